@@ -1,0 +1,29 @@
+//! Binary-only glue: clap argument structs and one file per subcommand. Each
+//! subcommand turns its arguments into library calls and writes the result; the
+//! logic lives in the library.
+
+mod segment;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Reads argumentative essays and shows how they argue.
+#[derive(Debug, Parser)]
+#[command(name = "essaymap", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Segment(segment::Args),
+}
+
+/// Parses the command line and runs the chosen subcommand.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Segment(args) => segment::run(args),
+    }
+}

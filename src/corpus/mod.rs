@@ -1,0 +1,3 @@
+//! Many essays: annotated-corpus readers (for training and evaluation).
+
+pub mod annotated;

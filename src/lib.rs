@@ -1,0 +1,29 @@
+//! essaymap reads argumentative essays and shows how they argue.
+//!
+//! The pipeline, one module per stage, each behind a small trait:
+//!
+//! 1. [`segment`]: text -> [`Document`] with paragraphs and sentences (offsets in
+//!    bytes internally, Unicode code points in output).
+//!
+//! Supporting modules: [`document`] (the type that flows through), [`io`]
+//! (decoding input), [`corpus`] (annotated corpora), [`error`].
+//!
+//! ```
+//! use essaymap::segment::{self, RuleSegmenter};
+//! let doc = segment::document(&RuleSegmenter::default(), None, None,
+//!     "Phones distract pupils. They should be banned.".to_string());
+//! assert_eq!(doc.sentences.len(), 2);
+//! assert_eq!(doc.sentences[1].text, "They should be banned.");
+//! ```
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod corpus;
+pub mod document;
+pub mod error;
+pub mod io;
+pub mod segment;
+
+pub use document::{Document, Label, Paragraph, Scores, Sentence};
+pub use error::{Error, Result};
