@@ -1,3 +1,4 @@
 //! Many essays: annotated-corpus readers (for training and evaluation).
 
 pub mod annotated;
+pub mod read;
