@@ -65,6 +65,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A rubric file is malformed or names something that does not exist.
+    #[error("rubric {what}: {message}")]
+    Rubric {
+        /// The rubric file.
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A backend or feature this build does not have.
     #[error("{0}")]
     Unavailable(String),
@@ -80,6 +88,7 @@ impl Error {
             Error::BadRecord { .. } => "bad_record",
             Error::TooLarge { .. } => "too_large",
             Error::Model { .. } => "model",
+            Error::Rubric { .. } => "rubric",
             Error::Unavailable(_) => "unavailable",
         }
     }

@@ -5,6 +5,11 @@
 //! 1. [`segment`]: text -> [`Document`] with paragraphs and sentences (offsets in
 //!    bytes internally, Unicode code points in output).
 //!
+//! 6. [`grade`]: labelled document + map edges -> [`grade::Assessment`]
+//!    (metrics, teacher feedback, rubric suggestion; never a grade).
+//!
+//! Reports: [`report`] turns batch output into a class summary (HTML + CSV).
+//!
 //! Supporting modules: [`document`] (the type that flows through), [`io`]
 //! (decoding input), [`corpus`] (annotated corpora), [`error`].
 //!
@@ -22,7 +27,9 @@
 pub mod corpus;
 pub mod document;
 pub mod error;
+pub mod grade;
 pub mod io;
+pub mod report;
 pub mod segment;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
