@@ -36,6 +36,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Train label transitions (CRF) rather than independent decisions.
     pub transitions: bool,
+    /// Ship the average of the weights over all steps (Polyak averaging),
+    /// which generalises better than the last iterate.
+    pub average: bool,
 }
 
 impl Default for TrainConfig {
@@ -47,6 +50,7 @@ impl Default for TrainConfig {
             l2: 1e-6,
             seed: 42,
             transitions: true,
+            average: true,
         }
     }
 }
@@ -201,6 +205,10 @@ pub fn train(
     };
     let mut w = vec![0.0f32; dim * N_OUT];
     let mut g2 = vec![0.0f32; dim * N_OUT];
+    // Averaged weights (Polyak) by the lazy trick: `u` accumulates step * delta,
+    // and the average after `c` steps is `w - u / c`.
+    let mut u = vec![0.0f32; dim * N_OUT];
+    let mut step = 1.0f32;
     let mut bias = [0.0f32; N_OUT];
     let mut bias_g2 = [0.0f32; N_OUT];
     let mut trans: Trans = [[0.0; L]; L + 1];
@@ -296,7 +304,9 @@ pub fn train(
                     for k in 0..N_OUT {
                         let gr = g[k] * v + cfg.l2 * w[o + k];
                         g2[o + k] += gr * gr;
-                        w[o + k] -= cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                        let d = cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                        w[o + k] -= d;
+                        u[o + k] -= step * d;
                     }
                 }
                 if ex.register.is_some() {
@@ -308,10 +318,13 @@ pub fn train(
                         for k in 0..REGISTER {
                             let gr = g[k] * v + cfg.l2 * w[o + k];
                             g2[o + k] += gr * gr;
-                            w[o + k] -= cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                            let d = cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                            w[o + k] -= d;
+                            u[o + k] -= step * d;
                         }
                     }
                 }
+                step += 1.0;
                 for k in 0..N_OUT {
                     bias_g2[k] += g[k] * g[k];
                     bias[k] -= cfg.lr * g[k] / (bias_g2[k] + eps).sqrt();
@@ -339,7 +352,12 @@ pub fn train(
         }
         model.bias = bias;
         model.trans = trans;
-        model.weights = ndarray::Array2::from_shape_vec((dim, N_OUT), w.clone())
+        let avg: Vec<f32> = if cfg.average {
+            w.iter().zip(&u).map(|(&wi, &ui)| wi - ui / step).collect()
+        } else {
+            w.clone()
+        };
+        model.weights = ndarray::Array2::from_shape_vec((dim, N_OUT), avg)
             .unwrap_or_else(|_| ndarray::Array2::zeros((dim, N_OUT)));
         let reports: Vec<Report> = dev.iter().map(|d| d.evaluate(&model)).collect();
         let mut line = format!("epoch {}: train loss {:.4}", epoch + 1, loss / units.len().max(1) as f64);

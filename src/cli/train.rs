@@ -57,6 +57,9 @@ pub struct Args {
     /// Decide each sentence alone (no label transitions), for ablation.
     #[arg(long)]
     no_transitions: bool,
+    /// Keep the last weights instead of their average over training, for ablation.
+    #[arg(long)]
+    no_average: bool,
 }
 
 fn name(p: &Path) -> String {
@@ -98,6 +101,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         l2: args.l2,
         seed: args.seed,
         transitions: !args.no_transitions,
+        average: !args.no_average,
     };
     let seg = RuleSegmenter::default();
     let mut examples = Vec::new();
@@ -151,7 +155,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "trained_on": data,
         "dev": dev_scores,
         "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
-            "seed": cfg.seed, "transitions": cfg.transitions, "max_essays": args.max_essays},
+            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "max_essays": args.max_essays},
         "decode": {"temperature": model.decode.temperature,
             "thesis_threshold": model.decode.thesis_threshold,
             "thesis_fallback": model.decode.thesis_fallback,

@@ -22,7 +22,7 @@ use crate::document::Document;
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
-pub const SPEC_VERSION: u32 = 2;
+pub const SPEC_VERSION: u32 = 5;
 
 /// Weight of a character n-gram relative to a word feature (there are many more
 /// of them; scaling keeps them from swamping the word and structure features).
@@ -154,6 +154,8 @@ pub struct Scratch {
     intro_words: Vec<u64>,
     concl_words: Vec<u64>,
     all_words: Vec<u64>,
+    /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
+    stance: Vec<u8>,
     para_rank: Vec<u64>,
     marker_hashes: Vec<(u8, Vec<u64>)>,
     modal: Vec<u64>,
@@ -342,6 +344,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     scratch.content_off.clear();
     scratch.content_off.push(0);
     scratch.title_words.clear();
+    scratch.stance.clear();
     if let Some(t) = &doc.title {
         scratch.tokenize(t);
         for i in 0..scratch.tokens.len() {
@@ -379,6 +382,13 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         scratch.summary.push(flag(2, u64::from(q)));
         scratch.summary.push(flag(3, bucket(scratch.tokens.len(), &[6, 12, 20, 30])));
         let before = scratch.summary.len();
+        // Neighbours' words (content words only: function words are everywhere).
+        for j in 0..scratch.tokens.len() {
+            let h = scratch.thash[j];
+            if scratch.tokens[j].2 && !contains(&scratch.stop, h) {
+                scratch.summary.push(mix(0x5555, h) | 1 << 63);
+            }
+        }
         markers_into(scratch, |cat, start| {
             (4 << 16) | (u64::from(cat) << 1) | u64::from(start)
         });
@@ -394,6 +404,14 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         }
         scratch.summary.truncate(k);
         scratch.summary_off.push(scratch.summary.len() as u32);
+        // Stance cues, for "the first opinion in the essay" features.
+        let opinion = scratch.summary[before..]
+            .iter()
+            .any(|&x| x >> 16 == 4 && (x & 0xffff) >> 1 == 0);
+        let modal = scratch.thash.iter().any(|&h| contains(&scratch.modal, h));
+        scratch
+            .stance
+            .push(u8::from(opinion) | u8::from(modal) << 1);
     }
     // Content words of the first and last paragraphs.
     scratch.intro_words.clear();
@@ -524,7 +542,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         } else {
             3
         };
-        let mut flags: [u64; 32] = [0; 32];
+        let mut flags: [u64; 48] = [0; 48];
         let mut nf = 0;
         let mut push = |f: u64| {
             if nf < flags.len() {
@@ -533,6 +551,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
             }
         };
         push(flag(10, bucket(pos, &[0, 1, 2])));
+        push(flag(9, para_kind * 8 + bucket(para_len - 1 - pos, &[0, 1, 2])));
         push(flag(11, para_kind));
         push(flag(12, para_kind * 8 + pos_kind));
         push(flag(13, bucket(s.paragraph, &[0, 1, 2, 3])));
@@ -606,6 +625,23 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         };
         push(flag(43, central));
         push(flag(44, (rank.min(9) * 8 + pos_kind) * 8 + central));
+        // The first stance-taking sentence of an essay is often its thesis.
+        let st = scratch.stance[si];
+        let earlier = |bit: u8| {
+            scratch.stance[..si]
+                .iter()
+                .filter(|&&x| x & bit != 0)
+                .count()
+                .min(2) as u64
+        };
+        push(flag(45, u64::from(st & 1) * 4 + earlier(1)));
+        push(flag(46, (u64::from(st >> 1) * 4 + earlier(2)) * 8 + para_kind));
+        // Marker categories by place (a conclusion marker opens a conclusion).
+        for &sig in &scratch.summary[sa..sb] {
+            if sig >> 16 == 4 {
+                push(flag(47, ((sig & 0xffff) * 8 + para_kind) * 8 + pos_kind));
+            }
+        }
         for &f in &flags[..nf] {
             row.add_d(ns::FLAG, f, 1.0);
         }
