@@ -4,7 +4,10 @@
 //!
 //! 1. [`segment`]: text -> [`Document`] with paragraphs and sentences (offsets in
 //!    bytes internally, Unicode code points in output).
-//!
+//! 2. [`features`]: sentences -> hashed sparse feature rows.
+//! 3. [`classify`]: feature rows -> roles (claim, evidence, question, other),
+//!    calibrated probabilities and the thesis, by a trained CRF shipped in the
+//!    binary. [`pipeline::Pipeline`] runs the stages in order.
 //! 6. [`grade`]: labelled document + map edges -> [`grade::Assessment`]
 //!    (metrics, teacher feedback, rubric suggestion; never a grade).
 //!
@@ -24,13 +27,18 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod classify;
 pub mod corpus;
 pub mod document;
 pub mod error;
+pub mod features;
 pub mod grade;
 pub mod io;
+pub mod pipeline;
 pub mod report;
 pub mod segment;
+
+pub use pipeline::Pipeline;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};
