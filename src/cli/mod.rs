@@ -4,8 +4,10 @@
 
 mod analyze;
 mod eval;
+mod report;
 mod segment;
 mod train;
+mod validate_grading;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +26,8 @@ enum Command {
     Analyze(analyze::Args),
     Train(train::Args),
     Eval(eval::Args),
+    Report(report::Args),
+    ValidateGrading(validate_grading::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -34,5 +38,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
+        Command::ValidateGrading(args) => validate_grading::run(args),
     }
 }

@@ -21,7 +21,7 @@ use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stan
 use crate::document::{Document, Label};
 use crate::error::Result;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The gold document (gold labels and thesis) and gold map edges of an essay.
 pub fn gold_map(e: &AnnotatedEssay) -> (Document, Vec<Edge>) {
@@ -227,6 +227,32 @@ pub fn measure(
         })
         .collect();
     Ok(Validity::from_rows(rows?))
+}
+
+/// Compares gold findings with findings already computed elsewhere (e.g. read
+/// from `essaymap batch` output), matched by essay id. Returns the agreement
+/// over the essays found and the ids of gold essays with no prediction.
+pub fn measure_against(
+    essays: &[AnnotatedEssay],
+    predicted: &HashMap<String, Findings>,
+) -> (Validity, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut rows = Vec::new();
+    for e in essays {
+        let id = e.doc.id.clone().unwrap_or_default();
+        match predicted.get(&id) {
+            Some(p) => {
+                let (gdoc, gedges) = gold_map(e);
+                rows.push(EssayAgreement {
+                    id,
+                    gold: Findings::from(&Metrics::compute(&gdoc, &gedges)),
+                    predicted: *p,
+                });
+            }
+            None => missing.push(id),
+        }
+    }
+    (Validity::from_rows(rows), missing)
 }
 
 #[cfg(test)]

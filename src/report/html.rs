@@ -48,7 +48,9 @@ table.essays tr:hover td{background:#fafcff}
 .pill{display:inline-block;border-radius:8px;padding:0 .45em;font-size:.8em;background:#eee}
 .pill.problem{background:#fdecea;color:#922}.pill.warning{background:#fef5e7;color:#7a4a00}
 .layout{display:grid;grid-template-columns:1fr;gap:1.2em}
-@media (min-width:900px){.layout{grid-template-columns:minmax(0,1.25fr) minmax(0,1fr)}}
+@media (min-width:900px){.layout{grid-template-columns:minmax(0,1.25fr) minmax(0,1fr)}.layout>.essaycol{align-self:start;position:sticky;top:0;max-height:100vh;overflow-y:auto;padding-right:.5em}}
+.essay sup.n{color:#888;font-size:.7em;margin-right:.15em;font-weight:normal}
+nav.jump{font-size:.9em;margin:.6em 0}nav.jump a{margin-right:1em}
 .essay p{margin:0 0 .9em}
 .essay .s{padding:1px 0;border-radius:2px}
 .essay .claim{background:#dbe9f7}.essay .evidence{background:#e2f4df}.essay .question{background:#f4e9f7}
@@ -152,6 +154,11 @@ pub fn class_page(data: &ClassData, essay_hrefs: &[String], title: &str) -> Stri
         }
     );
 
+    b.push_str("<nav class=\"jump\">Jump to: <a href=\"#charts\">charts</a><a href=\"#rubric\">rubric scores</a><a href=\"#feedback\">frequent feedback</a><a href=\"#table\">essays</a>");
+    if !data.errors.is_empty() {
+        b.push_str("<a href=\"#errors\">errors</a>");
+    }
+    b.push_str("</nav>");
     // Thesis and yes/no findings.
     b.push_str("<h2 id=\"charts\">How the class argues</h2><div class=\"charts\">");
     let mut positions: BTreeMap<usize, usize> = BTreeMap::new();
@@ -386,7 +393,7 @@ pub fn essay_page(e: &EssayEntry, back_href: &str) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<header><h1>{}</h1><p>{}<a href=\"{}\">← class report</a></p></header><main><div class=\"layout\"><div>",
+        "<header><h1>{}</h1><p>{}<a href=\"{}\">← class report</a></p></header><main><div class=\"layout\"><div class=\"essaycol\">",
         escape(&e.id),
         d.title
             .as_deref()
@@ -419,9 +426,10 @@ pub fn essay_page(e: &EssayEntry, back_href: &str) -> String {
         };
         let _ = write!(
             b,
-            "<span class=\"{class}\" id=\"{}\" title=\"{}\">{}</span> ",
+            "<span class=\"{class}\" id=\"{}\" title=\"{}\"><sup class=\"n\">{}</sup>{}</span> ",
             sentence_anchor(s.index),
             escape(&tip),
+            s.index + 1,
             escape(&s.text)
         );
     }
