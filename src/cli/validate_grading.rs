@@ -10,7 +10,7 @@ use essaymap::segment::{RuleSegmenter, Segmenter};
 use essaymap::{Document, Pipeline};
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Check the grading metrics against gold: per essay, compute claims, evidence,
@@ -99,7 +99,7 @@ fn write_table(out: &mut impl Write, v: &Validity) -> std::io::Result<()> {
     )
 }
 
-fn predicted_from_batch(path: &PathBuf) -> Result<HashMap<String, Findings>> {
+fn predicted_from_batch(path: &Path) -> Result<HashMap<String, Findings>> {
     let data = essaymap::report::read_batch(path, None)
         .with_context(|| format!("reading {}", path.display()))?;
     Ok(data

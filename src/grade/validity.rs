@@ -204,6 +204,9 @@ impl Validity {
     }
 }
 
+/// Analyses an unlabelled document: the labelled document and its map edges.
+pub type Predict<'a> = dyn Fn(&Document) -> Result<(Document, Vec<Edge>)> + Sync + 'a;
+
 /// Compares gold and predicted findings on `essays`. `predict` analyses an
 /// unlabelled document and returns it labelled with its map edges.
 ///
@@ -211,7 +214,7 @@ impl Validity {
 /// The first error `predict` returns.
 pub fn measure(
     essays: &[AnnotatedEssay],
-    predict: &(dyn Fn(&Document) -> Result<(Document, Vec<Edge>)> + Sync),
+    predict: &Predict<'_>,
 ) -> Result<Validity> {
     use rayon::prelude::*;
     let rows: Result<Vec<EssayAgreement>> = essays
