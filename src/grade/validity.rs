@@ -212,10 +212,7 @@ pub type Predict<'a> = dyn Fn(&Document) -> Result<(Document, Vec<Edge>)> + Sync
 ///
 /// # Errors
 /// The first error `predict` returns.
-pub fn measure(
-    essays: &[AnnotatedEssay],
-    predict: &Predict<'_>,
-) -> Result<Validity> {
+pub fn measure(essays: &[AnnotatedEssay], predict: &Predict<'_>) -> Result<Validity> {
     use rayon::prelude::*;
     let rows: Result<Vec<EssayAgreement>> = essays
         .par_iter()
