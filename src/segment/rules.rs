@@ -781,8 +781,8 @@ impl Scanner<'_, '_> {
         while t > ls && matches!(b[t - 1], b'"' | b'\'' | b')' | b']') {
             t -= 1;
         }
-        let last = b[t - 1];
-        if matches!(last, b'.' | b'?' | b'!') || (t >= 3 && is_ellipsis(b, t - 3)) {
+        let last = b[t.max(ls + 1) - 1];
+        if matches!(last, b'.' | b'?' | b'!') || (t >= ls + 3 && is_ellipsis(b, t - 3)) {
             return i + 1;
         }
         let mut nl = i + 1;
