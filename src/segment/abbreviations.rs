@@ -128,6 +128,63 @@ pub(crate) fn is_sentence_starter(word: &[u8]) -> bool {
     )
 }
 
+/// Lower-case words that put a single capital letter after them as a grade or
+/// letter rather than a name initial: "got a D.", "an A.", "vitamin C.".
+pub(crate) fn before_letter_noun(word: &[u8]) -> bool {
+    let mut buf = [0u8; MAX_ABBREV];
+    if word.is_empty() || word.len() > MAX_ABBREV || !word[0].is_ascii_lowercase() {
+        return false;
+    }
+    let lower = &mut buf[..word.len()];
+    lower.copy_from_slice(word);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"a" | b"an"
+            | b"the"
+            | b"that"
+            | b"this"
+            | b"my"
+            | b"his"
+            | b"her"
+            | b"their"
+            | b"your"
+            | b"our"
+            | b"of"
+            | b"than"
+            | b"got"
+            | b"get"
+            | b"gets"
+            | b"earn"
+            | b"earned"
+            | b"received"
+            | b"grade"
+            | b"plan"
+            | b"vitamin"
+            | b"letter"
+    )
+}
+
+/// Top-level domains and file extensions that follow a dot in a web address
+/// ("example. com", "page. html").
+pub(crate) fn is_web_suffix(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"com"
+            | b"org"
+            | b"net"
+            | b"gov"
+            | b"edu"
+            | b"html"
+            | b"htm"
+            | b"php"
+            | b"asp"
+            | b"aspx"
+            | b"jsp"
+            | b"pdf"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

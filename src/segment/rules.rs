@@ -60,6 +60,17 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
+/// Length of the whitespace character at `i` that the rules look past: ASCII
+/// whitespace or a no-break space (common after full stops in pasted text).
+#[inline]
+fn ws_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(&c) if is_ws(c) => 1,
+        Some(0xC2) if b.get(i + 1) == Some(&0xA0) => 2,
+        _ => 0,
+    }
+}
+
 /// Length of the closing quote or bracket at `i`, or 0.
 #[inline]
 fn closer_len(b: &[u8], i: usize) -> usize {
@@ -433,11 +444,15 @@ impl Scanner<'_, '_> {
     fn next_word(&self, i: usize) -> (Next, usize, bool) {
         let b = self.b;
         let mut w = i;
-        while w < b.len() && is_ws(b[w]) {
+        loop {
+            let l = ws_len(b, w);
+            if l == 0 {
+                break;
+            }
             if w - i >= LOOK {
                 return (Next::Other, w, false);
             }
-            w += 1;
+            w += l;
         }
         if w >= b.len() {
             return (Next::End, w, false);
@@ -552,8 +567,8 @@ impl Scanner<'_, '_> {
         if word.len() == 1 && word[0].is_ascii_uppercase() {
             let before = self.word_before(i - 1);
             let lower_before = before.first().is_some_and(u8::is_ascii_lowercase);
-            let article = before.eq_ignore_ascii_case(b"a") || before.eq_ignore_ascii_case(b"an");
-            let ends = (word[0] == b'I' && lower_before) || article;
+            // "got a D. What", "an A. My": a grade or a letter, not an initial.
+            let ends = (word[0] == b'I' && lower_before) || abbr::before_letter_noun(before);
             return Prev::Initial(ends);
         }
         match abbr::lookup(lower) {
@@ -611,6 +626,23 @@ impl Scanner<'_, '_> {
             }
         }
         true
+    }
+
+    /// True if the full stop at `i` is a dot of a web address that has a space
+    /// after it ("www. example. com/page. html"), an artefact common in
+    /// student essays; `w` is where the next word starts.
+    fn spaced_url(&self, i: usize, w: usize) -> bool {
+        let b = self.b;
+        let before = self.word_before(i);
+        if before.eq_ignore_ascii_case(b"www") {
+            return true;
+        }
+        let mut e = w;
+        while e < b.len() && e - w < 8 && b[e].is_ascii_lowercase() {
+            e += 1;
+        }
+        let after_ok = !matches!(b.get(e), Some(c) if c.is_ascii_alphanumeric());
+        after_ok && abbr::is_web_suffix(&b[w..e])
     }
 
     /// End of a citation right after a sentence end ("[12]", "(Davies 1989,
@@ -692,7 +724,7 @@ impl Scanner<'_, '_> {
         if k >= n {
             return n;
         }
-        if !is_ws(b[k]) {
+        if ws_len(b, k) == 0 {
             if dots == 1 && !closed && self.glued(i) {
                 self.cut(i + 1);
             }
@@ -714,6 +746,9 @@ impl Scanner<'_, '_> {
         }
         let t = self.trimmed_start(i);
         if i >= t && i - t <= 12 && is_enumerator(&b[t..i]) {
+            return k;
+        }
+        if next == Next::Lower && !closed && self.spaced_url(i, w) {
             return k;
         }
         if decide(self.prev(i), closed, next, starter) {
@@ -744,7 +779,7 @@ impl Scanner<'_, '_> {
         if k >= n {
             return n;
         }
-        if !is_ws(b[k]) {
+        if ws_len(b, k) == 0 {
             let glued = !closed
                 && b[k].is_ascii_uppercase()
                 && b.get(k + 1).is_some_and(u8::is_ascii_lowercase);
@@ -885,6 +920,10 @@ mod tests {
                 "Both were happy."
             ]
         );
+        assert_eq!(
+            split("They benched him for that D. What a shame."),
+            ["They benched him for that D.", "What a shame."]
+        );
     }
 
     #[test]
@@ -1002,6 +1041,26 @@ mod tests {
                 "Mail me at kim.lee@school.org.",
                 "See www.school.org/News.html too."
             ]
+        );
+    }
+
+    #[test]
+    fn spaced_web_addresses() {
+        // Some essays have a space after every dot of an address.
+        assert_eq!(
+            split("See www. safe-roads. org/facts. html for data. it is free."),
+            [
+                "See www. safe-roads. org/facts. html for data.",
+                "it is free."
+            ]
+        );
+    }
+
+    #[test]
+    fn no_break_space_after_full_stop() {
+        assert_eq!(
+            split("Schools differ.\u{a0}I like mine."),
+            ["Schools differ.", "I like mine."]
         );
     }
 
