@@ -52,6 +52,22 @@ static CANDIDATE: [bool; 256] = {
     t
 };
 
+/// True if the 8-byte `chunk` may hold a candidate byte (SWAR zero-byte test
+/// per candidate value; false positives only fall back to the byte loop).
+#[inline]
+fn chunk_has_candidate(chunk: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(chunk);
+    let x = u64::from_le_bytes(a);
+    let has = |c: u8| {
+        let y = x ^ (LO * u64::from(c));
+        y.wrapping_sub(LO) & !y & HI
+    };
+    (has(b'.') | has(b'?') | has(b'!') | has(b'\n') | has(0xE2)) != 0
+}
+
 /// Bound on every look-ahead/look-back, so each candidate costs O(1).
 const LOOK: usize = 64;
 
@@ -372,7 +388,11 @@ impl Scanner<'_, '_> {
         let mut i = from;
         while i < n {
             if !CANDIDATE[usize::from(b[i])] {
-                i += 1;
+                // Skip eight bytes at once when none of them is a candidate.
+                i += match b.get(i..i + 8) {
+                    Some(chunk) if !chunk_has_candidate(chunk) => 8,
+                    _ => 1,
+                };
                 continue;
             }
             i = match b[i] {
@@ -854,6 +874,20 @@ mod tests {
         let mut out = Vec::new();
         RuleSegmenter::default().split(t, &mut out);
         out.into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn chunk_skip_never_misses_a_candidate() {
+        for pos in 0..8 {
+            for c in 0..=255u8 {
+                let mut chunk = [b'a'; 8];
+                chunk[pos] = c;
+                if CANDIDATE[usize::from(c)] {
+                    assert!(chunk_has_candidate(&chunk), "byte {c:#x} at {pos}");
+                }
+            }
+        }
+        assert!(!chunk_has_candidate(b"abcdefgh"));
     }
 
     #[test]
