@@ -4,6 +4,10 @@
 //!
 //! 1. [`segment`]: text -> [`Document`] with paragraphs and sentences (offsets in
 //!    bytes internally, Unicode code points in output).
+//! 4. [`link`]: labelled sentences -> links (evidence -> claim, claim -> thesis),
+//!    learned pairwise model with forest decoding, stance of claims.
+//! 5. [`map`]: links -> [`ArgumentMap`] (issue, thesis, claims, evidence).
+//! 7. [`render`]: [`Analysis`] (document + map) -> json, xAIF, DOT, Mermaid, HTML.
 //!
 //! Supporting modules: [`document`] (the type that flows through), [`io`]
 //! (decoding input), [`corpus`] (annotated corpora), [`error`].
@@ -23,7 +27,12 @@ pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod io;
+pub mod link;
+pub mod map;
+pub mod render;
 pub mod segment;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};
+pub use map::ArgumentMap;
+pub use render::{Analysis, Format};
