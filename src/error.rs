@@ -65,6 +65,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A model file was made for another format version, feature spec or label set.
+    #[error("model {what}: {field} is {found}, this build expects {expected} (retrain or use a matching build)")]
+    ModelMismatch {
+        /// The model file or resource.
+        what: String,
+        /// What differs.
+        field: &'static str,
+        /// What this build expects.
+        expected: String,
+        /// What the file holds.
+        found: String,
+    },
     /// A backend or feature this build does not have.
     #[error("{0}")]
     Unavailable(String),
@@ -80,6 +92,7 @@ impl Error {
             Error::BadRecord { .. } => "bad_record",
             Error::TooLarge { .. } => "too_large",
             Error::Model { .. } => "model",
+            Error::ModelMismatch { .. } => "model_mismatch",
             Error::Unavailable(_) => "unavailable",
         }
     }

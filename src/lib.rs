@@ -4,6 +4,10 @@
 //!
 //! 1. [`segment`]: text -> [`Document`] with paragraphs and sentences (offsets in
 //!    bytes internally, Unicode code points in output).
+//! 2. [`features`]: sentences -> hashed sparse feature rows.
+//! 3. [`classify`]: feature rows -> roles (claim, evidence, question, other),
+//!    calibrated probabilities and the thesis, by a trained CRF shipped in the
+//!    binary. [`pipeline::Pipeline`] runs the stages in order.
 //! 4. [`link`]: labelled sentences -> links (evidence -> claim, claim -> thesis),
 //!    learned pairwise model with forest decoding, stance of claims.
 //! 5. [`map`]: links -> [`ArgumentMap`] (issue, thesis, claims, evidence).
@@ -23,14 +27,19 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod classify;
 pub mod corpus;
 pub mod document;
 pub mod error;
+pub mod features;
 pub mod io;
 pub mod link;
 pub mod map;
+pub mod pipeline;
 pub mod render;
 pub mod segment;
+
+pub use pipeline::Pipeline;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};

@@ -2,7 +2,10 @@
 //! subcommand turns its arguments into library calls and writes the result; the
 //! logic lives in the library.
 
+mod analyze;
+mod eval;
 mod segment;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,6 +21,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Segment(segment::Args),
+    Analyze(analyze::Args),
+    Train(train::Args),
+    Eval(eval::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -25,5 +31,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Segment(args) => segment::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -1,0 +1,122 @@
+//! Stage 3: sentence roles (claim, evidence, question, other) and the thesis.
+//!
+//! [`Model`] is a trained linear-chain CRF over the sentences of a paragraph,
+//! on hashed sparse features ([`crate::features`]), with a logistic thesis
+//! head; [`train`] fits it. The [`Classifier`] trait is what the pipeline
+//! calls, so another model (or a test double) can stand in.
+
+pub mod crf;
+pub mod model;
+pub mod train;
+
+pub use model::{DecodeConfig, Model, Work};
+pub use train::{DevSet, TrainConfig};
+
+use crate::document::Document;
+use crate::features::{FeatureSpec, Features};
+use std::cell::RefCell;
+
+/// Labels the sentences of a segmented document.
+pub trait Classifier: Send + Sync {
+    /// The feature space the classifier reads.
+    fn spec(&self) -> FeatureSpec;
+    /// Sets `label`, `confidence`, `scores` and `thesis` of every sentence of
+    /// `doc`, given its features.
+    fn classify(&self, doc: &mut Document, feats: &Features);
+}
+
+thread_local! {
+    static WORK: RefCell<Work> = RefCell::new(Work::default());
+}
+
+impl Classifier for Model {
+    fn spec(&self) -> FeatureSpec {
+        self.spec
+    }
+
+    fn classify(&self, doc: &mut Document, feats: &Features) {
+        WORK.with(|w| match w.try_borrow_mut() {
+            Ok(mut w) => self.predict(doc, feats, &mut w),
+            Err(_) => self.predict(doc, feats, &mut Work::default()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
+    use crate::document::Label;
+    use crate::features::FeatureSpec;
+    use crate::segment::{self, RuleSegmenter};
+
+    /// Essays whose roles follow from their words: a toy set a working
+    /// optimiser must fit perfectly.
+    fn toy() -> Vec<AnnotatedEssay> {
+        let claims = ["Uniforms should be required.", "Cities must plant trees.", "Tests should be shorter."];
+        let evidence = [
+            "For example, my school saw fewer fights.",
+            "For instance, shade cools the streets.",
+            "For example, tired pupils forget answers.",
+        ];
+        let other = ["Dear reader, hello there.", "Dear friends, welcome."];
+        let questions = ["Is that fair?", "Who decides?"];
+        let mut out = Vec::new();
+        for i in 0..12 {
+            let c = claims[i % 3];
+            let e = evidence[(i + 1) % 3];
+            let o = other[i % 2];
+            let q = questions[i % 2];
+            let text = format!("{o} {q}\n\n{c} {e}");
+            let doc = segment::document(&RuleSegmenter::default(), None, None, text);
+            let labels = [Label::Other, Label::Question, Label::Claim, Label::Evidence];
+            let gold = labels
+                .iter()
+                .map(|&l| GoldSentence {
+                    label: l,
+                    thesis: l == Label::Claim,
+                    component: None,
+                    stance: None,
+                })
+                .collect();
+            out.push(AnnotatedEssay {
+                doc,
+                gold,
+                links: vec![],
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn optimiser_fits_a_separable_toy_set_deterministically() {
+        let spec = FeatureSpec { bits: 12 };
+        let essays = toy();
+        for transitions in [false, true] {
+            let cfg = TrainConfig {
+                spec,
+                epochs: 15,
+                transitions,
+                ..TrainConfig::default()
+            };
+            let ex = train::prepare(&spec, &essays, 1.0, None);
+            let m = train::train(&cfg, &ex, &[], &mut |_| {});
+            let m2 = train::train(&cfg, &ex, &[], &mut |_| {});
+            assert_eq!(m.weights, m2.weights, "same seed, same model");
+            let dev = DevSet::new("toy".into(), &spec, essays.clone());
+            let r = dev.evaluate(&m);
+            assert!((r.accuracy - 1.0).abs() < 1e-9, "{r}");
+            assert!((r.thesis.f1 - 1.0).abs() < 1e-9, "{r}");
+            // Probabilities are a distribution.
+            let mut doc = essays[0].doc.clone();
+            let mut f = crate::features::Features::default();
+            crate::features::extract(&spec, &doc, &mut f, &mut Default::default());
+            m.classify(&mut doc, &f);
+            for s in &doc.sentences {
+                let p = s.scores.unwrap().to_array();
+                assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+                assert_eq!(s.confidence, Some(p[s.label.unwrap().index()]));
+            }
+        }
+    }
+}

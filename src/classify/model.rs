@@ -1,0 +1,492 @@
+//! The role model: a linear-chain CRF over the sentences of each paragraph
+//! (hashed sparse features -> four label scores, plus label-transition
+//! potentials) and a logistic thesis head over the same features, with its
+//! compact binary file format.
+//!
+//! File layout (little-endian): magic `EMROLES\0`, format version, feature-spec
+//! version and hash, hash bits, label list, decode settings, transitions,
+//! biases, provenance (JSON text), the `2^bits x 5` weight matrix as f32, and
+//! an FNV-1a checksum of everything before it. A format, spec or label
+//! mismatch is [`Error::ModelMismatch`]; truncation or corruption is
+//! [`Error::Model`]. Loading validates before anything is used.
+
+use super::crf::{self, Lattice, Trans, L};
+use crate::document::{Document, Label, Scores};
+use crate::error::{Error, Result};
+use crate::features::{FeatureSpec, Features, SPEC_VERSION};
+use ndarray::Array2;
+
+/// Version of the model file layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// Outputs per feature: the four label scores, the thesis logit and the
+/// register logit (university-level vs school writing).
+pub const N_OUT: usize = L + 2;
+/// Index of the thesis logit among the outputs.
+pub const THESIS: usize = L;
+/// Index of the register logit among the outputs.
+pub const REGISTER: usize = L + 1;
+const MAGIC: &[u8; 8] = b"EMROLES\0";
+
+/// Decoding settings stored with the weights (tuned on dev data at training time).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecodeConfig {
+    /// Use Viterbi/forward-backward over label transitions; otherwise each
+    /// sentence is decided alone.
+    pub transitions: bool,
+    /// Softmax temperature that calibrates the label probabilities.
+    pub temperature: f32,
+    /// A sentence is a thesis when its thesis probability reaches this.
+    pub thesis_threshold: f32,
+    /// When no sentence reaches the threshold, the most likely one is still the
+    /// thesis if its probability reaches this (essays almost always state one).
+    pub thesis_fallback: f32,
+    /// Mix register-specific weights by the essay's predicted register
+    /// (false: shared weights only).
+    pub registers: bool,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        DecodeConfig {
+            transitions: true,
+            temperature: 1.0,
+            thesis_threshold: 0.5,
+            thesis_fallback: 0.05,
+            registers: false,
+        }
+    }
+}
+
+/// A trained role model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The feature space the weights index.
+    pub spec: FeatureSpec,
+    /// `dim x N_OUT` weights (row-major: a feature's outputs are contiguous).
+    pub weights: Array2<f32>,
+    /// Output biases.
+    pub bias: [f32; N_OUT],
+    /// Label transition potentials.
+    pub trans: Trans,
+    /// Decoding settings.
+    pub decode: DecodeConfig,
+    /// Where the model came from (JSON: data, settings, dev scores).
+    pub provenance: String,
+}
+
+/// Reusable buffers for [`Model::predict`].
+#[derive(Debug, Default)]
+pub struct Work {
+    raw: Vec<[f32; N_OUT]>,
+    emit: Vec<[f32; L]>,
+    thesis: Vec<f32>,
+    marg: Vec<[f32; L]>,
+    path: Vec<usize>,
+    back: Vec<[u8; L]>,
+    lat: Lattice,
+}
+
+/// Logistic function.
+#[inline]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl Model {
+    /// An all-zero model over `spec` (the starting point of training).
+    pub fn zeros(spec: FeatureSpec) -> Self {
+        Model {
+            spec,
+            weights: Array2::zeros((spec.dim(), N_OUT)),
+            bias: [0.0; N_OUT],
+            trans: [[0.0; L]; L + 1],
+            decode: DecodeConfig::default(),
+            provenance: String::from("{}"),
+        }
+    }
+
+    /// Raw output scores of one feature row.
+    #[inline]
+    pub fn row_scores(&self, idx: &[u32], val: &[f32]) -> [f32; N_OUT] {
+        let mut s = self.bias;
+        let w = self.weights.as_slice().unwrap_or(&[]);
+        for (&j, &v) in idx.iter().zip(val) {
+            let o = j as usize * N_OUT;
+            if let Some(r) = w.get(o..o + N_OUT) {
+                for k in 0..N_OUT {
+                    s[k] += r[k] * v;
+                }
+            }
+        }
+        s
+    }
+
+    /// Adds `r` times the university-register and `1 - r` times the
+    /// school-register weights of row `i` to `s`.
+    #[inline]
+    pub fn add_register_scores(&self, feats: &Features, i: usize, r: f32, s: &mut [f32; N_OUT]) {
+        let w = self.weights.as_slice().unwrap_or(&[]);
+        let (ia, ib, val) = feats.domain_row(i);
+        for ((&a, &b), &v) in ia.iter().zip(ib).zip(val) {
+            let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
+            if let (Some(ra), Some(rb)) = (w.get(oa..oa + REGISTER), w.get(ob..ob + REGISTER)) {
+                for k in 0..REGISTER {
+                    s[k] += (r * ra[k] + (1.0 - r) * rb[k]) * v;
+                }
+            }
+        }
+    }
+
+    /// The essay's register: probability that it is university-level writing,
+    /// from the mean register logit of its sentences (shared features only).
+    pub fn register(raw: &[[f32; N_OUT]]) -> f32 {
+        if raw.is_empty() {
+            return 0.5;
+        }
+        sigmoid(raw.iter().map(|s| s[REGISTER]).sum::<f32>() / raw.len() as f32)
+    }
+
+    /// Labels, probabilities and thesis flags for every sentence of `doc`, whose
+    /// features are `feats`; written into the sentences.
+    pub fn predict(&self, doc: &mut Document, feats: &Features, work: &mut Work) {
+        let n = doc.sentences.len().min(feats.len());
+        work.raw.clear();
+        work.emit.clear();
+        work.thesis.clear();
+        let inv_t = 1.0 / self.decode.temperature.max(1e-3);
+        for i in 0..n {
+            let (idx, val) = feats.row(i);
+            work.raw.push(self.row_scores(idx, val));
+        }
+        let r = Model::register(&work.raw);
+        for i in 0..n {
+            let mut s = work.raw[i];
+            if self.decode.registers {
+                self.add_register_scores(feats, i, r, &mut s);
+            }
+            work.emit
+                .push([s[0] * inv_t, s[1] * inv_t, s[2] * inv_t, s[3] * inv_t]);
+            work.thesis.push(sigmoid(s[THESIS]));
+        }
+        let mut trans = self.trans;
+        for row in trans.iter_mut() {
+            for x in row.iter_mut() {
+                *x = if self.decode.transitions { *x * inv_t } else { 0.0 };
+            }
+        }
+        let mut lo = 0;
+        while lo < n {
+            let mut hi = lo + 1;
+            while hi < n && doc.sentences[hi].paragraph == doc.sentences[lo].paragraph {
+                hi += 1;
+            }
+            let e = &work.emit[lo..hi];
+            crf::marginals(e, &trans, &mut work.lat, &mut work.marg, None);
+            if self.decode.transitions {
+                crf::viterbi(e, &trans, &mut work.back, &mut work.path);
+            } else {
+                work.path.clear();
+                work.path.extend(work.marg.iter().map(crf::argmax));
+            }
+            for (t, s) in doc.sentences[lo..hi].iter_mut().enumerate() {
+                let p = work.marg[t];
+                let k = work.path[t];
+                s.label = Label::from_index(k);
+                s.confidence = Some(p[k]);
+                s.scores = Some(Scores::from_array(p));
+            }
+            lo = hi;
+        }
+        let labels: Vec<Option<Label>> = doc.sentences[..n].iter().map(|s| s.label).collect();
+        let thesis = decode_thesis(&work.thesis, &labels, &self.decode);
+        for (s, t) in doc.sentences.iter_mut().zip(thesis) {
+            s.thesis = Some(t);
+        }
+    }
+
+    /// Serialises the model into the file format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(self.weights.len() * 4 + 4096);
+        b.extend_from_slice(MAGIC);
+        put_u32(&mut b, FORMAT_VERSION);
+        put_u32(&mut b, SPEC_VERSION);
+        b.extend_from_slice(&self.spec.hash().to_le_bytes());
+        put_u32(&mut b, self.spec.bits);
+        put_u32(&mut b, L as u32);
+        for l in Label::ALL {
+            put_str(&mut b, l.as_str());
+        }
+        put_u32(
+            &mut b,
+            u32::from(self.decode.transitions) | u32::from(self.decode.registers) << 1,
+        );
+        for x in [
+            self.decode.temperature,
+            self.decode.thesis_threshold,
+            self.decode.thesis_fallback,
+        ] {
+            put_f32(&mut b, x);
+        }
+        for row in &self.trans {
+            for &x in row {
+                put_f32(&mut b, x);
+            }
+        }
+        for &x in &self.bias {
+            put_f32(&mut b, x);
+        }
+        put_str(&mut b, &self.provenance);
+        for &x in self.weights.iter() {
+            put_f32(&mut b, x);
+        }
+        let sum = fnv1a(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// Parses a model file; `what` names it in errors.
+    ///
+    /// # Errors
+    /// [`Error::ModelMismatch`] when the file is of another format version,
+    /// feature spec or label set; [`Error::Model`] when it is truncated,
+    /// corrupt or not a model file.
+    pub fn from_bytes(what: &str, data: &[u8]) -> Result<Model> {
+        let bad = |m: &str| Error::Model {
+            what: what.to_string(),
+            message: m.to_string(),
+        };
+        let mismatch = |field: &'static str, expected: String, found: String| Error::ModelMismatch {
+            what: what.to_string(),
+            field,
+            expected,
+            found,
+        };
+        if data.len() < 8 + 8 || &data[..8] != MAGIC {
+            return Err(bad("not an essaymap role model (bad magic)"));
+        }
+        let mut r = Reader { data, pos: 8 };
+        let fv = r.u32().ok_or_else(|| bad("truncated"))?;
+        if fv != FORMAT_VERSION {
+            return Err(mismatch(
+                "format version",
+                FORMAT_VERSION.to_string(),
+                fv.to_string(),
+            ));
+        }
+        let (body, sum) = data.split_at(data.len() - 8);
+        let mut sb = [0u8; 8];
+        sb.copy_from_slice(sum);
+        if fnv1a(body) != u64::from_le_bytes(sb) {
+            return Err(bad("checksum mismatch (file corrupt or truncated)"));
+        }
+        let r_body = &mut Reader { data: body, pos: r.pos };
+        let r = r_body;
+        let sv = r.u32().ok_or_else(|| bad("truncated"))?;
+        if sv != SPEC_VERSION {
+            return Err(mismatch(
+                "feature spec version",
+                SPEC_VERSION.to_string(),
+                sv.to_string(),
+            ));
+        }
+        let hash = r.u64().ok_or_else(|| bad("truncated"))?;
+        let bits = r.u32().ok_or_else(|| bad("truncated"))?;
+        if !(8..=24).contains(&bits) {
+            return Err(bad(&format!("hash bits {bits} out of range")));
+        }
+        let spec = FeatureSpec { bits };
+        if spec.hash() != hash {
+            return Err(mismatch(
+                "feature spec hash",
+                format!("{:016x}", spec.hash()),
+                format!("{hash:016x}"),
+            ));
+        }
+        let nl = r.u32().ok_or_else(|| bad("truncated"))? as usize;
+        let mut labels = Vec::new();
+        for _ in 0..nl.min(64) {
+            labels.push(r.string().ok_or_else(|| bad("truncated"))?);
+        }
+        let want: Vec<&str> = Label::ALL.iter().map(|l| l.as_str()).collect();
+        if labels != want {
+            return Err(mismatch("labels", want.join(","), labels.join(",")));
+        }
+        let flags = r.u32().ok_or_else(|| bad("truncated"))?;
+        let mut f = || r.f32().ok_or_else(|| bad("truncated"));
+        let decode = DecodeConfig {
+            transitions: flags & 1 != 0,
+            registers: flags & 2 != 0,
+            temperature: f()?,
+            thesis_threshold: f()?,
+            thesis_fallback: f()?,
+        };
+        let mut trans = [[0.0; L]; L + 1];
+        for row in trans.iter_mut() {
+            for x in row.iter_mut() {
+                *x = f()?;
+            }
+        }
+        let mut bias = [0.0; N_OUT];
+        for x in bias.iter_mut() {
+            *x = f()?;
+        }
+        let provenance = r.string().ok_or_else(|| bad("truncated"))?;
+        let n = spec.dim() * N_OUT;
+        if r.data.len() - r.pos != n * 4 {
+            return Err(bad(&format!(
+                "weight block is {} bytes, expected {}",
+                r.data.len() - r.pos,
+                n * 4
+            )));
+        }
+        let w: Vec<f32> = r.data[r.pos..]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        if w.iter().any(|x| !x.is_finite()) {
+            return Err(bad("non-finite weight"));
+        }
+        let weights = Array2::from_shape_vec((spec.dim(), N_OUT), w)
+            .map_err(|e| bad(&format!("weight shape: {e}")))?;
+        Ok(Model {
+            spec,
+            weights,
+            bias,
+            trans,
+            decode,
+            provenance,
+        })
+    }
+}
+
+/// Per-essay thesis decision from per-sentence thesis probabilities: every
+/// sentence at or above the threshold, or else the single most likely
+/// sentence if it reaches the fallback level. Questions are never the thesis.
+pub fn decode_thesis(p: &[f32], labels: &[Option<Label>], cfg: &DecodeConfig) -> Vec<bool> {
+    let ok = |i: usize| labels.get(i).copied().flatten() != Some(Label::Question);
+    let mut out: Vec<bool> = (0..p.len())
+        .map(|i| ok(i) && p[i] >= cfg.thesis_threshold)
+        .collect();
+    if !out.iter().any(|&x| x) {
+        let best = (0..p.len())
+            .filter(|&i| ok(i))
+            .max_by(|&a, &b| p[a].total_cmp(&p[b]));
+        if let Some(b) = best {
+            if p[b] >= cfg.thesis_fallback {
+                out[b] = true;
+            }
+        }
+    }
+    out
+}
+
+fn put_u32(b: &mut Vec<u8>, x: u32) {
+    b.extend_from_slice(&x.to_le_bytes());
+}
+fn put_f32(b: &mut Vec<u8>, x: f32) {
+    b.extend_from_slice(&x.to_le_bytes());
+}
+fn put_str(b: &mut Vec<u8>, s: &str) {
+    put_u32(b, s.len() as u32);
+    b.extend_from_slice(s.as_bytes());
+}
+
+fn fnv1a(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.data.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        let s = self.take(4)?;
+        Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        self.u32().map(f32::from_bits)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        let s = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        Some(u64::from_le_bytes(a))
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        let s = self.take(n)?;
+        String::from_utf8(s.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Model {
+        let mut m = Model::zeros(FeatureSpec { bits: 10 });
+        for (i, x) in m.weights.iter_mut().enumerate() {
+            *x = (i % 13) as f32 * 0.01 - 0.05;
+        }
+        m.bias = [0.1, 0.2, -0.3, 0.0, -1.0, 0.5];
+        m.decode.registers = true;
+        m.trans[2][1] = 0.7;
+        m.decode.temperature = 1.3;
+        m.provenance = r#"{"data":"test"}"#.into();
+        m
+    }
+
+    #[test]
+    fn round_trips_through_bytes() {
+        let m = small();
+        let b = m.to_bytes();
+        let m2 = Model::from_bytes("t", &b).unwrap();
+        assert_eq!(m2.weights, m.weights);
+        assert_eq!(m2.bias, m.bias);
+        assert_eq!(m2.trans, m.trans);
+        assert_eq!(m2.decode, m.decode);
+        assert_eq!(m2.provenance, m.provenance);
+        assert_eq!(m2.spec, m.spec);
+    }
+
+    #[test]
+    fn rejects_corruption_and_version_mismatch() {
+        let b = small().to_bytes();
+        let mut c = b.clone();
+        c[100] ^= 1;
+        assert_eq!(Model::from_bytes("t", &c).unwrap_err().kind(), "model");
+        assert_eq!(Model::from_bytes("t", &b[..50]).unwrap_err().kind(), "model");
+        assert_eq!(Model::from_bytes("t", b"junk").unwrap_err().kind(), "model");
+        let mut v = b.clone();
+        v[8] = 99; // format version
+        let e = Model::from_bytes("t", &v).unwrap_err();
+        assert_eq!(e.kind(), "model_mismatch", "{e}");
+        // A spec-version change with a valid checksum.
+        let mut s = b[..b.len() - 8].to_vec();
+        s[12] = 99;
+        let sum = fnv1a(&s);
+        s.extend_from_slice(&sum.to_le_bytes());
+        assert_eq!(Model::from_bytes("t", &s).unwrap_err().kind(), "model_mismatch");
+    }
+
+    #[test]
+    fn thesis_decoding_falls_back_to_best_non_question() {
+        let cfg = DecodeConfig::default();
+        let l = [Some(Label::Question), Some(Label::Claim), Some(Label::Other)];
+        assert_eq!(decode_thesis(&[0.4, 0.3, 0.1], &l, &cfg), [false, true, false]);
+        assert_eq!(decode_thesis(&[0.9, 0.6, 0.7], &l, &cfg), [false, true, true]);
+        assert_eq!(decode_thesis(&[0.01, 0.01, 0.02], &l, &cfg), [false, false, false]);
+    }
+}

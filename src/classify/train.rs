@@ -1,0 +1,430 @@
+//! Training the role model from annotated essays.
+//!
+//! The label part is a linear-chain CRF over the sentences of each paragraph
+//! (per-sentence softmax when transitions are off, i.e. multinomial logistic
+//! regression); the thesis head is a logistic regression on the same features.
+//! Both are fitted together by AdaGrad stochastic gradient descent with L2
+//! regularisation applied to the weights an example touches (the usual lazy
+//! scheme for sparse data), one paragraph per step, in an order shuffled by a
+//! seeded xorshift generator: the same data, settings and seed give the same
+//! model bit for bit.
+//!
+//! After each epoch the model is scored on the dev sets (if any) and the best
+//! epoch is kept; then the softmax temperature is fitted on dev (minimum
+//! negative log-likelihood, so the label probabilities are calibrated) and the
+//! thesis threshold is chosen for dev thesis F1.
+
+use super::crf::{self, Lattice, Trans, L};
+use super::model::{sigmoid, DecodeConfig, Model, Work, N_OUT, REGISTER, THESIS};
+use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
+use crate::corpus::eval::{Report, Scorer};
+use crate::features::{extract, FeatureSpec, Features, Scratch};
+use rayon::prelude::*;
+
+/// Training settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainConfig {
+    /// Feature space.
+    pub spec: FeatureSpec,
+    /// Passes over the data.
+    pub epochs: usize,
+    /// AdaGrad base learning rate.
+    pub lr: f32,
+    /// L2 regularisation strength.
+    pub l2: f32,
+    /// Shuffling seed.
+    pub seed: u64,
+    /// Train label transitions (CRF) rather than independent decisions.
+    pub transitions: bool,
+    /// Ship the average of the weights over all steps (Polyak averaging),
+    /// which generalises better than the last iterate.
+    pub average: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            spec: FeatureSpec::default(),
+            epochs: 8,
+            lr: 0.1,
+            l2: 1e-6,
+            seed: 42,
+            transitions: true,
+            average: true,
+        }
+    }
+}
+
+/// One training essay: features, gold and the weight of its examples.
+#[derive(Debug, Clone)]
+pub struct Example {
+    feats: Features,
+    labels: Vec<u8>,
+    thesis: Vec<bool>,
+    paras: Vec<(u32, u32)>,
+    weight: f32,
+    register: Option<f32>,
+}
+
+/// Extracts features of `essays` (in parallel) and pairs them with their gold;
+/// every example gets `weight`, and `register` (1 = university-level writing,
+/// 0 = school writing) when known, which trains the register-specific weights
+/// and the register detector.
+pub fn prepare(
+    spec: &FeatureSpec,
+    essays: &[AnnotatedEssay],
+    weight: f32,
+    register: Option<f32>,
+) -> Vec<Example> {
+    essays
+        .par_iter()
+        .map_init(Scratch::default, |scratch, e| {
+            let mut feats = Features::default();
+            extract(spec, &e.doc, &mut feats, scratch);
+            let mut paras = Vec::new();
+            let s = &e.doc.sentences;
+            let mut lo = 0;
+            while lo < s.len() {
+                let mut hi = lo + 1;
+                while hi < s.len() && s[hi].paragraph == s[lo].paragraph {
+                    hi += 1;
+                }
+                paras.push((lo as u32, hi as u32));
+                lo = hi;
+            }
+            Example {
+                feats,
+                labels: e.gold.iter().map(|g| g.label.index() as u8).collect(),
+                thesis: e.gold.iter().map(|g| g.thesis).collect(),
+                paras,
+                weight,
+                register,
+            }
+        })
+        .collect()
+}
+
+/// A named dev set with precomputed features.
+#[derive(Debug)]
+pub struct DevSet {
+    /// Name for logs and provenance.
+    pub name: String,
+    essays: Vec<AnnotatedEssay>,
+    feats: Vec<Features>,
+}
+
+impl DevSet {
+    /// Precomputes the features of `essays`.
+    pub fn new(name: String, spec: &FeatureSpec, essays: Vec<AnnotatedEssay>) -> DevSet {
+        let feats = essays
+            .par_iter()
+            .map_init(Scratch::default, |scratch, e| {
+                let mut f = Features::default();
+                extract(spec, &e.doc, &mut f, scratch);
+                f
+            })
+            .collect();
+        DevSet {
+            name,
+            essays,
+            feats,
+        }
+    }
+
+    /// Scores `model` on this set.
+    pub fn evaluate(&self, model: &Model) -> Report {
+        let mut work = Work::default();
+        let mut sc = Scorer::default();
+        for (e, f) in self.essays.iter().zip(&self.feats) {
+            let mut doc = e.doc.clone();
+            model.predict(&mut doc, f, &mut work);
+            sc.add(&doc, &e.gold);
+        }
+        sc.report()
+    }
+
+    /// Mean negative log-likelihood of the gold labels under `model`.
+    fn nll(&self, model: &Model) -> f64 {
+        let mut work = Work::default();
+        let (mut sum, mut n) = (0.0f64, 0usize);
+        for (e, f) in self.essays.iter().zip(&self.feats) {
+            let mut doc = e.doc.clone();
+            model.predict(&mut doc, f, &mut work);
+            for (s, g) in doc.sentences.iter().zip(&e.gold) {
+                let p = s.scores.map_or(0.25, |sc| sc.get(g.label));
+                sum -= f64::from(p.max(1e-6)).ln();
+                n += 1;
+            }
+        }
+        sum / n.max(1) as f64
+    }
+}
+
+/// Selection score on dev: mean over sets of (macro-F1 + thesis F1) / 2.
+fn dev_score(reports: &[Report]) -> f64 {
+    if reports.is_empty() {
+        return 0.0;
+    }
+    reports
+        .iter()
+        .map(|r| (r.macro_f1 + r.thesis.f1) / 2.0)
+        .sum::<f64>()
+        / reports.len() as f64
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Trains a model on `train`, selecting the epoch and decode settings on `dev`.
+/// `log` receives one line per epoch.
+pub fn train(
+    cfg: &TrainConfig,
+    train: &[Example],
+    dev: &[DevSet],
+    log: &mut dyn FnMut(&str),
+) -> Model {
+    let dim = cfg.spec.dim();
+    let mut model = Model::zeros(cfg.spec);
+    let registers = train.iter().any(|e| e.register.is_some());
+    model.decode = DecodeConfig {
+        transitions: cfg.transitions,
+        registers,
+        ..DecodeConfig::default()
+    };
+    let mut w = vec![0.0f32; dim * N_OUT];
+    let mut g2 = vec![0.0f32; dim * N_OUT];
+    // Averaged weights (Polyak) by the lazy trick: `u` accumulates step * delta,
+    // and the average after `c` steps is `w - u / c`.
+    let mut u = vec![0.0f32; dim * N_OUT];
+    let mut step = 1.0f32;
+    let mut bias = [0.0f32; N_OUT];
+    let mut bias_g2 = [0.0f32; N_OUT];
+    let mut trans: Trans = [[0.0; L]; L + 1];
+    let mut trans_g2: Trans = [[0.0; L]; L + 1];
+    let mut units: Vec<(u32, u32, u32)> = Vec::new();
+    for (i, ex) in train.iter().enumerate() {
+        for &(lo, hi) in &ex.paras {
+            units.push((i as u32, lo, hi));
+        }
+    }
+    let mut rng = Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut emit: Vec<[f32; L]> = Vec::new();
+    let mut th: Vec<f32> = Vec::new();
+    let mut reg: Vec<f32> = Vec::new();
+    let mut marg: Vec<[f32; L]> = Vec::new();
+    let mut lat = Lattice::default();
+    let eps = 1e-8f32;
+    let mut best: Option<(f64, Model)> = None;
+    for epoch in 0..cfg.epochs {
+        for i in (1..units.len()).rev() {
+            let j = rng.below(i + 1);
+            units.swap(i, j);
+        }
+        let mut loss = 0.0f64;
+        for &(ei, lo, hi) in &units {
+            let ex = &train[ei as usize];
+            emit.clear();
+            th.clear();
+            reg.clear();
+            let r = ex.register.unwrap_or(0.5);
+            for t in lo..hi {
+                let (idx, val) = ex.feats.row(t as usize);
+                let mut s = bias;
+                for (&j, &v) in idx.iter().zip(val) {
+                    let o = j as usize * N_OUT;
+                    for k in 0..N_OUT {
+                        s[k] += w[o + k] * v;
+                    }
+                }
+                reg.push(s[REGISTER]);
+                if ex.register.is_some() {
+                    let (ia, ib, dv) = ex.feats.domain_row(t as usize);
+                    for ((&a, &b), &v) in ia.iter().zip(ib).zip(dv) {
+                        let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
+                        for k in 0..REGISTER {
+                            s[k] += (r * w[oa + k] + (1.0 - r) * w[ob + k]) * v;
+                        }
+                    }
+                }
+                emit.push([s[0], s[1], s[2], s[3]]);
+                th.push(s[THESIS]);
+            }
+            let mut pair: Trans = [[0.0; L]; L + 1];
+            if cfg.transitions {
+                let z = crf::marginals(&emit, &trans, &mut lat, &mut marg, Some(&mut pair));
+                let mut gold_score = 0.0;
+                for (t, e) in emit.iter().enumerate() {
+                    let y = ex.labels[lo as usize + t] as usize;
+                    gold_score += e[y];
+                    let prev = if t == 0 {
+                        0
+                    } else {
+                        1 + ex.labels[lo as usize + t - 1] as usize
+                    };
+                    gold_score += trans[prev][y];
+                }
+                loss += f64::from(z - gold_score);
+            } else {
+                let zero: Trans = [[0.0; L]; L + 1];
+                crf::marginals(&emit, &zero, &mut lat, &mut marg, None);
+                for (t, m) in marg.iter().enumerate() {
+                    let y = ex.labels[lo as usize + t] as usize;
+                    loss -= f64::from(m[y].max(1e-9).ln());
+                }
+            }
+            let wt = ex.weight;
+            for (t, m) in marg.iter().enumerate() {
+                let row = lo as usize + t;
+                let y = ex.labels[row] as usize;
+                let mut g = [0.0f32; N_OUT];
+                for k in 0..L {
+                    g[k] = wt * (m[k] - if k == y { 1.0 } else { 0.0 });
+                }
+                let p = sigmoid(th[t]);
+                let yt = if ex.thesis[row] { 1.0 } else { 0.0 };
+                g[THESIS] = wt * (p - yt);
+                if let Some(rg) = ex.register {
+                    g[REGISTER] = wt * (sigmoid(reg[t]) - rg);
+                }
+                let (idx, val) = ex.feats.row(row);
+                for (&j, &v) in idx.iter().zip(val) {
+                    let o = j as usize * N_OUT;
+                    for k in 0..N_OUT {
+                        let gr = g[k] * v + cfg.l2 * w[o + k];
+                        g2[o + k] += gr * gr;
+                        let d = cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                        w[o + k] -= d;
+                        u[o + k] -= step * d;
+                    }
+                }
+                if ex.register.is_some() {
+                    // With a known register only its own copy is active.
+                    let (ia, ib, dv) = ex.feats.domain_row(row);
+                    let idx_d = if r >= 0.5 { ia } else { ib };
+                    for (&j, &v) in idx_d.iter().zip(dv) {
+                        let o = j as usize * N_OUT;
+                        for k in 0..REGISTER {
+                            let gr = g[k] * v + cfg.l2 * w[o + k];
+                            g2[o + k] += gr * gr;
+                            let d = cfg.lr * gr / (g2[o + k] + eps).sqrt();
+                            w[o + k] -= d;
+                            u[o + k] -= step * d;
+                        }
+                    }
+                }
+                step += 1.0;
+                for k in 0..N_OUT {
+                    bias_g2[k] += g[k] * g[k];
+                    bias[k] -= cfg.lr * g[k] / (bias_g2[k] + eps).sqrt();
+                }
+            }
+            if cfg.transitions {
+                // Gradient: expected minus observed transition counts.
+                for t in 0..(hi - lo) as usize {
+                    let y = ex.labels[lo as usize + t] as usize;
+                    let prev = if t == 0 {
+                        0
+                    } else {
+                        1 + ex.labels[lo as usize + t - 1] as usize
+                    };
+                    pair[prev][y] -= 1.0;
+                }
+                for (r, row) in pair.iter().enumerate() {
+                    for (k, &gk) in row.iter().enumerate() {
+                        let gr = wt * gk;
+                        trans_g2[r][k] += gr * gr;
+                        trans[r][k] -= cfg.lr * gr / (trans_g2[r][k] + eps).sqrt();
+                    }
+                }
+            }
+        }
+        model.bias = bias;
+        model.trans = trans;
+        let avg: Vec<f32> = if cfg.average {
+            w.iter().zip(&u).map(|(&wi, &ui)| wi - ui / step).collect()
+        } else {
+            w.clone()
+        };
+        model.weights = ndarray::Array2::from_shape_vec((dim, N_OUT), avg)
+            .unwrap_or_else(|_| ndarray::Array2::zeros((dim, N_OUT)));
+        let reports: Vec<Report> = dev.iter().map(|d| d.evaluate(&model)).collect();
+        let mut line = format!("epoch {}: train loss {:.4}", epoch + 1, loss / units.len().max(1) as f64);
+        for (d, r) in dev.iter().zip(&reports) {
+            line.push_str(&format!(
+                "; {} macro-F1 {:.3} thesis F1 {:.3}",
+                d.name, r.macro_f1, r.thesis.f1
+            ));
+        }
+        log(&line);
+        let score = dev_score(&reports);
+        if dev.is_empty() || best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, model.clone()));
+        }
+    }
+    let mut model = best.map_or(model, |(_, m)| m);
+    if !dev.is_empty() {
+        calibrate(&mut model, dev, log);
+    }
+    model
+}
+
+/// Fits the temperature (dev NLL) and the thesis threshold and fallback (dev
+/// thesis F1) of `model`.
+fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
+    let mut best_t = (f64::INFINITY, 1.0f32);
+    for i in 0..=30 {
+        let t = 0.5 + 0.1 * i as f32;
+        model.decode.temperature = t;
+        let nll: f64 = dev.iter().map(|d| d.nll(model)).sum::<f64>() / dev.len() as f64;
+        if nll < best_t.0 {
+            best_t = (nll, t);
+        }
+    }
+    model.decode.temperature = best_t.1;
+    let mut best = (f64::NEG_INFINITY, model.decode);
+    for i in 0..=12 {
+        for fallback in [0.0f32, 0.05, 0.15, 1.1] {
+            let mut d = model.decode;
+            d.thesis_threshold = 0.2 + 0.05 * i as f32;
+            d.thesis_fallback = fallback;
+            model.decode = d;
+            let f: f64 = dev
+                .iter()
+                .map(|s| s.evaluate(model).thesis.f1)
+                .sum::<f64>()
+                / dev.len() as f64;
+            if f > best.0 + 1e-9 {
+                best = (f, d);
+            }
+        }
+    }
+    model.decode = best.1;
+    log(&format!(
+        "calibrated: temperature {:.2} (dev NLL {:.4}), thesis threshold {:.2}, fallback {:.2} (dev thesis F1 {:.3})",
+        best_t.1, best_t.0, best.1.thesis_threshold, best.1.thesis_fallback, best.0
+    ));
+}
+
+/// Gold of one essay, for callers that build [`Example`]s by hand in tests.
+pub fn example_from(feats: Features, gold: &[GoldSentence], paras: Vec<(u32, u32)>) -> Example {
+    Example {
+        feats,
+        labels: gold.iter().map(|g| g.label.index() as u8).collect(),
+        thesis: gold.iter().map(|g| g.thesis).collect(),
+        paras,
+        weight: 1.0,
+        register: None,
+    }
+}

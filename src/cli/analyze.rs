@@ -1,0 +1,105 @@
+//! `essaymap analyze`: segment an essay and label every sentence's role.
+
+use anyhow::Result;
+use clap::ValueEnum;
+use essaymap::{Document, Label, Pipeline};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// One pretty-printed JSON object.
+    Json,
+    /// One compact JSON object on one line.
+    Jsonl,
+    /// The essay, one tagged sentence per line (coloured on a terminal).
+    Text,
+}
+
+/// Label every sentence of an essay as claim, evidence, question or other, with
+/// probabilities, and mark the thesis.
+///
+/// Example: essaymap analyze essay.txt --title "Should schools ban phones?" --format text
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Essay file, or `-` for standard input.
+    #[arg(default_value = "-")]
+    file: PathBuf,
+    /// The essay's title or prompt (improves thesis detection).
+    #[arg(long)]
+    title: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Replace invalid UTF-8 bytes with U+FFFD instead of failing.
+    #[arg(long)]
+    lossy: bool,
+    /// Use this model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+}
+
+pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
+    Ok(match model {
+        Some(p) => Pipeline::from_model_file(p)?,
+        None => Pipeline::embedded()?,
+    })
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let pipeline = pipeline(args.model.as_ref())?;
+    let text = essaymap::io::read_text(&args.file, args.lossy)?;
+    let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
+    let doc = pipeline.analyze(id, args.title, text)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            let colour = std::io::stdout().is_terminal();
+            write_text(&mut out, &doc, colour)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `[label p] sentence` lines, `*` marking the thesis, a blank line
+/// between paragraphs; ANSI colours when `colour`.
+fn write_text(out: &mut impl Write, doc: &Document, colour: bool) -> std::io::Result<()> {
+    for s in &doc.sentences {
+        if s.index > 0 && s.position_in_paragraph == 0 {
+            writeln!(out)?;
+        }
+        let label = s.label.unwrap_or(Label::Other);
+        let thesis = s.thesis.unwrap_or(false);
+        let tag = format!(
+            "[{}{} {:.2}]",
+            label,
+            if thesis { "*" } else { "" },
+            s.confidence.unwrap_or(0.0)
+        );
+        let text = s.text.replace('\n', " ");
+        if colour {
+            let code = match label {
+                Label::Claim => "34",
+                Label::Evidence => "32",
+                Label::Question => "33",
+                Label::Other => "2",
+            };
+            let bold = if thesis { "1;" } else { "" };
+            writeln!(out, "\x1b[{bold}{code}m{tag:<18}\x1b[0m {text}")?;
+        } else {
+            writeln!(out, "{tag:<18} {text}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `essaymap eval`: score a role model against annotated essays.
+
+use anyhow::Result;
+use essaymap::corpus::{annotated, eval::Scorer};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Score the role model on annotated essays (AAE/PERSUADE JSONL): per-label
+/// precision/recall/F1, macro-F1 over claim/evidence/other, accuracy, thesis F1.
+///
+/// Example: essaymap eval --gold ../shared/data/aae/dev.jsonl
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Annotated JSONL file(s); each is scored separately.
+    #[arg(long, required = true, num_args = 1..)]
+    gold: Vec<PathBuf>,
+    /// Model file to score instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// Print one JSON object per gold file instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let pipeline = super::analyze::pipeline(args.model.as_ref())?;
+    let mut out = std::io::stdout().lock();
+    for (i, path) in args.gold.iter().enumerate() {
+        let essays = annotated::read_file(path, pipeline.segmenter())?;
+        let mut scorer = Scorer::default();
+        for e in essays {
+            let mut doc = e.doc;
+            pipeline.annotate(&mut doc)?;
+            scorer.add(&doc, &e.gold);
+        }
+        let report = scorer.report();
+        if args.json {
+            let v = serde_json::json!({"gold": path.display().to_string(), "report": report});
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", path.display())?;
+            writeln!(out, "{report}")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

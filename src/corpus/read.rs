@@ -1,0 +1,505 @@
+//! Readers that turn batch inputs into a stream of essay records.
+//!
+//! Inputs: a directory (every `.txt`/`.md` file, recursively, sorted; the id is
+//! the relative path), a JSONL file (`{"id", "text", "title"?}` per line, other
+//! fields kept as `meta`), a CSV file (header detected: `id`/`essay_id`,
+//! `text`/`full_text`/`essay`, optional `title`/`prompt`), a single `.txt`/`.md`
+//! file, or `-` for JSONL on standard input.
+//!
+//! Reading is lazy and sequential (one record at a time), so memory does not grow
+//! with the corpus. A record that cannot be read (bad JSON, missing text,
+//! non-UTF-8, empty, too large) becomes a [`Failed`] item carrying its id, and
+//! the stream goes on: one bad line never loses the rest of the corpus.
+
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+/// One essay to analyse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Record id: relative path, JSONL/CSV id, or `FILE:LINE` when the input has none.
+    pub id: String,
+    /// The prompt the essay answers, when the input gives one.
+    pub title: Option<String>,
+    /// The essay text.
+    pub text: String,
+    /// Other input fields, passed through to the output.
+    pub meta: Option<Map<String, Value>>,
+}
+
+/// A record that could not be read, with the id it will be reported under.
+#[derive(Debug)]
+pub struct Failed {
+    /// Record id (or `FILE:LINE`).
+    pub id: String,
+    /// What went wrong.
+    pub error: Error,
+}
+
+/// What the reader yields per record.
+pub type Item = std::result::Result<Record, Failed>;
+
+/// A batch input source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A directory of `.txt`/`.md` essays.
+    Dir(PathBuf),
+    /// A JSONL file.
+    Jsonl(PathBuf),
+    /// A CSV file with a header row.
+    Csv(PathBuf),
+    /// One essay file.
+    Text(PathBuf),
+    /// JSONL on standard input.
+    Stdin,
+}
+
+impl Input {
+    /// Classifies a command-line argument by what it names.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the path does not exist.
+    pub fn from_arg(arg: &Path) -> Result<Input> {
+        if arg.as_os_str() == "-" {
+            return Ok(Input::Stdin);
+        }
+        let meta = std::fs::metadata(arg).map_err(|e| Error::io(arg, e))?;
+        if meta.is_dir() {
+            return Ok(Input::Dir(arg.to_path_buf()));
+        }
+        let ext = arg
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Ok(match ext.as_str() {
+            "csv" => Input::Csv(arg.to_path_buf()),
+            "txt" | "md" => Input::Text(arg.to_path_buf()),
+            _ => Input::Jsonl(arg.to_path_buf()),
+        })
+    }
+}
+
+/// Limits applied while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Records with more bytes of text than this fail with [`Error::TooLarge`].
+    pub max_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+/// Streams the records of all `inputs`, in order.
+///
+/// # Errors
+/// Fails only when an input cannot be opened at all (missing file, unreadable
+/// directory, CSV without a text column); problems inside an input become
+/// [`Failed`] items.
+pub fn records(
+    inputs: &[Input],
+    opts: ReadOptions,
+) -> Result<Box<dyn Iterator<Item = Item> + Send>> {
+    let mut streams: Vec<Box<dyn Iterator<Item = Item> + Send>> = Vec::new();
+    for input in inputs {
+        streams.push(match input {
+            Input::Dir(dir) => Box::new(dir_records(dir, opts)?),
+            Input::Text(path) => {
+                let id = path.display().to_string();
+                Box::new(std::iter::once(file_record(path, id, opts)))
+            }
+            Input::Jsonl(path) => {
+                let f = File::open(path).map_err(|e| Error::io(path, e))?;
+                Box::new(jsonl_records(
+                    BufReader::new(f),
+                    path.display().to_string(),
+                    opts,
+                ))
+            }
+            Input::Stdin => Box::new(jsonl_records(
+                BufReader::new(std::io::stdin()),
+                "<stdin>".into(),
+                opts,
+            )),
+            Input::Csv(path) => Box::new(csv_records(path, opts)?),
+        });
+    }
+    Ok(Box::new(streams.into_iter().flatten()))
+}
+
+/// Checks the text of a record: size limit and non-emptiness.
+fn check_text(id: &str, text: &str, opts: ReadOptions) -> std::result::Result<(), Error> {
+    if text.len() > opts.max_bytes {
+        return Err(Error::TooLarge {
+            what: id.to_string(),
+            size: text.len(),
+            limit: opts.max_bytes,
+        });
+    }
+    if text.trim().is_empty() {
+        return Err(Error::BadRecord {
+            what: id.to_string(),
+            message: "empty essay".into(),
+        });
+    }
+    Ok(())
+}
+
+fn finish(
+    id: String,
+    text: String,
+    title: Option<String>,
+    meta: Option<Map<String, Value>>,
+    opts: ReadOptions,
+) -> Item {
+    match check_text(&id, &text, opts) {
+        Ok(()) => Ok(Record {
+            id,
+            title,
+            text,
+            meta,
+        }),
+        Err(error) => Err(Failed { id, error }),
+    }
+}
+
+fn file_record(path: &Path, id: String, opts: ReadOptions) -> Item {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > opts.max_bytes as u64 {
+        let error = Error::TooLarge {
+            what: id.clone(),
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit: opts.max_bytes,
+        };
+        return Err(Failed { id, error });
+    }
+    let text = std::fs::read(path)
+        .map_err(|e| Error::io(path, e))
+        .and_then(|bytes| crate::io::decode(&id, bytes, false));
+    match text {
+        Ok(text) => finish(id, text, None, None, opts),
+        Err(error) => Err(Failed { id, error }),
+    }
+}
+
+fn dir_records(dir: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = Item> + Send> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&d, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let dir = dir.to_path_buf();
+    Ok(files.into_iter().map(move |path| {
+        let id = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        file_record(&path, id, opts)
+    }))
+}
+
+/// The first of `keys` present in `obj` as a string (numbers are accepted for ids).
+fn take_str(obj: &mut Map<String, Value>, keys: &[&str]) -> Option<String> {
+    for k in keys {
+        match obj.remove(*k) {
+            Some(Value::String(s)) => return Some(s),
+            Some(Value::Number(n)) => return Some(n.to_string()),
+            Some(other) => {
+                obj.insert((*k).to_string(), other);
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+const ID_KEYS: &[&str] = &["id", "essay_id"];
+const TEXT_KEYS: &[&str] = &["text", "full_text", "essay"];
+const TITLE_KEYS: &[&str] = &["title", "prompt"];
+
+fn jsonl_records<R: BufRead + Send>(
+    mut reader: R,
+    name: String,
+    opts: ReadOptions,
+) -> impl Iterator<Item = Item> + Send {
+    let mut line_no = 0;
+    let mut buf = Vec::new();
+    let mut done = false;
+    std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
+        buf.clear();
+        line_no += 1;
+        let here = format!("{name}:{line_no}");
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => {
+                // A read error ends this input; report it once as a record.
+                let error = Error::io(&name, e);
+                done = true;
+                return Some(Err(Failed { id: here, error }));
+            }
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        return Some(parse_json_line(&buf, here, &name, line_no, opts));
+    })
+}
+
+fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: ReadOptions) -> Item {
+    let fail = |id: String, error| Err(Failed { id, error });
+    let line_text = match std::str::from_utf8(buf) {
+        Ok(s) => s,
+        Err(e) => {
+            let error = Error::InvalidUtf8 {
+                what: here.clone(),
+                offset: e.valid_up_to(),
+            };
+            return fail(here, error);
+        }
+    };
+    let mut obj = match serde_json::from_str::<Value>(line_text) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => {
+            let error = Error::BadRecord {
+                what: here.clone(),
+                message: "line is not a JSON object".into(),
+            };
+            return fail(here, error);
+        }
+        Err(source) => {
+            let error = Error::Json {
+                what: name.to_string(),
+                line,
+                source,
+            };
+            return fail(here, error);
+        }
+    };
+    let id = take_str(&mut obj, ID_KEYS).unwrap_or(here);
+    let Some(text) = take_str(&mut obj, TEXT_KEYS) else {
+        let error = Error::BadRecord {
+            what: id.clone(),
+            message: "no \"text\" field".into(),
+        };
+        return fail(id, error);
+    };
+    let title = take_str(&mut obj, TITLE_KEYS);
+    let meta = (!obj.is_empty()).then_some(obj);
+    finish(id, text, title, meta, opts)
+}
+
+fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = Item> + Send> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| csv_error(path, e))?;
+    let headers: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, e))?
+        .iter()
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let find = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| headers.iter().position(|h| h == k))
+    };
+    let Some(text_col) = find(TEXT_KEYS) else {
+        return Err(Error::BadRecord {
+            what: path.display().to_string(),
+            message: format!(
+                "CSV header has no text column (text, full_text or essay): {headers:?}"
+            ),
+        });
+    };
+    let id_col = find(ID_KEYS);
+    let title_col = find(TITLE_KEYS);
+    let name = path.display().to_string();
+    Ok(reader.into_byte_records().enumerate().map(move |(i, row)| {
+        // Row 1 is the header, so data row i sits on line i + 2 for one-line rows.
+        let here = format!("{name}:{}", i + 2);
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let error = Error::BadRecord {
+                    what: here.clone(),
+                    message: e.to_string(),
+                };
+                return Err(Failed { id: here, error });
+            }
+        };
+        let field = |c: Option<usize>| -> std::result::Result<Option<String>, Error> {
+            let Some(bytes) = c.and_then(|c| row.get(c)) else {
+                return Ok(None);
+            };
+            String::from_utf8(bytes.to_vec())
+                .map(Some)
+                .map_err(|e| Error::InvalidUtf8 {
+                    what: here.clone(),
+                    offset: e.utf8_error().valid_up_to(),
+                })
+        };
+        let id = field(id_col).ok().flatten().unwrap_or_else(|| here.clone());
+        let parsed = field(Some(text_col)).and_then(|t| Ok((t, field(title_col)?)));
+        let (text, title) = match parsed {
+            Ok(v) => v,
+            Err(error) => return Err(Failed { id, error }),
+        };
+        let Some(text) = text else {
+            let error = Error::BadRecord {
+                what: id.clone(),
+                message: format!("row has {} fields, no text", row.len()),
+            };
+            return Err(Failed { id, error });
+        };
+        let mut meta = Map::new();
+        for (c, h) in headers.iter().enumerate() {
+            if Some(c) != id_col && c != text_col && Some(c) != title_col {
+                if let Some(v) = row.get(c) {
+                    meta.insert(h.clone(), Value::String(String::from_utf8_lossy(v).into()));
+                }
+            }
+        }
+        let meta = (!meta.is_empty()).then_some(meta);
+        finish(id, text, title.filter(|t| !t.trim().is_empty()), meta, opts)
+    }))
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::BadRecord {
+            what: path.display().to_string(),
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Ok(r) => r.id.clone(),
+                Err(f) => format!("ERR {} {}", f.id, f.error.kind()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jsonl_keeps_going_after_bad_lines() {
+        let data = b"{\"id\":\"a\",\"text\":\"One. Two.\",\"grade\":7}\n\
+            {broken\n\
+            {\"id\":\"c\"}\n\
+            {\"id\":\"d\",\"text\":\"  \"}\n\
+            {\"id\":\"e\",\"text\":\"bad \xff\"}\n\
+            \n\
+            {\"id\":5,\"full_text\":\"Five.\",\"prompt\":\"Why?\"}";
+        let items: Vec<Item> =
+            jsonl_records(&data[..], "in".into(), ReadOptions::default()).collect();
+        assert_eq!(
+            ids(&items),
+            [
+                "a",
+                "ERR in:2 invalid_json",
+                "ERR c bad_record",
+                "ERR d bad_record",
+                "ERR in:5 invalid_utf8",
+                "5"
+            ]
+        );
+        let Ok(first) = &items[0] else { panic!() };
+        assert_eq!(first.meta.as_ref().unwrap()["grade"], 7);
+        let Ok(last) = &items[5] else { panic!() };
+        assert_eq!(last.title.as_deref(), Some("Why?"));
+    }
+
+    #[test]
+    fn too_large_records_fail() {
+        let opts = ReadOptions { max_bytes: 4 };
+        let items: Vec<Item> = jsonl_records(
+            &b"{\"id\":\"a\",\"text\":\"Too long.\"}"[..],
+            "in".into(),
+            opts,
+        )
+        .collect();
+        assert_eq!(ids(&items), ["ERR a too_large"]);
+    }
+
+    #[test]
+    fn csv_detects_feedback_prize_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("e.csv");
+        std::fs::write(
+            &p,
+            "essay_id,full_text,score\nx1,\"First essay. It has, commas.\",3\nx2,,4\nx3\n",
+        )
+        .unwrap();
+        let items: Vec<Item> = csv_records(&p, ReadOptions::default()).unwrap().collect();
+        assert_eq!(
+            ids(&items),
+            ["x1", "ERR x2 bad_record", "ERR x3 bad_record"]
+        );
+        let Ok(r) = &items[0] else { panic!() };
+        assert_eq!(r.text, "First essay. It has, commas.");
+        assert_eq!(r.meta.as_ref().unwrap()["score"], "3");
+    }
+
+    #[test]
+    fn csv_without_text_column_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("e.csv");
+        std::fs::write(&p, "a,b\n1,2\n").unwrap();
+        assert!(csv_records(&p, ReadOptions::default()).is_err());
+    }
+
+    #[test]
+    fn directories_are_walked_in_sorted_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "B essay.").unwrap();
+        std::fs::write(dir.path().join("sub/a.md"), "A essay.").unwrap();
+        std::fs::write(dir.path().join("skip.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("bad.txt"), b"\xfe").unwrap();
+        let items: Vec<Item> = records(&[Input::Dir(dir.path().into())], ReadOptions::default())
+            .unwrap()
+            .collect();
+        assert_eq!(
+            ids(&items),
+            ["b.txt", "ERR bad.txt invalid_utf8", "sub/a.md"]
+        );
+    }
+}

@@ -1,0 +1,780 @@
+//! Stage 2: sentences -> sparse feature vectors for the role classifier.
+//!
+//! Every sentence becomes a row of hashed features (the "hashing trick"): word
+//! unigrams and bigrams, the first words, character 3/4-grams inside words,
+//! discourse-marker categories, position of the sentence in its paragraph and
+//! of the paragraph in the essay (intro/body/conclusion), paragraph and essay
+//! size, first/second person, modal verbs, numbers, quotations and citations,
+//! overlap with the title (prompt) and with the opposite end of the essay,
+//! question marks, and a summary of the same signals for the previous and next
+//! sentence of the paragraph.
+//!
+//! Why hashing: no vocabulary to ship or look up, features are computed on the
+//! fly without building strings, and the model is a dense `2^bits x k` array.
+//! Extraction reuses the buffers of a [`Scratch`], so classifying an essay does
+//! not allocate once the buffers have grown. Everything that determines feature
+//! ids is folded into [`FeatureSpec::hash`], which the model file records.
+
+pub mod hash;
+pub mod markers;
+
+use crate::document::Document;
+use hash::{bytes, finish, mix};
+
+/// Version of the feature definitions; bump on any change to what is extracted.
+pub const SPEC_VERSION: u32 = 5;
+
+/// Weight of a character n-gram relative to a word feature (there are many more
+/// of them; scaling keeps them from swamping the word and structure features).
+const CHAR_WEIGHT: f32 = 0.35;
+
+/// Parameters that fix the feature space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureSpec {
+    /// Number of hash bits: the feature space has `2^bits` dimensions.
+    pub bits: u32,
+}
+
+impl Default for FeatureSpec {
+    fn default() -> Self {
+        FeatureSpec { bits: 17 }
+    }
+}
+
+impl FeatureSpec {
+    /// Number of feature dimensions.
+    pub fn dim(&self) -> usize {
+        1usize << self.bits
+    }
+
+    /// A fingerprint of everything that decides feature ids: the spec version,
+    /// the bit count, the marker lists and the character n-gram weight.
+    pub fn hash(&self) -> u64 {
+        let mut h = mix(u64::from(SPEC_VERSION), u64::from(self.bits));
+        h = mix(h, u64::from(CHAR_WEIGHT.to_bits()));
+        for (c, m) in markers::MARKERS {
+            h = bytes(mix(h, u64::from(*c)), m.as_bytes());
+        }
+        for list in [
+            markers::MODALS,
+            markers::FIRST_SINGULAR,
+            markers::FIRST_PLURAL,
+            markers::SECOND,
+            markers::STOPWORDS,
+        ] {
+            for w in list {
+                h = bytes(h, w.as_bytes());
+            }
+        }
+        finish(h)
+    }
+}
+
+/// Sparse features of the sentences of one document, one row per sentence
+/// (compressed sparse rows).
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    offsets: Vec<u32>,
+    idx: Vec<u32>,
+    val: Vec<f32>,
+    /// Register-specific copies of the structural and lexical-cue features:
+    /// indices for the university (AAE-like) and school (PERSUADE-like)
+    /// register, sharing values and offsets.
+    doffsets: Vec<u32>,
+    didx: [Vec<u32>; 2],
+    dval: Vec<f32>,
+}
+
+impl Features {
+    /// Number of rows (sentences).
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Feature indices and values of row `i` (empty if out of range).
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => (
+                &self.idx[a as usize..b as usize],
+                &self.val[a as usize..b as usize],
+            ),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Register-specific feature indices (university, school) and values of row `i`.
+    pub fn domain_row(&self, i: usize) -> (&[u32], &[u32], &[f32]) {
+        match (self.doffsets.get(i), self.doffsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => {
+                let r = a as usize..b as usize;
+                (
+                    &self.didx[0][r.clone()],
+                    &self.didx[1][r.clone()],
+                    &self.dval[r],
+                )
+            }
+            _ => (&[], &[], &[]),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.offsets.clear();
+        self.idx.clear();
+        self.val.clear();
+        self.offsets.push(0);
+        self.doffsets.clear();
+        self.didx[0].clear();
+        self.didx[1].clear();
+        self.dval.clear();
+        self.doffsets.push(0);
+    }
+}
+
+/// Reusable buffers for [`extract`]; keep one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    lower: Vec<u8>,
+    /// Token spans into `lower`, plus whether the token is a word.
+    tokens: Vec<(u32, u32, bool)>,
+    /// Per-token hash.
+    thash: Vec<u64>,
+    /// Per-sentence summary signals (for neighbours), flattened.
+    summary: Vec<u64>,
+    summary_off: Vec<u32>,
+    /// Content-word hashes per sentence, flattened, and offsets.
+    content: Vec<u64>,
+    content_off: Vec<u32>,
+    /// Sorted content-word hashes of the title, intro and conclusion.
+    title_words: Vec<u64>,
+    intro_words: Vec<u64>,
+    concl_words: Vec<u64>,
+    all_words: Vec<u64>,
+    /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
+    stance: Vec<u8>,
+    para_rank: Vec<u64>,
+    marker_hashes: Vec<(u8, Vec<u64>)>,
+    modal: Vec<u64>,
+    fp1: Vec<u64>,
+    fp2: Vec<u64>,
+    second: Vec<u64>,
+    stop: Vec<u64>,
+}
+
+/// Namespaces keep feature kinds apart in the shared hash space.
+mod ns {
+    pub const W1: u64 = 1;
+    pub const W2: u64 = 2;
+    pub const FIRST: u64 = 3;
+    pub const C3: u64 = 4;
+    pub const C4: u64 = 5;
+    pub const MARK: u64 = 6;
+    pub const MARK_START: u64 = 7;
+    pub const FLAG: u64 = 8;
+    pub const PREV: u64 = 9;
+    pub const NEXT: u64 = 10;
+    pub const LAST: u64 = 11;
+}
+
+const TOKEN_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+const BOS: u64 = 0x1111;
+const EOS: u64 = 0x2222;
+
+fn word_hash(w: &[u8]) -> u64 {
+    bytes(TOKEN_SEED, w)
+}
+
+impl Scratch {
+    fn init_lists(&mut self) {
+        if !self.marker_hashes.is_empty() {
+            return;
+        }
+        self.marker_hashes = markers::MARKERS
+            .iter()
+            .map(|(c, m)| (*c, m.split(' ').map(|w| word_hash(w.as_bytes())).collect()))
+            .collect();
+        let hs = |l: &[&str]| -> Vec<u64> {
+            let mut v: Vec<u64> = l.iter().map(|w| word_hash(w.as_bytes())).collect();
+            v.sort_unstable();
+            v
+        };
+        self.modal = hs(markers::MODALS);
+        self.fp1 = hs(markers::FIRST_SINGULAR);
+        self.fp2 = hs(markers::FIRST_PLURAL);
+        self.second = hs(markers::SECOND);
+        self.stop = hs(markers::STOPWORDS);
+    }
+
+    /// Lower-cases and tokenises `s` into `lower`/`tokens`/`thash`: words are runs
+    /// of letters, digits and inner apostrophes; other visible characters are
+    /// one-character tokens.
+    fn tokenize(&mut self, s: &str) {
+        self.lower.clear();
+        self.tokens.clear();
+        self.thash.clear();
+        let mut word_start: Option<u32> = None;
+        for c in s.chars() {
+            let is_word = c.is_alphanumeric()
+                || ((c == '\'' || c == '’') && word_start.is_some());
+            if is_word {
+                if word_start.is_none() {
+                    word_start = Some(self.lower.len() as u32);
+                }
+                if c == '’' {
+                    self.lower.push(b'\'');
+                } else if c.is_ascii() {
+                    self.lower.push(c.to_ascii_lowercase() as u8);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for lc in c.to_lowercase() {
+                        self.lower
+                            .extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+                continue;
+            }
+            if let Some(ws) = word_start.take() {
+                self.push_word(ws);
+            }
+            if !c.is_whitespace() {
+                let st = self.lower.len() as u32;
+                let mut buf = [0u8; 4];
+                let c = match c {
+                    '“' | '”' | '«' | '»' => '"',
+                    '‘' | '’' => '\'',
+                    _ => c,
+                };
+                self.lower.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                self.tokens.push((st, self.lower.len() as u32, false));
+            }
+        }
+        if let Some(ws) = word_start.take() {
+            self.push_word(ws);
+        }
+        for &(a, b, _) in &self.tokens {
+            self.thash.push(word_hash(&self.lower[a as usize..b as usize]));
+        }
+    }
+
+    fn push_word(&mut self, ws: u32) {
+        // A trailing apostrophe (students' ) belongs to the word but is dropped.
+        let mut end = self.lower.len() as u32;
+        while end > ws + 1 && self.lower[end as usize - 1] == b'\'' {
+            end -= 1;
+        }
+        self.tokens.push((ws, end, true));
+    }
+}
+
+#[inline]
+fn contains(sorted: &[u64], h: u64) -> bool {
+    sorted.binary_search(&h).is_ok()
+}
+
+/// Pushes hashed features into a row under construction.
+struct Row<'a> {
+    mask: u64,
+    f: &'a mut Features,
+}
+
+/// Seeds of the two register-specific copies.
+const DOMAIN_SEEDS: [u64; 2] = [0x00a1_a1a1, 0x005c_5c5c];
+
+impl Row<'_> {
+    /// A shared feature only (n-grams: plentiful, register-neutral).
+    #[inline]
+    fn add(&mut self, ns: u64, h: u64, v: f32) {
+        self.f.idx.push((finish(mix(ns, h)) & self.mask) as u32);
+        self.f.val.push(v);
+    }
+
+    /// A shared feature plus its register-specific copies (cues whose meaning
+    /// differs between the annotation schemes, e.g. "In conclusion, ...").
+    #[inline]
+    fn add_d(&mut self, ns: u64, h: u64, v: f32) {
+        let base = mix(ns, h);
+        self.f.idx.push((finish(base) & self.mask) as u32);
+        self.f.val.push(v);
+        for (d, seed) in DOMAIN_SEEDS.iter().enumerate() {
+            self.f.didx[d].push((finish(mix(base, *seed)) & self.mask) as u32);
+        }
+        self.f.dval.push(v);
+    }
+}
+
+fn bucket(x: usize, edges: &[usize]) -> u64 {
+    edges.iter().position(|&e| x <= e).unwrap_or(edges.len()) as u64
+}
+
+fn flag(id: u64, v: u64) -> u64 {
+    (id << 16) | v
+}
+
+/// Fraction of `words` found in the sorted set `set`, bucketed into 0..=4.
+fn overlap_bucket(words: &[u64], set: &[u64]) -> u64 {
+    if words.is_empty() || set.is_empty() {
+        return 0;
+    }
+    let hit = words.iter().filter(|&&w| contains(set, w)).count();
+    if hit == 0 {
+        return 0;
+    }
+    let f = hit as f32 / words.len() as f32;
+    1 + u64::from(f >= 0.2) + u64::from(f >= 0.4) + u64::from(f >= 0.6)
+}
+
+/// Extracts the features of every sentence of `doc` into `out` (replacing its
+/// contents), using `scratch` for all temporary storage.
+pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: &mut Scratch) {
+    scratch.init_lists();
+    out.clear();
+    let mask = (spec.dim() as u64).wrapping_sub(1);
+    let n_para = doc.paragraphs.len().max(1);
+    let n = doc.sentences.len();
+
+    // Pass 1: per-sentence content words and summary signals (needed by neighbours).
+    scratch.summary.clear();
+    scratch.summary_off.clear();
+    scratch.summary_off.push(0);
+    scratch.content.clear();
+    scratch.content_off.clear();
+    scratch.content_off.push(0);
+    scratch.title_words.clear();
+    scratch.stance.clear();
+    if let Some(t) = &doc.title {
+        scratch.tokenize(t);
+        for i in 0..scratch.tokens.len() {
+            let h = scratch.thash[i];
+            if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
+                scratch.title_words.push(h);
+            }
+        }
+        scratch.title_words.sort_unstable();
+        scratch.title_words.dedup();
+    }
+    for s in &doc.sentences {
+        scratch.tokenize(&s.text);
+        for i in 0..scratch.tokens.len() {
+            let h = scratch.thash[i];
+            if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
+                scratch.content.push(h);
+            }
+        }
+        // Unique content words per sentence (for overlap and centrality).
+        let lo = *scratch.content_off.last().unwrap_or(&0) as usize;
+        scratch.content[lo..].sort_unstable();
+        let mut k = lo;
+        for j in lo..scratch.content.len() {
+            if j == lo || scratch.content[j] != scratch.content[k - 1] {
+                scratch.content[k] = scratch.content[j];
+                k += 1;
+            }
+        }
+        scratch.content.truncate(k);
+        scratch.content_off.push(scratch.content.len() as u32);
+        let first = scratch.thash.first().copied().unwrap_or(0);
+        let q = scratch.thash.last().copied() == Some(word_hash(b"?"));
+        scratch.summary.push(flag(1, first));
+        scratch.summary.push(flag(2, u64::from(q)));
+        scratch.summary.push(flag(3, bucket(scratch.tokens.len(), &[6, 12, 20, 30])));
+        let before = scratch.summary.len();
+        // Neighbours' words (content words only: function words are everywhere).
+        for j in 0..scratch.tokens.len() {
+            let h = scratch.thash[j];
+            if scratch.tokens[j].2 && !contains(&scratch.stop, h) {
+                scratch.summary.push(mix(0x5555, h) | 1 << 63);
+            }
+        }
+        markers_into(scratch, |cat, start| {
+            (4 << 16) | (u64::from(cat) << 1) | u64::from(start)
+        });
+        // Dedup the marker signals of this sentence.
+        let tail = &mut scratch.summary[before..];
+        tail.sort_unstable();
+        let mut k = before;
+        for j in before..scratch.summary.len() {
+            if j == before || scratch.summary[j] != scratch.summary[k - 1] {
+                scratch.summary[k] = scratch.summary[j];
+                k += 1;
+            }
+        }
+        scratch.summary.truncate(k);
+        scratch.summary_off.push(scratch.summary.len() as u32);
+        // Stance cues, for "the first opinion in the essay" features.
+        let opinion = scratch.summary[before..]
+            .iter()
+            .any(|&x| x >> 16 == 4 && (x & 0xffff) >> 1 == 0);
+        let modal = scratch.thash.iter().any(|&h| contains(&scratch.modal, h));
+        scratch
+            .stance
+            .push(u8::from(opinion) | u8::from(modal) << 1);
+    }
+    // Content words of the first and last paragraphs.
+    scratch.intro_words.clear();
+    scratch.concl_words.clear();
+    let last_para = doc.paragraphs.len().saturating_sub(1);
+    for s in &doc.sentences {
+        let (a, b) = (
+            scratch.content_off[s.index] as usize,
+            scratch.content_off[s.index + 1] as usize,
+        );
+        if s.paragraph == 0 {
+            scratch.intro_words.extend_from_slice(&scratch.content[a..b]);
+        }
+        if s.paragraph == last_para && last_para > 0 {
+            scratch.concl_words.extend_from_slice(&scratch.content[a..b]);
+        }
+    }
+    for v in [&mut scratch.intro_words, &mut scratch.concl_words] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    // Every sentence's unique content words, for centrality (words the rest of
+    // the essay repeats: the thesis is echoed throughout).
+    scratch.all_words.clear();
+    scratch.all_words.extend_from_slice(&scratch.content);
+    scratch.all_words.sort_unstable();
+    // Index of each paragraph among "substantial" ones (a salutation such as
+    // "Dear Principal," is a paragraph of its own but not the introduction).
+    scratch.para_rank.clear();
+    let mut rank = 0u64;
+    for p in 0..doc.paragraphs.len() {
+        let ss = doc.paragraph_sentences(p);
+        let chars: usize = ss.iter().map(|s| s.text.len()).sum();
+        let substantial = ss.len() >= 2 || chars >= 60;
+        scratch.para_rank.push(if substantial { rank } else { 9 });
+        rank += u64::from(substantial);
+    }
+
+    // Pass 2: the feature rows.
+    let title_given = u64::from(doc.title.is_some());
+    let mut start_of_para = 0usize;
+    for (si, s) in doc.sentences.iter().enumerate() {
+        if si == 0 || doc.sentences[si - 1].paragraph != s.paragraph {
+            start_of_para = si;
+        }
+        let mut end_of_para = si + 1;
+        while end_of_para < n && doc.sentences[end_of_para].paragraph == s.paragraph {
+            end_of_para += 1;
+        }
+        let para_len = end_of_para - start_of_para;
+        let pos = si - start_of_para;
+        let is_last = si + 1 == end_of_para;
+        scratch.tokenize(&s.text);
+        let mut row = Row { mask, f: out };
+        let toks = &scratch.tokens;
+        let th = &scratch.thash;
+        // Word n-grams.
+        let mut prev = BOS;
+        for &h in th.iter() {
+            row.add_d(ns::W1, h, 1.0);
+            row.add(ns::W2, mix(prev, h), 1.0);
+            prev = h;
+        }
+        row.add(ns::W2, mix(prev, EOS), 1.0);
+        // Opening words: "for example ,", "in conclusion ,".
+        let mut h = 0u64;
+        for (k, &t) in th.iter().take(3).enumerate() {
+            h = mix(h, t);
+            row.add_d(ns::FIRST, mix(h, k as u64), 1.0);
+        }
+        if let Some(&l) = th.last() {
+            row.add_d(ns::LAST, l, 1.0);
+        }
+        // Character 3- and 4-grams inside words, with word-boundary marks.
+        let mut buf = [0u8; 64];
+        for &(a, b, is_word) in toks.iter() {
+            if !is_word {
+                continue;
+            }
+            let w = &scratch.lower[a as usize..b as usize];
+            if w.len() + 2 > buf.len() {
+                continue;
+            }
+            buf[0] = b' ';
+            buf[1..=w.len()].copy_from_slice(w);
+            buf[w.len() + 1] = b' ';
+            let g = &buf[..w.len() + 2];
+            for win in g.windows(3) {
+                let x = u64::from(win[0]) | u64::from(win[1]) << 8 | u64::from(win[2]) << 16;
+                row.add(ns::C3, x, CHAR_WEIGHT);
+            }
+            for win in g.windows(4) {
+                let x = u64::from(u32::from_le_bytes([win[0], win[1], win[2], win[3]]));
+                row.add(ns::C4, x, CHAR_WEIGHT);
+            }
+        }
+        // Discourse markers (from the summary of pass 1).
+        let (sa, sb) = (
+            scratch.summary_off[si] as usize,
+            scratch.summary_off[si + 1] as usize,
+        );
+        for &sig in &scratch.summary[sa..sb] {
+            if sig >> 16 == 4 {
+                let v = sig & 0xffff;
+                row.add_d(
+                    if v & 1 == 1 { ns::MARK_START } else { ns::MARK },
+                    v >> 1,
+                    1.0,
+                );
+            }
+        }
+        // Structure: sentence in paragraph, paragraph in essay.
+        let para_kind: u64 = if n_para == 1 {
+            0
+        } else if s.paragraph == 0 {
+            1
+        } else if s.paragraph + 1 == n_para {
+            2
+        } else {
+            3
+        };
+        let pos_kind: u64 = if para_len == 1 {
+            0
+        } else if pos == 0 {
+            1
+        } else if is_last {
+            2
+        } else {
+            3
+        };
+        let mut flags: [u64; 48] = [0; 48];
+        let mut nf = 0;
+        let mut push = |f: u64| {
+            if nf < flags.len() {
+                flags[nf] = f;
+                nf += 1;
+            }
+        };
+        push(flag(10, bucket(pos, &[0, 1, 2])));
+        push(flag(9, para_kind * 8 + bucket(para_len - 1 - pos, &[0, 1, 2])));
+        push(flag(11, para_kind));
+        push(flag(12, para_kind * 8 + pos_kind));
+        push(flag(13, bucket(s.paragraph, &[0, 1, 2, 3])));
+        push(flag(14, bucket(n_para - 1 - s.paragraph.min(n_para - 1), &[0, 1])));
+        push(flag(15, bucket(para_len, &[1, 2, 3, 5, 8])));
+        push(flag(16, bucket(n_para, &[1, 2, 3, 4, 5])));
+        push(flag(17, bucket(toks.len(), &[5, 10, 15, 20, 30, 45])));
+        push(flag(18, para_kind * 8 + bucket(toks.len(), &[10, 20, 35])));
+        let any = |set: &[u64]| th.iter().any(|&h| contains(set, h));
+        push(flag(20, u64::from(any(&scratch.fp1))));
+        push(flag(21, u64::from(any(&scratch.fp2))));
+        push(flag(22, u64::from(any(&scratch.second))));
+        push(flag(23, u64::from(any(&scratch.modal))));
+        let text = s.text.as_bytes();
+        let digits = text.iter().any(u8::is_ascii_digit);
+        let percent = text.contains(&b'%') || th.contains(&word_hash(b"percent"));
+        push(flag(24, u64::from(digits) + 2 * u64::from(percent)));
+        let quote = s.text.contains(['"', '“', '”']);
+        let paren_cite = s.text.find('(').is_some_and(|i| {
+            s.text[i..]
+                .split(')')
+                .next()
+                .is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))
+        });
+        push(flag(25, u64::from(quote) + 2 * u64::from(paren_cite)));
+        let last_tok = toks.last().map(|&(a, b, _)| &scratch.lower[a as usize..b as usize]);
+        let end = match last_tok {
+            Some(b"?") => 1,
+            Some(b"!") => 2,
+            Some(b".") => 3,
+            _ => 0,
+        };
+        push(flag(26, end));
+        push(flag(27, para_kind * 8 + end));
+        push(flag(28, u64::from(text.contains(&b':')) + 2 * u64::from(text.contains(&b';'))));
+        // Overlap with the title and with the opposite end of the essay.
+        let words = &scratch.content
+            [scratch.content_off[si] as usize..scratch.content_off[si + 1] as usize];
+        push(flag(30, title_given));
+        if title_given == 1 {
+            let ob = overlap_bucket(words, &scratch.title_words);
+            push(flag(31, ob));
+            push(flag(32, para_kind * 8 + ob));
+        }
+        let other_end: &[u64] = if s.paragraph == 0 {
+            &scratch.concl_words
+        } else {
+            &scratch.intro_words
+        };
+        let oe = overlap_bucket(words, other_end);
+        push(flag(33, para_kind * 8 + oe));
+        push(flag(34, (para_kind * 8 + pos_kind) * 8 + oe));
+        // Thesis cues: place in the essay, place among substantial paragraphs,
+        // and centrality.
+        push(flag(40, bucket(si, &[0, 1, 2, 3, 5, 8])));
+        let rank = scratch.para_rank.get(s.paragraph).copied().unwrap_or(9);
+        push(flag(41, rank.min(9) * 8 + pos_kind));
+        push(flag(42, rank.min(9) * 8 + bucket(pos, &[0, 1, 2, 3])));
+        let central = if words.is_empty() {
+            0
+        } else {
+            let shared = words
+                .iter()
+                .filter(|&&w| {
+                    let lo = scratch.all_words.partition_point(|&x| x < w);
+                    scratch.all_words.get(lo + 1) == Some(&w)
+                })
+                .count();
+            let f = shared as f32 / words.len() as f32;
+            1 + u64::from(f >= 0.25) + u64::from(f >= 0.5) + u64::from(f >= 0.75)
+        };
+        push(flag(43, central));
+        push(flag(44, (rank.min(9) * 8 + pos_kind) * 8 + central));
+        // The first stance-taking sentence of an essay is often its thesis.
+        let st = scratch.stance[si];
+        let earlier = |bit: u8| {
+            scratch.stance[..si]
+                .iter()
+                .filter(|&&x| x & bit != 0)
+                .count()
+                .min(2) as u64
+        };
+        push(flag(45, u64::from(st & 1) * 4 + earlier(1)));
+        push(flag(46, (u64::from(st >> 1) * 4 + earlier(2)) * 8 + para_kind));
+        // Marker categories by place (a conclusion marker opens a conclusion).
+        for &sig in &scratch.summary[sa..sb] {
+            if sig >> 16 == 4 {
+                push(flag(47, ((sig & 0xffff) * 8 + para_kind) * 8 + pos_kind));
+            }
+        }
+        for &f in &flags[..nf] {
+            row.add_d(ns::FLAG, f, 1.0);
+        }
+        // The previous and next sentence of the paragraph, summarised.
+        for (nsx, nb) in [
+            (ns::PREV, (pos > 0).then(|| si - 1)),
+            (ns::NEXT, (!is_last).then_some(si + 1)),
+        ] {
+            match nb {
+                Some(j) => {
+                    let (a, b) = (
+                        scratch.summary_off[j] as usize,
+                        scratch.summary_off[j + 1] as usize,
+                    );
+                    for &sig in &scratch.summary[a..b] {
+                        row.add_d(nsx, sig, 1.0);
+                    }
+                }
+                None => row.add_d(nsx, 0xdead, 1.0),
+            }
+        }
+        out.offsets.push(out.idx.len() as u32);
+        out.doffsets.push(out.dval.len() as u32);
+    }
+}
+
+/// Finds the discourse markers of the tokens in `scratch`, pushing
+/// `sig(category, at_start)` onto `scratch.summary` for each.
+fn markers_into(scratch: &mut Scratch, sig: impl Fn(u8, bool) -> u64) {
+    // Only word tokens take part; leading punctuation does not stop "start".
+    let first_word = scratch.tokens.iter().position(|t| t.2).unwrap_or(0);
+    let th = &scratch.thash;
+    for (cat, phrase) in &scratch.marker_hashes {
+        let Some(&p0) = phrase.first() else { continue };
+        let mut i = 0;
+        while i + phrase.len() <= th.len() {
+            if th[i] == p0 && th[i..i + phrase.len()] == phrase[..] {
+                scratch.summary.push(sig(*cat, i <= first_word));
+                break;
+            }
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{self, RuleSegmenter};
+
+    fn feats(title: Option<&str>, text: &str) -> (Document, Features) {
+        let doc = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            title.map(str::to_string),
+            text.to_string(),
+        );
+        let mut f = Features::default();
+        let mut s = Scratch::default();
+        extract(&FeatureSpec::default(), &doc, &mut f, &mut s);
+        (doc, f)
+    }
+
+    #[test]
+    fn one_row_per_sentence_and_in_range() {
+        let (doc, f) = feats(
+            Some("Should homework be banned?"),
+            "Homework helps. For example, my cousin improved.\n\nIn conclusion, keep it.",
+        );
+        assert_eq!(f.len(), doc.sentences.len());
+        let dim = FeatureSpec::default().dim() as u32;
+        for i in 0..f.len() {
+            let (idx, val) = f.row(i);
+            assert!(!idx.is_empty());
+            assert_eq!(idx.len(), val.len());
+            assert!(idx.iter().all(|&j| j < dim));
+        }
+        assert_eq!(f.row(99), (&[][..], &[][..]));
+    }
+
+    #[test]
+    fn deterministic_and_reusable_scratch() {
+        let text = "We should act now. Studies show that 40% agree (Smith 2010).";
+        let (_, a) = feats(None, text);
+        let (_, b) = feats(None, text);
+        assert_eq!(a.idx, b.idx);
+        // Reusing a dirty scratch gives the same rows.
+        let doc = segment::document(&RuleSegmenter::default(), None, None, text.into());
+        let mut s = Scratch::default();
+        let mut f = Features::default();
+        let other = segment::document(&RuleSegmenter::default(), None, None, "Dear sir?".into());
+        extract(&FeatureSpec::default(), &other, &mut f, &mut s);
+        extract(&FeatureSpec::default(), &doc, &mut f, &mut s);
+        assert_eq!(f.idx, a.idx);
+    }
+
+    #[test]
+    fn markers_are_found_at_start_and_inside() {
+        let mut s = Scratch::default();
+        s.init_lists();
+        s.tokenize("For example, this is true because I believe it.");
+        s.summary.clear();
+        markers_into(&mut s, |c, st| (u64::from(c) << 1) | u64::from(st));
+        let cats: Vec<(u64, bool)> = s.summary.iter().map(|&x| (x >> 1, x & 1 == 1)).collect();
+        assert!(cats.contains(&(5, true)), "{cats:?}"); // example, at start
+        assert!(cats.contains(&(4, false))); // because
+        assert!(cats.contains(&(0, false))); // i believe
+    }
+
+    #[test]
+    fn tokenizer_lowercases_and_splits_punctuation() {
+        let mut s = Scratch::default();
+        s.tokenize("Students’ PHONES, don't “ring”?");
+        let toks: Vec<&str> = s
+            .tokens
+            .iter()
+            .map(|&(a, b, _)| std::str::from_utf8(&s.lower[a as usize..b as usize]).unwrap())
+            .collect();
+        assert_eq!(toks, ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]);
+    }
+
+    #[test]
+    fn question_changes_features() {
+        let (_, a) = feats(None, "Should schools ban phones?");
+        let (_, b) = feats(None, "Schools should ban phones.");
+        assert_ne!(a.idx, b.idx);
+    }
+
+    #[test]
+    fn spec_hash_depends_on_bits() {
+        assert_ne!(
+            FeatureSpec { bits: 17 }.hash(),
+            FeatureSpec { bits: 18 }.hash()
+        );
+    }
+}
