@@ -8,8 +8,12 @@
 //! 3. [`classify`]: feature rows -> roles (claim, evidence, question, other),
 //!    calibrated probabilities and the thesis, by a trained CRF shipped in the
 //!    binary. [`pipeline::Pipeline`] runs the stages in order.
+//! 4. [`link`]: labelled sentences -> links (evidence -> claim, claim -> thesis),
+//!    learned pairwise model with forest decoding, stance of claims.
+//! 5. [`map`]: links -> [`ArgumentMap`] (issue, thesis, claims, evidence).
 //! 6. [`grade`]: labelled document + map edges -> [`grade::Assessment`]
 //!    (metrics, teacher feedback, rubric suggestion; never a grade).
+//! 7. [`render`]: [`Analysis`] (document + map) -> json, xAIF, DOT, Mermaid, HTML.
 //!
 //! Reports: [`report`] turns batch output into a class summary (HTML + CSV).
 //!
@@ -34,7 +38,10 @@ pub mod error;
 pub mod features;
 pub mod grade;
 pub mod io;
+pub mod link;
+pub mod map;
 pub mod pipeline;
+pub mod render;
 pub mod report;
 pub mod segment;
 
@@ -42,3 +49,5 @@ pub use pipeline::Pipeline;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};
+pub use map::ArgumentMap;
+pub use render::{Analysis, Format};
