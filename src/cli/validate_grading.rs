@@ -6,6 +6,8 @@ use anyhow::{Context, Result};
 use essaymap::corpus::annotated;
 use essaymap::grade::validity::{self, Findings, Validity};
 use essaymap::grade::Edge;
+use essaymap::link::{LearnedLinker, Linker};
+use essaymap::map::ArgumentMap;
 use essaymap::segment::{RuleSegmenter, Segmenter};
 use essaymap::{Document, Pipeline};
 use std::collections::HashMap;
@@ -44,11 +46,18 @@ pub struct Args {
     json: bool,
 }
 
-/// Labels and map edges predicted for an unlabelled corpus document.
-fn predict(pipeline: &Pipeline, doc: &Document) -> essaymap::Result<(Document, Vec<Edge>)> {
+/// Labels and map edges predicted for an unlabelled corpus document: roles
+/// and thesis from the pipeline, links from the linker, edges from the map.
+fn predict(
+    pipeline: &Pipeline,
+    linker: &dyn Linker,
+    doc: &Document,
+) -> essaymap::Result<(Document, Vec<Edge>)> {
     let mut doc = doc.clone();
     pipeline.annotate(&mut doc)?;
-    Ok((doc, Vec::new()))
+    let map = ArgumentMap::build(&doc, &linker.link(&doc));
+    let edges = Edge::from_map(&map);
+    Ok((doc, edges))
 }
 
 /// `--predicted` absent always builds a pipeline; kept as an error, not a panic.
@@ -157,10 +166,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let has_links = essays.iter().any(|e| !e.links.is_empty());
         let (mut v, missing) = match (&predicted, &pipeline) {
             (Some(p), _) => validity::measure_against(&essays, p),
-            (None, Some(pl)) => (
-                validity::measure(&essays, &|d: &Document| predict(pl, d))?,
-                Vec::new(),
-            ),
+            (None, Some(pl)) => {
+                let linker = LearnedLinker::embedded()?;
+                (
+                    validity::measure(&essays, &|d: &Document| predict(pl, &linker, d))?,
+                    Vec::new(),
+                )
+            }
             (None, None) => unreachable_pair()?,
         };
         if !has_links {

@@ -47,19 +47,9 @@ pub use metrics::{CounterArgument, Metrics, ThesisMetrics, ThesisPosition};
 pub use rubric::{Rubric, RubricSuggestion};
 
 use crate::document::Document;
+pub use crate::link::Relation;
+use crate::map::ArgumentMap;
 use serde::{Deserialize, Serialize};
-
-/// What an edge of the argument map says (the same strings as the map's JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Relation {
-    /// The source backs the target.
-    Supports,
-    /// The source argues against the target.
-    Attacks,
-    /// The thesis answers the issue (ignored by the metrics).
-    Answers,
-}
 
 /// One edge of an argument map, as the grader needs it: sentence indices and
 /// what the source does to the target. Edges naming sentences the document does
@@ -75,6 +65,19 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// The sentence-to-sentence edges of an argument map (edges to or from the
+    /// issue node, which is not a sentence, are left out).
+    pub fn from_map(map: &ArgumentMap) -> Vec<Edge> {
+        map.edges
+            .iter()
+            .filter_map(|e| {
+                let s = usize::try_from(e.source).ok()?;
+                let t = usize::try_from(e.target).ok()?;
+                Some(Edge::new(s, t, e.relation))
+            })
+            .collect()
+    }
+
     /// An edge `source -relation-> target`.
     pub fn new(source: usize, target: usize, relation: Relation) -> Self {
         Edge {
@@ -113,6 +116,11 @@ impl Grader {
         &self.rubric
     }
 
+    /// Assesses `doc` with its argument map (see [`Grader::grade`]).
+    pub fn grade_map(&self, doc: &Document, map: &ArgumentMap) -> Assessment {
+        self.grade(doc, &Edge::from_map(map))
+    }
+
     /// Assesses `doc` (sentences with labels and thesis flags) given the edges
     /// of its argument map. Never fails: an unlabelled document gets metrics of
     /// an essay with no argument, and feedback saying so.
@@ -126,5 +134,38 @@ impl Grader {
             feedback,
             rubric,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::Link;
+    use crate::segment::{self, RuleSegmenter};
+    use crate::Label;
+
+    #[test]
+    fn map_edges_keep_sentences_and_drop_the_issue() {
+        let mut doc = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            Some("Should towns plant trees?".into()),
+            "Towns should plant trees. Shade cools streets.".into(),
+        );
+        doc.sentences[0].label = Some(Label::Claim);
+        doc.sentences[0].thesis = Some(true);
+        doc.sentences[1].label = Some(Label::Evidence);
+        let links = [Link {
+            source: 1,
+            target: 0,
+            relation: Relation::Supports,
+            confidence: 0.9,
+        }];
+        let map = ArgumentMap::build(&doc, &links);
+        assert!(map.edges.iter().any(|e| e.source < 0 || e.target < 0));
+        assert_eq!(Edge::from_map(&map), [Edge::new(1, 0, Relation::Supports)]);
+        let a = Grader::default().grade_map(&doc, &map);
+        assert!(a.metrics.unsupported_claims.is_empty());
+        assert_eq!(a.metrics.thesis.answers_prompt, Some(true));
     }
 }
