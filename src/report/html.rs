@@ -32,7 +32,7 @@ svg .bar{fill:#4a7fb5}svg .bar:hover{fill:#243b55}
 svg .axis{stroke:#999;stroke-width:1}svg .grid{stroke:#eee;stroke-width:1}
 svg .tick,svg .val,svg .xlabel{font-size:9px;fill:#555}
 .hbars{max-width:900px}
-.hrow{display:grid;grid-template-columns:minmax(180px,38%) 1fr 6em;align-items:center;gap:.5em;margin:.15em 0;font-size:.9em}
+.hrow{display:grid;grid-template-columns:minmax(180px,38%) 1fr 8.5em;align-items:center;gap:.5em;margin:.15em 0;font-size:.9em}
 .hsvg{width:100%;height:14px;background:#f2f2f2}
 .hsvg .problem{fill:#c0392b}.hsvg .warning{fill:#d68910}.hsvg .info{fill:#2e86c1}
 .hcount{text-align:right;color:#444}
@@ -188,22 +188,27 @@ pub fn class_page(data: &ClassData, essay_hrefs: &[String], title: &str) -> Stri
         })
         .collect();
     b.push_str(&bar_chart("Where the thesis is", "thesis position", &bars));
+    // (metric, caption, only essays where this other metric is 1)
     let yes_no = [
         (
             "counter_argument_considered",
             "Considers a counter-argument",
+            None,
         ),
         (
             "all_counter_arguments_rebutted",
-            "Answers every counter-argument",
+            "Answers every counter-argument (essays with one)",
+            Some("counter_argument_considered"),
         ),
-        ("answers_prompt", "Thesis answers the prompt"),
+        ("answers_prompt", "Thesis answers the prompt", None),
     ];
-    for (name, caption) in yes_no {
+    for (name, caption, among) in yes_no {
         let vals: Vec<f64> = data
             .essays
             .iter()
-            .filter_map(|e| e.assessment.metrics.value(name))
+            .map(|e| &e.assessment.metrics)
+            .filter(|m| among.map_or(true, |a| m.value(a) == Some(1.0)))
+            .filter_map(|m| m.value(name))
             .collect();
         if vals.is_empty() {
             continue;

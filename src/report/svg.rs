@@ -103,7 +103,7 @@ pub(crate) fn histogram(values: &[f64], binning: Binning) -> Vec<Bar> {
 
 const W: f64 = 300.0;
 const H: f64 = 150.0;
-const PAD_L: f64 = 28.0;
+const PAD_L: f64 = 40.0;
 const PAD_B: f64 = 34.0;
 const PAD_T: f64 = 12.0;
 
