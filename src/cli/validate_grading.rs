@@ -164,12 +164,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         // PERSUADE has no gold relations: support-based findings have no gold.
         let has_links = essays.iter().any(|e| !e.links.is_empty());
+        let spans = validity::read_component_spans(path)?;
         let (mut v, missing) = match (&predicted, &pipeline) {
-            (Some(p), _) => validity::measure_against(&essays, p),
+            (Some(p), _) => validity::measure_against(&essays, &spans, p),
             (None, Some(pl)) => {
                 let linker = LearnedLinker::embedded()?;
                 (
-                    validity::measure(&essays, &|d: &Document| predict(pl, &linker, d))?,
+                    validity::measure(&essays, &spans, &|d: &Document| predict(pl, &linker, d))?,
                     Vec::new(),
                 )
             }

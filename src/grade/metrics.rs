@@ -13,10 +13,15 @@
 //! - **unsupported claim**: a claim that argues for the thesis (not a
 //!   counter-argument) and receives no `supports` edge from an evidence sentence.
 //! - **orphan evidence**: an evidence sentence with no outgoing supports/attacks edge.
-//! - **counter-argument**: the source of an `attacks` edge whose own side is
-//!   against the thesis. A sentence's side is found by following its edges to a
-//!   root, flipping at each `attacks` (so a rebuttal, which attacks a
-//!   counter-argument, is on the writer's side and is not counted).
+//! - **counter-argument**: a claim (or evidence attacking the thesis itself)
+//!   that is the source of an `attacks` edge and whose own side is against the
+//!   thesis. A sentence's side is found by following its edges to a root,
+//!   flipping at each `attacks` (so a rebuttal, which attacks a
+//!   counter-argument, is on the writer's side and is not counted). Evidence
+//!   attacking a claim is not counted: in annotated essays it is the writer
+//!   qualifying their own claim, and on school essays the predicted attack label
+//!   of evidence is unreliable (PERSUADE dev: 1,039 of 1,274 counter-arguments
+//!   predicted under the looser rule were such evidence; gold has none).
 //!   It is **rebutted** when some sentence attacks it, or when a later claim of
 //!   the writer's side follows it in the same paragraph (the usual "Some say X.
 //!   However, Y." pattern, which a forest-shaped map links to the thesis).
@@ -277,11 +282,20 @@ impl Metrics {
         let mut counter_arguments = Vec::new();
         let mut counter_set = HashSet::new();
         for i in 0..n {
-            let attacks = edges
-                .iter()
-                .any(|e| e.source == i && e.relation == Relation::Attacks);
-            let arg = matches!(label(i), Some(Label::Claim | Label::Evidence));
-            if attacks && arg && against[i] && !is_thesis(i) {
+            // A claim on the other side, or evidence attacking the thesis itself.
+            // Evidence attacking a claim is the writer qualifying that claim,
+            // not an opposing view (see the module docs).
+            let attacks = |pred: &dyn Fn(usize) -> bool| {
+                edges
+                    .iter()
+                    .any(|e| e.source == i && e.relation == Relation::Attacks && pred(e.target))
+            };
+            let counter = match label(i) {
+                Some(Label::Claim) => attacks(&|_| true),
+                Some(Label::Evidence) => attacks(&is_thesis),
+                _ => false,
+            };
+            if counter && against[i] && !is_thesis(i) {
                 counter_set.insert(i);
                 let mut by: Vec<usize> = edges
                     .iter()
@@ -757,6 +771,15 @@ mod tests {
         let m = Metrics::compute(&d, &e);
         assert_eq!(m.counter_arguments.len(), 1);
         assert_eq!(m.counter_arguments[0].rebutted_by, [6]);
+    }
+
+    #[test]
+    fn evidence_attacking_a_claim_is_not_a_counter_argument() {
+        let d = doc(ESSAY, None, LABELS);
+        let m = Metrics::compute(&d, &[Edge::new(4, 2, Relation::Attacks)]);
+        assert!(m.counter_arguments.is_empty());
+        let m = Metrics::compute(&d, &[Edge::new(4, 1, Relation::Attacks)]);
+        assert_eq!(m.counter_arguments[0].sentence, 4);
     }
 
     #[test]
