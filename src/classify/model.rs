@@ -171,11 +171,7 @@ impl Model {
         let mut trans = self.trans;
         for row in trans.iter_mut() {
             for x in row.iter_mut() {
-                *x = if self.decode.transitions {
-                    *x * inv_t
-                } else {
-                    0.0
-                };
+                *x = if self.decode.transitions { *x * inv_t } else { 0.0 };
             }
         }
         let mut lo = 0;
@@ -259,13 +255,12 @@ impl Model {
             what: what.to_string(),
             message: m.to_string(),
         };
-        let mismatch =
-            |field: &'static str, expected: String, found: String| Error::ModelMismatch {
-                what: what.to_string(),
-                field,
-                expected,
-                found,
-            };
+        let mismatch = |field: &'static str, expected: String, found: String| Error::ModelMismatch {
+            what: what.to_string(),
+            field,
+            expected,
+            found,
+        };
         if data.len() < 8 + 8 || &data[..8] != MAGIC {
             return Err(bad("not an essaymap role model (bad magic)"));
         }
@@ -284,10 +279,7 @@ impl Model {
         if fnv1a(body) != u64::from_le_bytes(sb) {
             return Err(bad("checksum mismatch (file corrupt or truncated)"));
         }
-        let r_body = &mut Reader {
-            data: body,
-            pos: r.pos,
-        };
+        let r_body = &mut Reader { data: body, pos: r.pos };
         let r = r_body;
         let sv = r.u32().ok_or_else(|| bad("truncated"))?;
         if sv != SPEC_VERSION {
@@ -475,10 +467,7 @@ mod tests {
         let mut c = b.clone();
         c[100] ^= 1;
         assert_eq!(Model::from_bytes("t", &c).unwrap_err().kind(), "model");
-        assert_eq!(
-            Model::from_bytes("t", &b[..50]).unwrap_err().kind(),
-            "model"
-        );
+        assert_eq!(Model::from_bytes("t", &b[..50]).unwrap_err().kind(), "model");
         assert_eq!(Model::from_bytes("t", b"junk").unwrap_err().kind(), "model");
         let mut v = b.clone();
         v[8] = 99; // format version
@@ -489,31 +478,15 @@ mod tests {
         s[12] = 99;
         let sum = fnv1a(&s);
         s.extend_from_slice(&sum.to_le_bytes());
-        assert_eq!(
-            Model::from_bytes("t", &s).unwrap_err().kind(),
-            "model_mismatch"
-        );
+        assert_eq!(Model::from_bytes("t", &s).unwrap_err().kind(), "model_mismatch");
     }
 
     #[test]
     fn thesis_decoding_falls_back_to_best_non_question() {
         let cfg = DecodeConfig::default();
-        let l = [
-            Some(Label::Question),
-            Some(Label::Claim),
-            Some(Label::Other),
-        ];
-        assert_eq!(
-            decode_thesis(&[0.4, 0.3, 0.1], &l, &cfg),
-            [false, true, false]
-        );
-        assert_eq!(
-            decode_thesis(&[0.9, 0.6, 0.7], &l, &cfg),
-            [false, true, true]
-        );
-        assert_eq!(
-            decode_thesis(&[0.01, 0.01, 0.02], &l, &cfg),
-            [false, false, false]
-        );
+        let l = [Some(Label::Question), Some(Label::Claim), Some(Label::Other)];
+        assert_eq!(decode_thesis(&[0.4, 0.3, 0.1], &l, &cfg), [false, true, false]);
+        assert_eq!(decode_thesis(&[0.9, 0.6, 0.7], &l, &cfg), [false, true, true]);
+        assert_eq!(decode_thesis(&[0.01, 0.01, 0.02], &l, &cfg), [false, false, false]);
     }
 }

@@ -360,11 +360,7 @@ pub fn train(
         model.weights = ndarray::Array2::from_shape_vec((dim, N_OUT), avg)
             .unwrap_or_else(|_| ndarray::Array2::zeros((dim, N_OUT)));
         let reports: Vec<Report> = dev.iter().map(|d| d.evaluate(&model)).collect();
-        let mut line = format!(
-            "epoch {}: train loss {:.4}",
-            epoch + 1,
-            loss / units.len().max(1) as f64
-        );
+        let mut line = format!("epoch {}: train loss {:.4}", epoch + 1, loss / units.len().max(1) as f64);
         for (d, r) in dev.iter().zip(&reports) {
             line.push_str(&format!(
                 "; {} macro-F1 {:.3} thesis F1 {:.3}",
@@ -404,8 +400,11 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
             d.thesis_threshold = 0.2 + 0.05 * i as f32;
             d.thesis_fallback = fallback;
             model.decode = d;
-            let f: f64 =
-                dev.iter().map(|s| s.evaluate(model).thesis.f1).sum::<f64>() / dev.len() as f64;
+            let f: f64 = dev
+                .iter()
+                .map(|s| s.evaluate(model).thesis.f1)
+                .sum::<f64>()
+                / dev.len() as f64;
             if f > best.0 + 1e-9 {
                 best = (f, d);
             }
