@@ -35,14 +35,23 @@ pub struct DecodeConfig {
     pub transitions: bool,
     /// Softmax temperature that calibrates the label probabilities.
     pub temperature: f32,
-    /// A sentence is a thesis when its thesis probability reaches this.
-    pub thesis_threshold: f32,
+    /// A sentence is a thesis when its thesis probability reaches this; one
+    /// value per register (university, school), as the corpora state theses
+    /// differently (AAE restates it in the conclusion, PERSUADE rarely).
+    pub thesis_threshold: [f32; 2],
     /// When no sentence reaches the threshold, the most likely one is still the
-    /// thesis if its probability reaches this (essays almost always state one).
-    pub thesis_fallback: f32,
+    /// thesis if its probability reaches this (essays almost always state one);
+    /// per register.
+    pub thesis_fallback: [f32; 2],
+    /// Weight of the log probability of "claim" added to the thesis logit
+    /// (a thesis is a claim).
+    pub thesis_claim_weight: f32,
     /// Mix register-specific weights by the essay's predicted register
     /// (false: shared weights only).
     pub registers: bool,
+    /// Added to the (temperature-scaled) claim score of thesis sentences before
+    /// sequence decoding: a thesis is a claim, so the two decisions agree.
+    pub thesis_claim_boost: f32,
 }
 
 impl Default for DecodeConfig {
@@ -50,9 +59,11 @@ impl Default for DecodeConfig {
         DecodeConfig {
             transitions: true,
             temperature: 1.0,
-            thesis_threshold: 0.5,
-            thesis_fallback: 0.05,
+            thesis_threshold: [0.5; 2],
+            thesis_fallback: [0.05; 2],
+            thesis_claim_weight: 0.0,
             registers: false,
+            thesis_claim_boost: 0.0,
         }
     }
 }
@@ -166,7 +177,32 @@ impl Model {
             }
             work.emit
                 .push([s[0] * inv_t, s[1] * inv_t, s[2] * inv_t, s[3] * inv_t]);
-            work.thesis.push(sigmoid(s[THESIS]));
+            work.thesis.push(s[THESIS]);
+        }
+        for (th, e) in work.thesis.iter_mut().zip(&work.emit) {
+            let m = e.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = e.iter().map(|x| (x - m).exp()).sum();
+            let log_claim = e[Label::Claim.index()] - m - z.ln();
+            *th = sigmoid(*th + self.decode.thesis_claim_weight * log_claim);
+        }
+        // Thesis first (questions, by their own scores, never are), then let it
+        // pull its sentence towards "claim".
+        let prelim: Vec<Option<Label>> = work
+            .emit
+            .iter()
+            .map(|e| Label::from_index(crf::argmax(e)))
+            .collect();
+        let reg = usize::from(r < 0.5 || !self.decode.registers);
+        let thesis = decode_thesis(
+            &work.thesis,
+            &prelim,
+            self.decode.thesis_threshold[reg],
+            self.decode.thesis_fallback[reg],
+        );
+        for (e, &t) in work.emit.iter_mut().zip(&thesis) {
+            if t {
+                e[Label::Claim.index()] += self.decode.thesis_claim_boost;
+            }
         }
         let mut trans = self.trans;
         for row in trans.iter_mut() {
@@ -197,8 +233,6 @@ impl Model {
             }
             lo = hi;
         }
-        let labels: Vec<Option<Label>> = doc.sentences[..n].iter().map(|s| s.label).collect();
-        let thesis = decode_thesis(&work.thesis, &labels, &self.decode);
         for (s, t) in doc.sentences.iter_mut().zip(thesis) {
             s.thesis = Some(t);
         }
@@ -222,8 +256,12 @@ impl Model {
         );
         for x in [
             self.decode.temperature,
-            self.decode.thesis_threshold,
-            self.decode.thesis_fallback,
+            self.decode.thesis_threshold[0],
+            self.decode.thesis_threshold[1],
+            self.decode.thesis_fallback[0],
+            self.decode.thesis_fallback[1],
+            self.decode.thesis_claim_weight,
+            self.decode.thesis_claim_boost,
         ] {
             put_f32(&mut b, x);
         }
@@ -317,8 +355,10 @@ impl Model {
             transitions: flags & 1 != 0,
             registers: flags & 2 != 0,
             temperature: f()?,
-            thesis_threshold: f()?,
-            thesis_fallback: f()?,
+            thesis_threshold: [f()?, f()?],
+            thesis_fallback: [f()?, f()?],
+            thesis_claim_weight: f()?,
+            thesis_claim_boost: f()?,
         };
         let mut trans = [[0.0; L]; L + 1];
         for row in trans.iter_mut() {
@@ -362,17 +402,22 @@ impl Model {
 /// Per-essay thesis decision from per-sentence thesis probabilities: every
 /// sentence at or above the threshold, or else the single most likely
 /// sentence if it reaches the fallback level. Questions are never the thesis.
-pub fn decode_thesis(p: &[f32], labels: &[Option<Label>], cfg: &DecodeConfig) -> Vec<bool> {
+pub fn decode_thesis(
+    p: &[f32],
+    labels: &[Option<Label>],
+    threshold: f32,
+    fallback: f32,
+) -> Vec<bool> {
     let ok = |i: usize| labels.get(i).copied().flatten() != Some(Label::Question);
     let mut out: Vec<bool> = (0..p.len())
-        .map(|i| ok(i) && p[i] >= cfg.thesis_threshold)
+        .map(|i| ok(i) && p[i] >= threshold)
         .collect();
     if !out.iter().any(|&x| x) {
         let best = (0..p.len())
             .filter(|&i| ok(i))
             .max_by(|&a, &b| p[a].total_cmp(&p[b]));
         if let Some(b) = best {
-            if p[b] >= cfg.thesis_fallback {
+            if p[b] >= fallback {
                 out[b] = true;
             }
         }
@@ -444,6 +489,9 @@ mod tests {
         m.decode.registers = true;
         m.trans[2][1] = 0.7;
         m.decode.temperature = 1.3;
+        m.decode.thesis_claim_boost = 2.0;
+        m.decode.thesis_threshold = [0.3, 0.6];
+        m.decode.thesis_claim_weight = 0.5;
         m.provenance = r#"{"data":"test"}"#.into();
         m
     }
@@ -483,10 +531,12 @@ mod tests {
 
     #[test]
     fn thesis_decoding_falls_back_to_best_non_question() {
-        let cfg = DecodeConfig::default();
         let l = [Some(Label::Question), Some(Label::Claim), Some(Label::Other)];
-        assert_eq!(decode_thesis(&[0.4, 0.3, 0.1], &l, &cfg), [false, true, false]);
-        assert_eq!(decode_thesis(&[0.9, 0.6, 0.7], &l, &cfg), [false, true, true]);
-        assert_eq!(decode_thesis(&[0.01, 0.01, 0.02], &l, &cfg), [false, false, false]);
+        assert_eq!(decode_thesis(&[0.4, 0.3, 0.1], &l, 0.5, 0.05), [false, true, false]);
+        assert_eq!(decode_thesis(&[0.9, 0.6, 0.7], &l, 0.5, 0.05), [false, true, true]);
+        assert_eq!(
+            decode_thesis(&[0.01, 0.01, 0.02], &l, 0.5, 0.05),
+            [false, false, false]
+        );
     }
 }

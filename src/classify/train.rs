@@ -39,6 +39,9 @@ pub struct TrainConfig {
     /// Ship the average of the weights over all steps (Polyak averaging),
     /// which generalises better than the last iterate.
     pub average: bool,
+    /// Train the thesis head with a softmax over each essay's sentences
+    /// (ranking) instead of a per-sentence logistic loss.
+    pub listwise_thesis: bool,
 }
 
 impl Default for TrainConfig {
@@ -51,6 +54,7 @@ impl Default for TrainConfig {
             seed: 42,
             transitions: true,
             average: true,
+            listwise_thesis: false,
         }
     }
 }
@@ -213,34 +217,37 @@ pub fn train(
     let mut bias_g2 = [0.0f32; N_OUT];
     let mut trans: Trans = [[0.0; L]; L + 1];
     let mut trans_g2: Trans = [[0.0; L]; L + 1];
-    let mut units: Vec<(u32, u32, u32)> = Vec::new();
-    for (i, ex) in train.iter().enumerate() {
-        for &(lo, hi) in &ex.paras {
-            units.push((i as u32, lo, hi));
-        }
-    }
+    // One step per essay: CRF over each paragraph, listwise thesis over the essay.
+    let mut order: Vec<usize> = (0..train.len()).collect();
     let mut rng = Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut emit: Vec<[f32; L]> = Vec::new();
     let mut th: Vec<f32> = Vec::new();
     let mut reg: Vec<f32> = Vec::new();
     let mut marg: Vec<[f32; L]> = Vec::new();
+    let mut pmarg: Vec<[f32; L]> = Vec::new();
     let mut lat = Lattice::default();
     let eps = 1e-8f32;
     let mut best: Option<(f64, Model)> = None;
+    let mut steps = 0usize;
     for epoch in 0..cfg.epochs {
-        for i in (1..units.len()).rev() {
+        for i in (1..order.len()).rev() {
             let j = rng.below(i + 1);
-            units.swap(i, j);
+            order.swap(i, j);
         }
         let mut loss = 0.0f64;
-        for &(ei, lo, hi) in &units {
-            let ex = &train[ei as usize];
+        for &ei in &order {
+            let ex = &train[ei];
+            let n = ex.labels.len().min(ex.feats.len());
+            if n == 0 {
+                continue;
+            }
+            steps += 1;
             emit.clear();
             th.clear();
             reg.clear();
             let r = ex.register.unwrap_or(0.5);
-            for t in lo..hi {
-                let (idx, val) = ex.feats.row(t as usize);
+            for t in 0..n {
+                let (idx, val) = ex.feats.row(t);
                 let mut s = bias;
                 for (&j, &v) in idx.iter().zip(val) {
                     let o = j as usize * N_OUT;
@@ -250,7 +257,7 @@ pub fn train(
                 }
                 reg.push(s[REGISTER]);
                 if ex.register.is_some() {
-                    let (ia, ib, dv) = ex.feats.domain_row(t as usize);
+                    let (ia, ib, dv) = ex.feats.domain_row(t);
                     for ((&a, &b), &v) in ia.iter().zip(ib).zip(dv) {
                         let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
                         for k in 0..REGISTER {
@@ -261,42 +268,63 @@ pub fn train(
                 emit.push([s[0], s[1], s[2], s[3]]);
                 th.push(s[THESIS]);
             }
+            // Label marginals, paragraph by paragraph; expected transitions
+            // minus observed ones go into `pair`.
             let mut pair: Trans = [[0.0; L]; L + 1];
-            if cfg.transitions {
-                let z = crf::marginals(&emit, &trans, &mut lat, &mut marg, Some(&mut pair));
+            let zero: Trans = [[0.0; L]; L + 1];
+            marg.clear();
+            for &(plo, phi) in &ex.paras {
+                let (plo, phi) = (plo as usize, (phi as usize).min(n));
+                if plo >= phi {
+                    continue;
+                }
+                let e = &emit[plo..phi];
+                let tr = if cfg.transitions { &trans } else { &zero };
+                let z = crf::marginals(e, tr, &mut lat, &mut pmarg, Some(&mut pair));
                 let mut gold_score = 0.0;
-                for (t, e) in emit.iter().enumerate() {
-                    let y = ex.labels[lo as usize + t] as usize;
-                    gold_score += e[y];
-                    let prev = if t == 0 {
-                        0
-                    } else {
-                        1 + ex.labels[lo as usize + t - 1] as usize
-                    };
-                    gold_score += trans[prev][y];
+                for t in plo..phi {
+                    let y = ex.labels[t] as usize;
+                    let prev = if t == plo { 0 } else { 1 + ex.labels[t - 1] as usize };
+                    gold_score += emit[t][y] + tr[prev][y];
+                    pair[prev][y] -= 1.0;
                 }
                 loss += f64::from(z - gold_score);
+                marg.extend_from_slice(&pmarg);
+            }
+            if marg.len() != n {
+                continue;
+            }
+            // Thesis: softmax over the essay's sentences (a ranking loss: the
+            // thesis is the best candidate of its essay), or per-sentence
+            // logistic loss.
+            let n_thesis = ex.thesis[..n].iter().filter(|&&x| x).count();
+            let mut gth = vec![0.0f32; n];
+            if cfg.listwise_thesis {
+                if n_thesis > 0 {
+                    let m = th.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    let zs: f32 = th.iter().map(|x| (x - m).exp()).sum();
+                    for t in 0..n {
+                        let p = (th[t] - m).exp() / zs;
+                        let y = if ex.thesis[t] { 1.0 / n_thesis as f32 } else { 0.0 };
+                        gth[t] = ex.weight * (p - y);
+                    }
+                }
             } else {
-                let zero: Trans = [[0.0; L]; L + 1];
-                crf::marginals(&emit, &zero, &mut lat, &mut marg, None);
-                for (t, m) in marg.iter().enumerate() {
-                    let y = ex.labels[lo as usize + t] as usize;
-                    loss -= f64::from(m[y].max(1e-9).ln());
+                for t in 0..n {
+                    let y = if ex.thesis[t] { 1.0 } else { 0.0 };
+                    gth[t] = ex.weight * (sigmoid(th[t]) - y);
                 }
             }
             let wt = ex.weight;
-            for (t, m) in marg.iter().enumerate() {
-                let row = lo as usize + t;
+            for (row, m) in marg.iter().enumerate() {
                 let y = ex.labels[row] as usize;
                 let mut g = [0.0f32; N_OUT];
                 for k in 0..L {
                     g[k] = wt * (m[k] - if k == y { 1.0 } else { 0.0 });
                 }
-                let p = sigmoid(th[t]);
-                let yt = if ex.thesis[row] { 1.0 } else { 0.0 };
-                g[THESIS] = wt * (p - yt);
+                g[THESIS] = gth[row];
                 if let Some(rg) = ex.register {
-                    g[REGISTER] = wt * (sigmoid(reg[t]) - rg);
+                    g[REGISTER] = wt * (sigmoid(reg[row]) - rg);
                 }
                 let (idx, val) = ex.feats.row(row);
                 for (&j, &v) in idx.iter().zip(val) {
@@ -331,21 +359,11 @@ pub fn train(
                 }
             }
             if cfg.transitions {
-                // Gradient: expected minus observed transition counts.
-                for t in 0..(hi - lo) as usize {
-                    let y = ex.labels[lo as usize + t] as usize;
-                    let prev = if t == 0 {
-                        0
-                    } else {
-                        1 + ex.labels[lo as usize + t - 1] as usize
-                    };
-                    pair[prev][y] -= 1.0;
-                }
-                for (r, row) in pair.iter().enumerate() {
-                    for (k, &gk) in row.iter().enumerate() {
+                for (ri, prow) in pair.iter().enumerate() {
+                    for (k, &gk) in prow.iter().enumerate() {
                         let gr = wt * gk;
-                        trans_g2[r][k] += gr * gr;
-                        trans[r][k] -= cfg.lr * gr / (trans_g2[r][k] + eps).sqrt();
+                        trans_g2[ri][k] += gr * gr;
+                        trans[ri][k] -= cfg.lr * gr / (trans_g2[ri][k] + eps).sqrt();
                     }
                 }
             }
@@ -360,7 +378,11 @@ pub fn train(
         model.weights = ndarray::Array2::from_shape_vec((dim, N_OUT), avg)
             .unwrap_or_else(|_| ndarray::Array2::zeros((dim, N_OUT)));
         let reports: Vec<Report> = dev.iter().map(|d| d.evaluate(&model)).collect();
-        let mut line = format!("epoch {}: train loss {:.4}", epoch + 1, loss / units.len().max(1) as f64);
+        let mut line = format!(
+            "epoch {}: train loss {:.4}",
+            epoch + 1,
+            loss / steps.max(1) as f64 * (epoch + 1) as f64
+        );
         for (d, r) in dev.iter().zip(&reports) {
             line.push_str(&format!(
                 "; {} macro-F1 {:.3} thesis F1 {:.3}",
@@ -393,27 +415,56 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     model.decode.temperature = best_t.1;
+    // Thesis: the claim weight, then per-register threshold and fallback by
+    // coordinate ascent (each register's rule only affects its own essays).
+    let thesis_f1 = |m: &Model| -> f64 {
+        dev.iter().map(|s| s.evaluate(m).thesis.f1).sum::<f64>() / dev.len() as f64
+    };
     let mut best = (f64::NEG_INFINITY, model.decode);
-    for i in 0..=12 {
-        for fallback in [0.0f32, 0.05, 0.15, 1.1] {
-            let mut d = model.decode;
-            d.thesis_threshold = 0.2 + 0.05 * i as f32;
-            d.thesis_fallback = fallback;
-            model.decode = d;
-            let f: f64 = dev
-                .iter()
-                .map(|s| s.evaluate(model).thesis.f1)
-                .sum::<f64>()
-                / dev.len() as f64;
-            if f > best.0 + 1e-9 {
-                best = (f, d);
+    for cw in [0.0f32, 0.5, 1.0, 2.0, 3.0, 4.0] {
+        model.decode.thesis_claim_weight = cw;
+        let f = thesis_f1(model);
+        if f > best.0 + 1e-9 {
+            best = (f, model.decode);
+        }
+    }
+    model.decode = best.1;
+    let regs: &[usize] = if model.decode.registers { &[0, 1] } else { &[0] };
+    for _round in 0..2 {
+        for &reg in regs {
+            for i in 0..=12 {
+                for fallback in [0.0f32, 0.05, 0.15, 1.1] {
+                    let mut d = best.1;
+                    d.thesis_threshold[reg] = 0.2 + 0.05 * i as f32;
+                    d.thesis_fallback[reg] = fallback;
+                    if !model.decode.registers {
+                        d.thesis_threshold[1] = d.thesis_threshold[0];
+                        d.thesis_fallback[1] = d.thesis_fallback[0];
+                    }
+                    model.decode = d;
+                    let f = thesis_f1(model);
+                    if f > best.0 + 1e-9 {
+                        best = (f, d);
+                    }
+                }
             }
         }
     }
     model.decode = best.1;
+    // How strongly a thesis pulls its sentence to "claim": by dev macro-F1.
+    let mut best_b = (f64::NEG_INFINITY, 0.0f32);
+    for b in [0.0f32, 0.5, 1.0, 2.0, 4.0] {
+        model.decode.thesis_claim_boost = b;
+        let m: f64 = dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
+        if m > best_b.0 + 1e-9 {
+            best_b = (m, b);
+        }
+    }
+    model.decode.thesis_claim_boost = best_b.1;
+    log(&format!("thesis claim boost {:.1} (dev macro-F1 {:.3})", best_b.1, best_b.0));
     log(&format!(
-        "calibrated: temperature {:.2} (dev NLL {:.4}), thesis threshold {:.2}, fallback {:.2} (dev thesis F1 {:.3})",
-        best_t.1, best_t.0, best.1.thesis_threshold, best.1.thesis_fallback, best.0
+        "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?} (dev thesis F1 {:.3})",
+        best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.0
     ));
 }
 

@@ -57,6 +57,10 @@ pub struct Args {
     /// Decide each sentence alone (no label transitions), for ablation.
     #[arg(long)]
     no_transitions: bool,
+    /// Train the thesis head with a softmax over each essay's sentences
+    /// instead of a per-sentence logistic loss (measured worse; for ablation).
+    #[arg(long)]
+    listwise_thesis: bool,
     /// Keep the last weights instead of their average over training, for ablation.
     #[arg(long)]
     no_average: bool,
@@ -138,6 +142,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         seed: args.seed,
         transitions: !args.no_transitions,
         average: !args.no_average,
+        listwise_thesis: args.listwise_thesis,
     };
     let seg = RuleSegmenter::default();
     let mut examples = Vec::new();
@@ -193,11 +198,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "trained_on": data,
         "dev": dev_scores,
         "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
-            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "max_essays": args.max_essays},
+            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "max_essays": args.max_essays},
         "decode": {"temperature": model.decode.temperature,
             "thesis_threshold": model.decode.thesis_threshold,
             "thesis_fallback": model.decode.thesis_fallback,
-            "registers": model.decode.registers},
+            "thesis_claim_weight": model.decode.thesis_claim_weight,
+            "registers": model.decode.registers,
+            "thesis_claim_boost": model.decode.thesis_claim_boost},
     })
     .to_string();
     let bytes = model.to_bytes();

@@ -8,6 +8,7 @@
 //! Segmentation never fails: any string, even an empty one, gives a valid
 //! document.
 
+mod abbreviations;
 mod rules;
 
 pub use rules::RuleSegmenter;
