@@ -56,7 +56,10 @@ fn json_has_labels_scores_and_thesis() {
     let theses: Vec<usize> = (0..sents.len())
         .filter(|&i| sents[i]["thesis"] == true)
         .collect();
-    assert!(!theses.is_empty(), "an essay with a clear stance has a thesis");
+    assert!(
+        !theses.is_empty(),
+        "an essay with a clear stance has a thesis"
+    );
     for i in theses {
         assert_ne!(label(i), "question");
     }

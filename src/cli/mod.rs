@@ -3,6 +3,7 @@
 //! logic lives in the library.
 
 mod analyze;
+mod batch;
 mod eval;
 mod segment;
 mod train;
@@ -22,6 +23,7 @@ struct Cli {
 enum Command {
     Segment(segment::Args),
     Analyze(analyze::Args),
+    Batch(batch::Args),
     Train(train::Args),
     Eval(eval::Args),
 }
@@ -32,6 +34,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Segment(args) => segment::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Batch(args) => batch::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
     }
