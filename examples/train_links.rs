@@ -1,7 +1,7 @@
 //! Trains the link model on AAE + PERSUADE train, tunes on dev, writes it, and
 //! prints dev numbers for the rule baseline and the model with gold roles.
 //!
-//! `cargo run --release --example train_links -- ../shared/data [models/links.bin]`
+//! `cargo run --release --example train_links -- ../shared/data [models/links.bin] [roles.bin]`
 //!
 //! The library's `link::trainer` and `link::eval` do the work; this program
 //! only reads the corpora and prints, so the numbers are reproducible without
@@ -49,8 +49,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     stance_train.extend(per_train.iter().cloned());
     let mut stance_dev = aae_dev.clone();
     stance_dev.extend(per_dev.iter().cloned());
+    let pipeline = match args.get(3) {
+        Some(p) => essaymap::Pipeline::from_model_file(std::path::Path::new(p))?,
+        None => essaymap::Pipeline::embedded()?,
+    };
+    let predicted_train: Vec<essaymap::Document> = aae_train
+        .iter()
+        .map(|e| {
+            let mut d = e.doc.clone();
+            let _ = pipeline.annotate(&mut d);
+            d
+        })
+        .collect();
     let td = TrainData {
         link_train: &aae_train,
+        link_train_predicted: &predicted_train,
         stance_train: &stance_train,
         link_dev: &aae_dev,
         stance_dev: &stance_dev,
@@ -72,18 +85,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     model.save(&out)?;
     let learned = LearnedLinker::new(&model);
     let gold = |e: &AnnotatedEssay| trainer::gold_document(e);
+    let predicted = |e: &AnnotatedEssay| {
+        let mut d = e.doc.clone();
+        // annotate() cannot fail today; keep gold-free output if it ever does.
+        let _ = pipeline.annotate(&mut d);
+        d
+    };
     let dd = eval::dedup(&aae_dev);
     for (name, set) in [
         ("AAE dev", &aae_dev),
         ("AAE dev dedup", &dd),
         ("PERSUADE dev", &per_dev),
     ] {
-        println!("== {name} ({} essays), gold roles", set.len());
-        for (lname, l) in [
-            ("rule: nearest claim", &NearestClaimLinker as &dyn Linker),
-            ("model", &learned as &dyn Linker),
+        for (roles, label) in [
+            (
+                "gold",
+                &gold as &dyn Fn(&AnnotatedEssay) -> essaymap::Document,
+            ),
+            ("predicted", &predicted),
         ] {
-            row(lname, &eval::evaluate(l, set, &gold));
+            println!("== {name} ({} essays), {roles} roles", set.len());
+            for (lname, l) in [
+                ("rule: nearest claim", &NearestClaimLinker as &dyn Linker),
+                ("model", &learned as &dyn Linker),
+            ] {
+                row(lname, &eval::evaluate(l, set, label));
+            }
         }
     }
     Ok(())

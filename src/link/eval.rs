@@ -166,6 +166,83 @@ pub fn score_one(r: &mut LinkReport, e: &AnnotatedEssay, doc: &Document, links: 
     r.counter.add_sets(&pred_counter, &gold_counter);
 }
 
+/// One line of a comparison: which roles, which linker, its scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRow {
+    /// `gold` or `predicted`.
+    pub roles: String,
+    /// `rule` (nearest claim) or `model`.
+    pub linker: String,
+    /// The scores.
+    pub report: LinkReport,
+}
+
+/// The rule baseline and `model` on `essays`, with gold roles and with roles
+/// from `annotate` (the role classifier).
+pub fn compare(
+    essays: &[AnnotatedEssay],
+    model: &dyn Linker,
+    annotate: &(dyn Fn(&mut Document) + Sync),
+) -> Vec<ReportRow> {
+    let gold = |e: &AnnotatedEssay| super::trainer::gold_document(e);
+    let predicted = |e: &AnnotatedEssay| {
+        let mut d = e.doc.clone();
+        annotate(&mut d);
+        d
+    };
+    let mut rows = Vec::new();
+    for (roles, label) in [
+        ("gold", &gold as &dyn Fn(&AnnotatedEssay) -> Document),
+        ("predicted", &predicted),
+    ] {
+        for (name, linker) in [
+            ("rule", &super::NearestClaimLinker as &dyn Linker),
+            ("model", model),
+        ] {
+            rows.push(ReportRow {
+                roles: roles.into(),
+                linker: name.into(),
+                report: evaluate(linker, essays, label),
+            });
+        }
+    }
+    rows
+}
+
+/// `rows` as an aligned text table.
+pub fn table(rows: &[ReportRow]) -> String {
+    let mut s = format!(
+        "{:<10} {:<6} {:>6} {:>6} {:>6} {:>8} {:>8} {:>8} {:>9} {:>10}\n",
+        "roles",
+        "linker",
+        "rel-P",
+        "rel-R",
+        "rel-F1",
+        "unl-F1",
+        "att-F1",
+        "stance",
+        "(claims)",
+        "counter-F1"
+    );
+    for r in rows {
+        let x = &r.report;
+        s.push_str(&format!(
+            "{:<10} {:<6} {:>6.3} {:>6.3} {:>6.3} {:>8.3} {:>8.3} {:>8.3} {:>9} {:>10.3}\n",
+            r.roles,
+            r.linker,
+            x.relation.precision(),
+            x.relation.recall(),
+            x.relation.f1(),
+            x.unlabelled.f1(),
+            x.attack.f1(),
+            x.stance_accuracy(),
+            x.stance_total,
+            x.counter.f1()
+        ));
+    }
+    s
+}
+
 /// `essays` without later copies of an essay text seen before (AAE dev holds the
 /// same essay annotated up to three times; its README says to deduplicate).
 pub fn dedup(essays: &[AnnotatedEssay]) -> Vec<AnnotatedEssay> {

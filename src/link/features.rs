@@ -23,7 +23,10 @@ use super::text::{overlap, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
-pub const FEATURE_SPEC: &str = "links-v1";
+pub const FEATURE_SPEC: &str = "links-v2";
+
+/// P(claim) at which a sentence labelled other becomes a link candidate.
+pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
 
 /// A sparse feature vector: (bucket, value) pairs.
 pub(crate) type Feats = Vec<(u32, f32)>;
@@ -148,6 +151,9 @@ pub(crate) struct DocView<'a> {
     pub doc: &'a Document,
     pub text: Vec<SentText>,
     pub roles: Vec<Role>,
+    /// Role probabilities in [`Label::ALL`] order: the classifier's scores,
+    /// or one-hot from the label when there are none (gold documents).
+    pub probs: Vec<[f32; 4]>,
 }
 
 impl<'a> DocView<'a> {
@@ -160,6 +166,19 @@ impl<'a> DocView<'a> {
                 .map(|s| SentText::new(&s.text))
                 .collect(),
             roles: (0..doc.sentences.len()).map(|i| Role::of(doc, i)).collect(),
+            probs: doc
+                .sentences
+                .iter()
+                .map(|s| match (s.scores, s.label) {
+                    (Some(sc), _) => sc.to_array(),
+                    (None, Some(l)) => {
+                        let mut p = [0.0; 4];
+                        p[l.index()] = 1.0;
+                        p
+                    }
+                    (None, None) => [0.0; 4],
+                })
+                .collect(),
         }
     }
 
@@ -167,6 +186,16 @@ impl<'a> DocView<'a> {
     pub(crate) fn paragraph(&self, p: usize) -> std::ops::Range<usize> {
         let s = &self.doc.sentences;
         s.partition_point(|x| x.paragraph < p)..s.partition_point(|x| x.paragraph <= p)
+    }
+
+    /// Whether sentence `t` may be the target of an evidence link: a claim or
+    /// evidence sentence, or another sentence the classifier gives a fair
+    /// chance of being a claim (so one mislabelled claim does not orphan its
+    /// evidence).
+    pub(crate) fn is_candidate(&self, t: usize) -> bool {
+        self.roles[t].is_target()
+            || (self.doc.sentences[t].label != Some(Label::Question)
+                && self.probs[t][Label::Claim.index()] >= CANDIDATE_PCLAIM)
     }
 
     fn last_paragraph(&self) -> usize {
@@ -189,6 +218,16 @@ fn bucket(d: i64) -> &'static str {
         4 => "4",
         5 => "5",
         _ => ">=6",
+    }
+}
+
+fn prob_bucket(p: f32) -> &'static str {
+    match p {
+        p if p < 0.2 => "0",
+        p if p < 0.4 => "1",
+        p if p < 0.6 => "2",
+        p if p < 0.8 => "3",
+        _ => "4",
     }
 }
 
@@ -216,7 +255,11 @@ fn paragraph_kind(v: &DocView<'_>, p: usize) -> &'static str {
 pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
     let para = v.paragraph(v.doc.sentences[s].paragraph);
-    let trole = v.roles[t].name();
+    let trole = if v.roles[t].is_target() {
+        v.roles[t].name()
+    } else {
+        "other"
+    };
     let d = t as i64 - s as i64;
     let dir = if d < 0 { "before" } else { "after" };
     h.add(&["bias"], 1.0);
@@ -242,7 +285,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let same_kind = |i: usize| v.roles[i].is_claim() == v.roles[t].is_claim();
     let closer = para
         .clone()
-        .filter(|&i| i != s && i != t && same_kind(i) && v.roles[i].is_target())
+        .filter(|&i| i != s && i != t && same_kind(i) && v.is_candidate(i))
         .filter(|&i| (i as i64 - s as i64).signum() == d.signum())
         .filter(|&i| (i as i64 - s as i64).abs() < d.abs())
         .count();
@@ -272,6 +315,20 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
         1.0,
     );
 
+    // How sure the classifier is of the target's role: lets the model prefer a
+    // likely claim labelled evidence over a sure piece of evidence.
+    let pc = v.probs[t][Label::Claim.index()];
+    h.add(&["t-pclaim", prob_bucket(pc), dir], 1.0);
+    h.add(&["t-pclaim-val"], pc);
+    let best_claim = para
+        .clone()
+        .filter(|&i| i != s && v.is_candidate(i))
+        .max_by(|&a, &b| {
+            v.probs[a][Label::Claim.index()].total_cmp(&v.probs[b][Label::Claim.index()])
+        });
+    if best_claim == Some(t) {
+        h.add(&["t-most-claimlike", dir], 1.0);
+    }
     let (shared, jac) = overlap(&v.text[s], &v.text[t]);
     h.add(&["jaccard"], jac);
     h.add(
@@ -299,7 +356,7 @@ pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     h.add(&["null-bias"], 1.0);
     let cands = para
         .clone()
-        .filter(|&i| i != s && v.roles[i].is_target())
+        .filter(|&i| i != s && v.is_candidate(i))
         .count();
     h.add(&["null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]], 1.0);
     h.add(
@@ -310,6 +367,17 @@ pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
         1.0,
     );
     h.add(&["null-open1", &v.text[s].opening(1)], 1.0);
+    h.add(
+        &[
+            "null-pevid",
+            prob_bucket(v.probs[s][Label::Evidence.index()]),
+        ],
+        1.0,
+    );
+    h.add(
+        &["null-pclaim", prob_bucket(v.probs[s][Label::Claim.index()])],
+        1.0,
+    );
     h.finish()
 }
 

@@ -293,7 +293,7 @@ impl Linker for LearnedLinker<'_> {
             for s in range.clone().filter(|&s| v.roles[s] == Role::Evidence) {
                 let cands: Vec<usize> = range
                     .clone()
-                    .filter(|&t| t != s && v.roles[t].is_target())
+                    .filter(|&t| t != s && v.is_candidate(t))
                     .collect();
                 let probs = m.target_probs(&v, s, &cands);
                 for (k, &pr) in probs.iter().enumerate() {
@@ -332,9 +332,17 @@ impl Linker for LearnedLinker<'_> {
                 }
             }
         }
+        // A sentence labelled other that received evidence acts as a claim:
+        // it gets a stance edge like any claim, so the map stays one tree.
+        let promoted: Vec<usize> = out
+            .iter()
+            .map(|l| l.target)
+            .filter(|&t| !v.roles[t].is_target())
+            .collect();
         let thesis = main_thesis(doc);
         if let Some(t) = thesis {
-            for c in (0..n).filter(|&c| c != t && v.roles[c].is_claim()) {
+            for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted.contains(&c)))
+            {
                 let (relation, confidence) = if v.roles[c] == Role::Thesis {
                     // A restatement of the thesis backs it.
                     (Relation::Supports, 1.0)

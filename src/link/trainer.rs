@@ -21,6 +21,9 @@ use super::main_thesis;
 use super::model::{dot, sigmoid, softmax, LinkModel};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::Document;
+use crate::error::Result;
+use crate::segment::Segmenter;
+use std::path::PathBuf;
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -136,32 +139,38 @@ struct PairExample {
     gold: usize,
 }
 
-fn pair_examples(essays: &[AnnotatedEssay], dim: u32) -> Vec<PairExample> {
+fn pair_examples(essays: &[AnnotatedEssay], predicted: &[Document], dim: u32) -> Vec<PairExample> {
     let mut out = Vec::new();
-    for e in essays {
-        let d = gold_document(e);
-        let v = DocView::new(&d);
-        for s in 0..d.sentences.len() {
-            if v.roles[s] != Role::Evidence {
-                continue;
+    let gold_docs: Vec<Document> = essays.iter().map(gold_document).collect();
+    // Gold-role documents, then (if given) the same essays with predicted roles,
+    // so the model also learns what to do when the roles are wrong: a source
+    // whose gold target is not among its candidates (or that is not a premise
+    // at all) is taught to choose "no target".
+    let sets: [(&[Document], bool); 2] = [(&gold_docs, false), (predicted, true)];
+    for (docs, is_predicted) in sets {
+        for (e, d) in essays.iter().zip(docs) {
+            let v = DocView::new(d);
+            for s in 0..d.sentences.len() {
+                if v.roles[s] != Role::Evidence {
+                    continue;
+                }
+                let range = v.paragraph(d.sentences[s].paragraph);
+                let cands: Vec<usize> = range.filter(|&t| t != s && v.is_candidate(t)).collect();
+                let gold = match e.links.iter().find(|l| l.source == s) {
+                    Some(l) => match cands.iter().position(|&t| t == l.target) {
+                        Some(k) => k,
+                        None if is_predicted => cands.len(),
+                        None => continue,
+                    },
+                    None => cands.len(),
+                };
+                let mut options: Vec<Feats> = cands
+                    .iter()
+                    .map(|&t| features::pair(&v, s, t, dim))
+                    .collect();
+                options.push(features::null(&v, s, dim));
+                out.push(PairExample { options, gold });
             }
-            let range = v.paragraph(d.sentences[s].paragraph);
-            let cands: Vec<usize> = range
-                .filter(|&t| t != s && v.roles[t].is_target())
-                .collect();
-            let gold = match e.links.iter().find(|l| l.source == s) {
-                Some(l) => match cands.iter().position(|&t| t == l.target) {
-                    Some(k) => k,
-                    None => continue,
-                },
-                None => cands.len(),
-            };
-            let mut options: Vec<Feats> = cands
-                .iter()
-                .map(|&t| features::pair(&v, s, t, dim))
-                .collect();
-            options.push(features::null(&v, s, dim));
-            out.push(PairExample { options, gold });
         }
     }
     out
@@ -230,8 +239,8 @@ fn train_binary(
 }
 
 /// The threshold in (0, 1) maximising F1 of the positive class or, with
-/// `macro_f1`, the mean F1 of both classes (for attacks, where positive-class F1
-/// alone would trade many correct supports for a few attacks).
+/// `macro_f1`, accuracy with positive F1 as a small bonus (for attacks, where
+/// positive-class F1 alone would trade many correct supports for a few attacks).
 fn best_threshold(scored: &[(f32, bool)], macro_f1: bool) -> f32 {
     let f1 = |tp: f32, fp: f32, fn_: f32| {
         if tp == 0.0 {
@@ -257,7 +266,9 @@ fn best_threshold(scored: &[(f32, bool)], macro_f1: bool) -> f32 {
         );
         let mut score = f1(tp, fp, fn_);
         if macro_f1 {
-            score = (score + f1(tn, fn_, fp)) / 2.0;
+            // Accuracy first (every wrong relation costs a link in relation
+            // F1), attack F1 as the tie-breaker among near-equal accuracies.
+            score = (tp + tn) / (tp + tn + fp + fn_).max(1.0) + 0.02 * score;
         }
         if score > best.1 {
             best = (th, score);
@@ -271,6 +282,9 @@ fn best_threshold(scored: &[(f32, bool)], macro_f1: bool) -> f32 {
 pub struct TrainData<'a> {
     /// Essays with gold relations (AAE train): pair and relation models.
     pub link_train: &'a [AnnotatedEssay],
+    /// The same essays with roles from the role classifier (parallel to
+    /// `link_train`), or empty to train on gold roles only.
+    pub link_train_predicted: &'a [Document],
     /// Essays with gold claim stance (AAE and PERSUADE train): stance model.
     pub stance_train: &'a [AnnotatedEssay],
     /// Dev essays with gold relations, for the attack threshold.
@@ -285,7 +299,7 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
     m.info.provenance = provenance.to_string();
     let mut rng = Lcg(cfg.seed);
 
-    let pairs = pair_examples(data.link_train, cfg.pair_dim);
+    let pairs = pair_examples(data.link_train, data.link_train_predicted, cfg.pair_dim);
     {
         let mut opt = AdaGrad::new(&mut m.pair, cfg.learning_rate, cfg.l2);
         let mut order: Vec<usize> = (0..pairs.len()).collect();
@@ -343,7 +357,7 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
 
 /// Counts of the training data, for reports.
 pub fn describe(data: TrainData<'_>, cfg: &TrainConfig) -> String {
-    let sources = pair_examples(data.link_train, 1).len();
+    let sources = pair_examples(data.link_train, data.link_train_predicted, 1).len();
     let rel = relation_examples(data.link_train, 1);
     let st = stance_examples(data.stance_train, 1);
     let counter = data
@@ -363,6 +377,85 @@ pub fn describe(data: TrainData<'_>, cfg: &TrainConfig) -> String {
         cfg.relation_dim,
         cfg.stance_dim
     )
+}
+
+/// Trains from annotated JSONL files: essays that carry relations (AAE) train
+/// the pair and relation models, all essays train the stance model; `dev`
+/// files tune the thresholds the same way. `log` receives progress lines.
+///
+/// # Errors
+/// Fails on an unreadable or malformed file.
+pub fn train_files(
+    train_paths: &[PathBuf],
+    dev_paths: &[PathBuf],
+    segmenter: &dyn Segmenter,
+    annotate: Option<&dyn Fn(&mut Document)>,
+    cfg: &TrainConfig,
+    log: &mut dyn FnMut(&str),
+) -> Result<LinkModel> {
+    let read = |paths: &[PathBuf]| -> Result<(Vec<AnnotatedEssay>, Vec<AnnotatedEssay>)> {
+        let mut linked = Vec::new();
+        let mut all = Vec::new();
+        for p in paths {
+            let essays = crate::corpus::annotated::read_file(p, segmenter)?;
+            for e in essays {
+                if !e.links.is_empty() {
+                    linked.push(e.clone());
+                }
+                all.push(e);
+            }
+        }
+        Ok((linked, all))
+    };
+    let (link_train, stance_train) = read(train_paths)?;
+    let (link_dev, stance_dev) = read(dev_paths)?;
+    let predicted: Vec<Document> = match annotate {
+        Some(f) => link_train
+            .iter()
+            .map(|e| {
+                let mut d = e.doc.clone();
+                f(&mut d);
+                d
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let data = TrainData {
+        link_train: &link_train,
+        link_train_predicted: &predicted,
+        stance_train: &stance_train,
+        link_dev: &link_dev,
+        stance_dev: &stance_dev,
+    };
+    log(&format!("link training data: {}", describe(data, cfg)));
+    let names = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let provenance = format!(
+        "essaymap {}; trained on {} ({}); thresholds tuned on {}",
+        env!("CARGO_PKG_VERSION"),
+        names(train_paths),
+        if annotate.is_some() {
+            "gold roles and the role classifier's predictions"
+        } else {
+            "gold roles"
+        },
+        if dev_paths.is_empty() {
+            "nothing (defaults)".to_string()
+        } else {
+            names(dev_paths)
+        }
+    );
+    let m = train(data, cfg, &provenance);
+    log(&format!(
+        "thresholds: attack {:.2}, against {:.2}",
+        m.info.attack_threshold, m.info.against_threshold
+    ));
+    Ok(m)
 }
 
 #[cfg(test)]

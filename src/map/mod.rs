@@ -15,6 +15,10 @@
 //! index); otherwise there is none. Ids stay numeric so consumers need no
 //! special casing beyond "negative means not a sentence".
 //!
+//! A sentence labelled `other` that the linker chose as the target of evidence
+//! (it does so only when the classifier gave it a fair P(claim)) is shown as a
+//! claim, so no link is lost from the map.
+//!
 //! Building is a plain function ([`ArgumentMap::build`]) over the document and
 //! the links: it never re-runs a model.
 
@@ -103,6 +107,12 @@ impl ArgumentMap {
     /// thesis/claim/evidence sentences of `doc` are dropped.
     pub fn build(doc: &Document, links: &[Link]) -> ArgumentMap {
         let thesis = main_thesis(doc);
+        let evidence_target = |i: usize| {
+            links.iter().any(|l| {
+                l.target == i
+                    && doc.sentences.get(l.source).and_then(|s| s.label) == Some(Label::Evidence)
+            })
+        };
         let kind_of = |i: usize| -> Option<NodeKind> {
             let s = doc.sentences.get(i)?;
             if s.thesis == Some(true) || Some(i) == thesis {
@@ -111,6 +121,9 @@ impl ArgumentMap {
                 match s.label {
                     Some(Label::Claim) => Some(NodeKind::Claim),
                     Some(Label::Evidence) => Some(NodeKind::Evidence),
+                    // The linker may hang evidence on a sentence the classifier
+                    // labelled other but found claim-like: it acts as a claim.
+                    Some(Label::Other) if evidence_target(i) => Some(NodeKind::Claim),
                     _ => None,
                 }
             }

@@ -51,6 +51,13 @@ impl Analysis {
         Analysis { doc, map }
     }
 
+    /// Links `doc` with `linker` and builds its map.
+    pub fn build(doc: Document, linker: &dyn crate::link::Linker) -> Self {
+        let links = linker.link(&doc);
+        let map = ArgumentMap::build(&doc, &links);
+        Analysis { doc, map }
+    }
+
     /// The text a node stands for: the title for the issue, else its sentence.
     pub fn node_text<'a>(&'a self, n: &'a Node) -> &'a str {
         match &n.text {
