@@ -76,14 +76,18 @@ impl Processor for BatchProcessor {
             meta,
         } = record;
         let doc = self.pipeline.analyze(Some(id), title, text)?;
+        // Map and assessment, as `analyze --format json` prints them.
+        let linker = crate::link::LearnedLinker::embedded()?;
+        let analysis = crate::render::Analysis::build(doc, &linker);
+        let doc = &analysis.doc;
         let line = Line {
-            analysis: &doc,
+            analysis: &analysis,
             meta: meta.as_ref(),
         };
         let json = serde_json::to_string(&line).map_err(|e| crate::error::Error::BadRecord {
             what: doc.id.clone().unwrap_or_default(),
             message: format!("cannot serialise the analysis: {e}"),
         })?;
-        Ok((json, counts(&doc)))
+        Ok((json, counts(doc)))
     }
 }

@@ -46,7 +46,7 @@ pub const PANEL_CSS: &str = r#"
 /// The feedback panel: one list item per feedback entry, sentence numbers
 /// (1-based, as in the messages) linking to `#anchor(i)`.
 pub fn feedback_panel(a: &Assessment, anchor: &dyn Fn(usize) -> String) -> String {
-    let mut h = String::from("<section class=\"em-feedback\" id=\"feedback\"><h2>Feedback</h2>");
+    let mut h = String::from("<section class=\"em-feedback\" id=\"feedback\"><h2>Feedback</h2><p class=\"em-note\">Sentences are numbered from 1 (the first sentence is 1); each number links to its sentence.</p>");
     if a.feedback.is_empty() {
         h.push_str("<p>No findings.</p>");
     }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::LazyLock;
 
 /// The rubric shipped in the crate (TOML source).
 pub const DEFAULT_RUBRIC: &str = include_str!("default_rubric.toml");
@@ -123,11 +124,16 @@ pub struct Rubric {
     pub criteria: Vec<Criterion>,
 }
 
-impl Default for Rubric {
+/// The default rubric, parsed once per process (batch runs grade thousands of essays).
+static PARSED_DEFAULT: LazyLock<Rubric> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
+    Rubric::from_toml(DEFAULT_RUBRIC, "default rubric")
+        .expect("the embedded default rubric is valid (tested in rubric::tests)")
+});
+
+impl Default for Rubric {
     fn default() -> Self {
-        Rubric::from_toml(DEFAULT_RUBRIC, "default rubric")
-            .expect("the embedded default rubric is valid (tested in rubric::tests)")
+        PARSED_DEFAULT.clone()
     }
 }
 
