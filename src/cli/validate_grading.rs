@@ -41,6 +41,10 @@ pub struct Args {
     /// Write gold and predicted findings per essay to this CSV.
     #[arg(long, value_name = "CSV")]
     per_essay: Option<PathBuf>,
+    /// Diagnostic: predict only the map (links, stance) on top of the gold
+    /// roles and thesis, to separate linker errors from role errors.
+    #[arg(long, conflicts_with = "predicted")]
+    gold_roles: bool,
     /// Print one JSON object per gold file instead of a table.
     #[arg(long)]
     json: bool,
@@ -63,6 +67,17 @@ fn predict(
 /// `--predicted` absent always builds a pipeline; kept as an error, not a panic.
 fn unreachable_pair() -> Result<(Validity, Vec<String>)> {
     anyhow::bail!("no predictions: neither --predicted nor a pipeline")
+}
+
+fn spans_of<'a>(
+    spans: &'a HashMap<String, Vec<validity::ComponentSpan>>,
+    e: &annotated::AnnotatedEssay,
+) -> Option<&'a [validity::ComponentSpan]> {
+    e.doc
+        .id
+        .as_ref()
+        .and_then(|id| spans.get(id))
+        .map(Vec::as_slice)
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -169,10 +184,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (Some(p), _) => validity::measure_against(&essays, &spans, p),
             (None, Some(pl)) => {
                 let linker = LearnedLinker::embedded()?;
-                (
-                    validity::measure(&essays, &spans, &|d: &Document| predict(pl, &linker, d))?,
-                    Vec::new(),
-                )
+                let v = if args.gold_roles {
+                    let by_id: HashMap<String, Document> = essays
+                        .iter()
+                        .map(|e| {
+                            let (doc, _) = validity::gold_map(e, spans_of(&spans, e));
+                            (e.doc.id.clone().unwrap_or_default(), doc)
+                        })
+                        .collect();
+                    validity::measure(&essays, &spans, &|d: &Document| {
+                        let id = d.id.clone().unwrap_or_default();
+                        let doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
+                        let map = ArgumentMap::build(&doc, &linker.link(&doc));
+                        let edges = Edge::from_map(&map);
+                        Ok((doc, edges))
+                    })?
+                } else {
+                    validity::measure(&essays, &spans, &|d: &Document| predict(pl, &linker, d))?
+                };
+                (v, Vec::new())
             }
             (None, None) => unreachable_pair()?,
         };
