@@ -37,7 +37,7 @@ fn json_has_labels_scores_and_thesis() {
     let v = analyze(&["--title", "Should cities build more bike lanes?"], ESSAY);
     assert_eq!(v["title"], "Should cities build more bike lanes?");
     let sents = v["sentences"].as_array().unwrap();
-    assert_eq!(sents.len(), 9);
+    assert_eq!(sents.len(), 8);
     for s in sents {
         let scores = s["scores"].as_object().unwrap();
         assert_eq!(scores.len(), 4);
@@ -56,7 +56,10 @@ fn json_has_labels_scores_and_thesis() {
     let theses: Vec<usize> = (0..sents.len())
         .filter(|&i| sents[i]["thesis"] == true)
         .collect();
-    assert!(!theses.is_empty(), "an essay with a clear stance has a thesis");
+    assert!(
+        !theses.is_empty(),
+        "an essay with a clear stance has a thesis"
+    );
     for i in theses {
         assert_ne!(label(i), "question");
     }

@@ -84,12 +84,9 @@ pub fn marginals(
         for t in 1..n {
             for i in 0..L {
                 for k in 0..L {
-                    p[1 + i][k] += (lat.alpha[t - 1][i]
-                        + trans[1 + i][k]
-                        + e[t][k]
-                        + lat.beta[t][k]
-                        - z)
-                        .exp();
+                    p[1 + i][k] +=
+                        (lat.alpha[t - 1][i] + trans[1 + i][k] + e[t][k] + lat.beta[t][k] - z)
+                            .exp();
                 }
             }
         }
@@ -212,7 +209,10 @@ mod tests {
     fn empty_chain() {
         let mut m = Vec::new();
         let tr = [[0.0; L]; L + 1];
-        assert_eq!(marginals(&[], &tr, &mut Lattice::default(), &mut m, None), 0.0);
+        assert_eq!(
+            marginals(&[], &tr, &mut Lattice::default(), &mut m, None),
+            0.0
+        );
         let mut p = vec![1];
         viterbi(&[], &tr, &mut Vec::new(), &mut p);
         assert!(p.is_empty());

@@ -53,7 +53,11 @@ mod tests {
     /// Essays whose roles follow from their words: a toy set a working
     /// optimiser must fit perfectly.
     fn toy() -> Vec<AnnotatedEssay> {
-        let claims = ["Uniforms should be required.", "Cities must plant trees.", "Tests should be shorter."];
+        let claims = [
+            "Uniforms should be required.",
+            "Cities must plant trees.",
+            "Tests should be shorter.",
+        ];
         let evidence = [
             "For example, my school saw fewer fights.",
             "For instance, shade cools the streets.",

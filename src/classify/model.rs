@@ -207,7 +207,11 @@ impl Model {
         let mut trans = self.trans;
         for row in trans.iter_mut() {
             for x in row.iter_mut() {
-                *x = if self.decode.transitions { *x * inv_t } else { 0.0 };
+                *x = if self.decode.transitions {
+                    *x * inv_t
+                } else {
+                    0.0
+                };
             }
         }
         let mut lo = 0;
@@ -293,12 +297,13 @@ impl Model {
             what: what.to_string(),
             message: m.to_string(),
         };
-        let mismatch = |field: &'static str, expected: String, found: String| Error::ModelMismatch {
-            what: what.to_string(),
-            field,
-            expected,
-            found,
-        };
+        let mismatch =
+            |field: &'static str, expected: String, found: String| Error::ModelMismatch {
+                what: what.to_string(),
+                field,
+                expected,
+                found,
+            };
         if data.len() < 8 + 8 || &data[..8] != MAGIC {
             return Err(bad("not an essaymap role model (bad magic)"));
         }
@@ -317,7 +322,10 @@ impl Model {
         if fnv1a(body) != u64::from_le_bytes(sb) {
             return Err(bad("checksum mismatch (file corrupt or truncated)"));
         }
-        let r_body = &mut Reader { data: body, pos: r.pos };
+        let r_body = &mut Reader {
+            data: body,
+            pos: r.pos,
+        };
         let r = r_body;
         let sv = r.u32().ok_or_else(|| bad("truncated"))?;
         if sv != SPEC_VERSION {
@@ -409,9 +417,7 @@ pub fn decode_thesis(
     fallback: f32,
 ) -> Vec<bool> {
     let ok = |i: usize| labels.get(i).copied().flatten() != Some(Label::Question);
-    let mut out: Vec<bool> = (0..p.len())
-        .map(|i| ok(i) && p[i] >= threshold)
-        .collect();
+    let mut out: Vec<bool> = (0..p.len()).map(|i| ok(i) && p[i] >= threshold).collect();
     if !out.iter().any(|&x| x) {
         let best = (0..p.len())
             .filter(|&i| ok(i))
@@ -515,7 +521,10 @@ mod tests {
         let mut c = b.clone();
         c[100] ^= 1;
         assert_eq!(Model::from_bytes("t", &c).unwrap_err().kind(), "model");
-        assert_eq!(Model::from_bytes("t", &b[..50]).unwrap_err().kind(), "model");
+        assert_eq!(
+            Model::from_bytes("t", &b[..50]).unwrap_err().kind(),
+            "model"
+        );
         assert_eq!(Model::from_bytes("t", b"junk").unwrap_err().kind(), "model");
         let mut v = b.clone();
         v[8] = 99; // format version
@@ -526,14 +535,27 @@ mod tests {
         s[12] = 99;
         let sum = fnv1a(&s);
         s.extend_from_slice(&sum.to_le_bytes());
-        assert_eq!(Model::from_bytes("t", &s).unwrap_err().kind(), "model_mismatch");
+        assert_eq!(
+            Model::from_bytes("t", &s).unwrap_err().kind(),
+            "model_mismatch"
+        );
     }
 
     #[test]
     fn thesis_decoding_falls_back_to_best_non_question() {
-        let l = [Some(Label::Question), Some(Label::Claim), Some(Label::Other)];
-        assert_eq!(decode_thesis(&[0.4, 0.3, 0.1], &l, 0.5, 0.05), [false, true, false]);
-        assert_eq!(decode_thesis(&[0.9, 0.6, 0.7], &l, 0.5, 0.05), [false, true, true]);
+        let l = [
+            Some(Label::Question),
+            Some(Label::Claim),
+            Some(Label::Other),
+        ];
+        assert_eq!(
+            decode_thesis(&[0.4, 0.3, 0.1], &l, 0.5, 0.05),
+            [false, true, false]
+        );
+        assert_eq!(
+            decode_thesis(&[0.9, 0.6, 0.7], &l, 0.5, 0.05),
+            [false, true, true]
+        );
         assert_eq!(
             decode_thesis(&[0.01, 0.01, 0.02], &l, 0.5, 0.05),
             [false, false, false]

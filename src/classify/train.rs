@@ -284,7 +284,11 @@ pub fn train(
                 let mut gold_score = 0.0;
                 for t in plo..phi {
                     let y = ex.labels[t] as usize;
-                    let prev = if t == plo { 0 } else { 1 + ex.labels[t - 1] as usize };
+                    let prev = if t == plo {
+                        0
+                    } else {
+                        1 + ex.labels[t - 1] as usize
+                    };
                     gold_score += emit[t][y] + tr[prev][y];
                     pair[prev][y] -= 1.0;
                 }
@@ -305,7 +309,11 @@ pub fn train(
                     let zs: f32 = th.iter().map(|x| (x - m).exp()).sum();
                     for t in 0..n {
                         let p = (th[t] - m).exp() / zs;
-                        let y = if ex.thesis[t] { 1.0 / n_thesis as f32 } else { 0.0 };
+                        let y = if ex.thesis[t] {
+                            1.0 / n_thesis as f32
+                        } else {
+                            0.0
+                        };
                         gth[t] = ex.weight * (p - y);
                     }
                 }
@@ -429,7 +437,11 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     model.decode = best.1;
-    let regs: &[usize] = if model.decode.registers { &[0, 1] } else { &[0] };
+    let regs: &[usize] = if model.decode.registers {
+        &[0, 1]
+    } else {
+        &[0]
+    };
     for _round in 0..2 {
         for &reg in regs {
             for i in 0..=12 {
@@ -461,7 +473,10 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     model.decode.thesis_claim_boost = best_b.1;
-    log(&format!("thesis claim boost {:.1} (dev macro-F1 {:.3})", best_b.1, best_b.0));
+    log(&format!(
+        "thesis claim boost {:.1} (dev macro-F1 {:.3})",
+        best_b.1, best_b.0
+    ));
     log(&format!(
         "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?} (dev thesis F1 {:.3})",
         best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.0

@@ -124,8 +124,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             essays.len(),
             sentences
         );
-        data.push(serde_json::json!({"file": name(path), "essays": essays.len(),
-            "sentences": sentences, "weight": w, "register": args.register.get(i)}));
+        data.push(
+            serde_json::json!({"file": name(path), "essays": essays.len(),
+            "sentences": sentences, "weight": w, "register": args.register.get(i)}),
+        );
         let reg = args.register.get(i).copied();
         examples.extend(train::prepare(&spec, &essays, w, reg));
     }

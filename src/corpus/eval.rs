@@ -43,9 +43,21 @@ pub struct Prf {
 
 impl Prf {
     fn new(tp: u64, predicted: u64, support: u64) -> Prf {
-        let p = if predicted > 0 { tp as f64 / predicted as f64 } else { 0.0 };
-        let r = if support > 0 { tp as f64 / support as f64 } else { 0.0 };
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let p = if predicted > 0 {
+            tp as f64 / predicted as f64
+        } else {
+            0.0
+        };
+        let r = if support > 0 {
+            tp as f64 / support as f64
+        } else {
+            0.0
+        };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         Prf {
             precision: p,
             recall: r,
@@ -201,7 +213,12 @@ mod tests {
             None,
             "A is true. B shows it. C is so. Why?".into(),
         );
-        let pred = [Label::Claim, Label::Evidence, Label::Evidence, Label::Question];
+        let pred = [
+            Label::Claim,
+            Label::Evidence,
+            Label::Evidence,
+            Label::Question,
+        ];
         for (s, p) in doc.sentences.iter_mut().zip(pred) {
             s.label = Some(p);
             s.thesis = Some(false);

@@ -133,8 +133,22 @@ pub const MARKERS: &[(u8, &str)] = &[
 
 /// Modal verbs (hedging and obligation mark claims).
 pub const MODALS: &[&str] = &[
-    "should", "must", "would", "could", "can", "will", "may", "might", "shall", "ought",
-    "need", "cannot", "shouldn't", "wouldn't", "can't", "won't",
+    "should",
+    "must",
+    "would",
+    "could",
+    "can",
+    "will",
+    "may",
+    "might",
+    "shall",
+    "ought",
+    "need",
+    "cannot",
+    "shouldn't",
+    "wouldn't",
+    "can't",
+    "won't",
 ];
 
 /// First person singular, plural and second person pronouns.
@@ -146,9 +160,9 @@ pub const SECOND: &[&str] = &["you", "your", "yours", "yourself"];
 
 /// Function words that do not count towards title/essay overlap.
 pub const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it",
-    "that", "this", "with", "as", "at", "by", "from", "their", "they", "them", "do", "does",
-    "not", "more", "than", "should", "would", "can", "will", "have", "has", "i", "we", "you",
-    "he", "she", "his", "her", "its", "was", "were", "but", "if", "so", "what", "which",
-    "who", "how", "why", "there", "these", "those", "some", "all", "other", "people",
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "that",
+    "this", "with", "as", "at", "by", "from", "their", "they", "them", "do", "does", "not", "more",
+    "than", "should", "would", "can", "will", "have", "has", "i", "we", "you", "he", "she", "his",
+    "her", "its", "was", "were", "but", "if", "so", "what", "which", "who", "how", "why", "there",
+    "these", "those", "some", "all", "other", "people",
 ];

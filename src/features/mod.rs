@@ -218,8 +218,7 @@ impl Scratch {
         self.thash.clear();
         let mut word_start: Option<u32> = None;
         for c in s.chars() {
-            let is_word = c.is_alphanumeric()
-                || ((c == '\'' || c == '’') && word_start.is_some());
+            let is_word = c.is_alphanumeric() || ((c == '\'' || c == '’') && word_start.is_some());
             if is_word {
                 if word_start.is_none() {
                     word_start = Some(self.lower.len() as u32);
@@ -248,7 +247,8 @@ impl Scratch {
                     '‘' | '’' => '\'',
                     _ => c,
                 };
-                self.lower.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                self.lower
+                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 self.tokens.push((st, self.lower.len() as u32, false));
             }
         }
@@ -256,7 +256,8 @@ impl Scratch {
             self.push_word(ws);
         }
         for &(a, b, _) in &self.tokens {
-            self.thash.push(word_hash(&self.lower[a as usize..b as usize]));
+            self.thash
+                .push(word_hash(&self.lower[a as usize..b as usize]));
         }
     }
 
@@ -380,7 +381,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         let q = scratch.thash.last().copied() == Some(word_hash(b"?"));
         scratch.summary.push(flag(1, first));
         scratch.summary.push(flag(2, u64::from(q)));
-        scratch.summary.push(flag(3, bucket(scratch.tokens.len(), &[6, 12, 20, 30])));
+        scratch
+            .summary
+            .push(flag(3, bucket(scratch.tokens.len(), &[6, 12, 20, 30])));
         let before = scratch.summary.len();
         // Neighbours' words (content words only: function words are everywhere).
         for j in 0..scratch.tokens.len() {
@@ -423,10 +426,14 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
             scratch.content_off[s.index + 1] as usize,
         );
         if s.paragraph == 0 {
-            scratch.intro_words.extend_from_slice(&scratch.content[a..b]);
+            scratch
+                .intro_words
+                .extend_from_slice(&scratch.content[a..b]);
         }
         if s.paragraph == last_para && last_para > 0 {
-            scratch.concl_words.extend_from_slice(&scratch.content[a..b]);
+            scratch
+                .concl_words
+                .extend_from_slice(&scratch.content[a..b]);
         }
     }
     for v in [&mut scratch.intro_words, &mut scratch.concl_words] {
@@ -551,11 +558,17 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
             }
         };
         push(flag(10, bucket(pos, &[0, 1, 2])));
-        push(flag(9, para_kind * 8 + bucket(para_len - 1 - pos, &[0, 1, 2])));
+        push(flag(
+            9,
+            para_kind * 8 + bucket(para_len - 1 - pos, &[0, 1, 2]),
+        ));
         push(flag(11, para_kind));
         push(flag(12, para_kind * 8 + pos_kind));
         push(flag(13, bucket(s.paragraph, &[0, 1, 2, 3])));
-        push(flag(14, bucket(n_para - 1 - s.paragraph.min(n_para - 1), &[0, 1])));
+        push(flag(
+            14,
+            bucket(n_para - 1 - s.paragraph.min(n_para - 1), &[0, 1]),
+        ));
         push(flag(15, bucket(para_len, &[1, 2, 3, 5, 8])));
         push(flag(16, bucket(n_para, &[1, 2, 3, 4, 5])));
         push(flag(17, bucket(toks.len(), &[5, 10, 15, 20, 30, 45])));
@@ -577,7 +590,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
                 .is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))
         });
         push(flag(25, u64::from(quote) + 2 * u64::from(paren_cite)));
-        let last_tok = toks.last().map(|&(a, b, _)| &scratch.lower[a as usize..b as usize]);
+        let last_tok = toks
+            .last()
+            .map(|&(a, b, _)| &scratch.lower[a as usize..b as usize]);
         let end = match last_tok {
             Some(b"?") => 1,
             Some(b"!") => 2,
@@ -586,7 +601,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         };
         push(flag(26, end));
         push(flag(27, para_kind * 8 + end));
-        push(flag(28, u64::from(text.contains(&b':')) + 2 * u64::from(text.contains(&b';'))));
+        push(flag(
+            28,
+            u64::from(text.contains(&b':')) + 2 * u64::from(text.contains(&b';')),
+        ));
         // Overlap with the title and with the opposite end of the essay.
         let words = &scratch.content
             [scratch.content_off[si] as usize..scratch.content_off[si + 1] as usize];
@@ -635,7 +653,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
                 .min(2) as u64
         };
         push(flag(45, u64::from(st & 1) * 4 + earlier(1)));
-        push(flag(46, (u64::from(st >> 1) * 4 + earlier(2)) * 8 + para_kind));
+        push(flag(
+            46,
+            (u64::from(st >> 1) * 4 + earlier(2)) * 8 + para_kind,
+        ));
         // Marker categories by place (a conclusion marker opens a conclusion).
         for &sig in &scratch.summary[sa..sb] {
             if sig >> 16 == 4 {
@@ -760,7 +781,10 @@ mod tests {
             .iter()
             .map(|&(a, b, _)| std::str::from_utf8(&s.lower[a as usize..b as usize]).unwrap())
             .collect();
-        assert_eq!(toks, ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]);
+        assert_eq!(
+            toks,
+            ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]
+        );
     }
 
     #[test]
