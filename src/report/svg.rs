@@ -83,9 +83,12 @@ pub(crate) fn histogram(values: &[f64], binning: Binning) -> Vec<Bar> {
                         .iter()
                         .filter(|&&x| x >= a && (x < z || (b == 9 && x <= hi)))
                         .count();
+                    // Labels short enough not to run into each other.
                     let fmt = |v: f64| {
-                        if integer {
+                        if integer || width >= 5.0 {
                             format!("{v:.0}")
+                        } else if width >= 0.5 {
+                            format!("{v:.1}")
                         } else {
                             format!("{v:.2}")
                         }
