@@ -12,7 +12,7 @@
 //! with `=`, `+`, `-` or `@` get a leading `'` so a spreadsheet never runs them
 //! as formulas.
 
-use super::ClassData;
+use super::{ClassData, Slot};
 use crate::error::{Error, Result};
 use crate::grade::html::fmt_value;
 use crate::grade::metrics::METRIC_NAMES;
@@ -37,7 +37,37 @@ fn csv_err(e: ::csv::Error) -> Error {
     }
 }
 
-/// Writes the gradebook CSV of `data` to `w`.
+fn essay_row(e: &super::EssayEntry, criteria: &[String]) -> Vec<String> {
+    let a = &e.assessment;
+    let m = &a.metrics;
+    let mut row = vec![
+        safe(&e.id),
+        safe(e.doc.title.as_deref().unwrap_or("")),
+        "ok".to_string(),
+        String::new(),
+        m.thesis.position.as_str().to_string(),
+    ];
+    row.extend(
+        METRIC_NAMES
+            .iter()
+            .map(|n| m.value(n).map(fmt_value).unwrap_or_default()),
+    );
+    row.extend(
+        criteria
+            .iter()
+            .map(|c| a.rubric.score(c).map(|s| s.to_string()).unwrap_or_default()),
+    );
+    let count = |s: Severity| a.feedback.iter().filter(|f| f.severity == s).count();
+    let mut codes: Vec<&str> = a.feedback.iter().map(|f| f.code.as_str()).collect();
+    codes.dedup();
+    row.push(a.rubric.scale_max.to_string());
+    row.push(count(Severity::Problem).to_string());
+    row.push(count(Severity::Warning).to_string());
+    row.push(codes.join(";"));
+    row
+}
+
+/// Writes the gradebook CSV of `data` to `w`, one row per record in input order.
 ///
 /// # Errors
 /// [`Error::Io`] when writing fails.
@@ -63,43 +93,26 @@ pub fn write_csv(data: &ClassData, w: impl Write) -> Result<()> {
     header.extend(criteria.iter().map(|c| format!("rubric_{c}")));
     header.extend(["rubric_scale_max", "problems", "warnings", "feedback_codes"].map(String::from));
     out.write_record(&header).map_err(csv_err)?;
-    for e in &data.essays {
-        let a = &e.assessment;
-        let m = &a.metrics;
-        let mut row = vec![
-            safe(&e.id),
-            safe(e.doc.title.as_deref().unwrap_or("")),
-            "ok".to_string(),
-            String::new(),
-            m.thesis.position.as_str().to_string(),
-        ];
-        row.extend(
-            METRIC_NAMES
-                .iter()
-                .map(|n| m.value(n).map(fmt_value).unwrap_or_default()),
-        );
-        row.extend(
-            criteria
-                .iter()
-                .map(|c| a.rubric.score(c).map(|s| s.to_string()).unwrap_or_default()),
-        );
-        let count = |s: Severity| a.feedback.iter().filter(|f| f.severity == s).count();
-        let mut codes: Vec<&str> = a.feedback.iter().map(|f| f.code.as_str()).collect();
-        codes.dedup();
-        row.push(a.rubric.scale_max.to_string());
-        row.push(count(Severity::Problem).to_string());
-        row.push(count(Severity::Warning).to_string());
-        row.push(codes.join(";"));
-        out.write_record(&row).map_err(csv_err)?;
-    }
-    for e in &data.errors {
-        let mut row = vec![
-            safe(&e.id),
-            String::new(),
-            "error".into(),
-            safe(&format!("{}: {}", e.kind, e.message)),
-        ];
-        row.resize(header.len(), String::new());
+    for slot in data.slots() {
+        let row = match slot {
+            Slot::Essay(i) => match data.essays.get(i) {
+                Some(e) => essay_row(e, &criteria),
+                None => continue,
+            },
+            Slot::Error(i) => match data.errors.get(i) {
+                Some(e) => {
+                    let mut row = vec![
+                        safe(&e.id),
+                        String::new(),
+                        "error".into(),
+                        safe(&format!("{}: {}", e.kind, e.message)),
+                    ];
+                    row.resize(header.len(), String::new());
+                    row
+                }
+                None => continue,
+            },
+        };
         out.write_record(&row).map_err(csv_err)?;
     }
     out.flush().map_err(|e| Error::io("<csv output>", e))?;
@@ -122,6 +135,7 @@ mod tests {
                 kind: "io".into(),
                 message: "gone".into(),
             }],
+            order: vec![],
         };
         let mut buf = Vec::new();
         write_csv(&data, &mut buf).unwrap();

@@ -476,6 +476,7 @@ mod tests {
                 kind: "io".into(),
                 message: "<gone>".into(),
             }],
+            order: vec![],
         }
     }
 

@@ -53,13 +53,38 @@ pub struct ErrorEntry {
     pub message: String,
 }
 
-/// Everything a class report shows, in input order.
+/// Where a record of the input went, in input order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `essays[i]`.
+    Essay(usize),
+    /// `errors[i]`.
+    Error(usize),
+}
+
+/// Everything a class report shows.
 #[derive(Debug, Clone, Default)]
 pub struct ClassData {
-    /// Analysed essays.
+    /// Analysed essays, in input order.
     pub essays: Vec<EssayEntry>,
-    /// Records that failed.
+    /// Records that failed, in input order.
     pub errors: Vec<ErrorEntry>,
+    /// Input order of all records (empty: essays, then errors), so the CSV
+    /// rows follow the class list the batch was run on.
+    pub order: Vec<Slot>,
+}
+
+impl ClassData {
+    /// All records in input order.
+    pub fn slots(&self) -> Vec<Slot> {
+        if self.order.len() == self.essays.len() + self.errors.len() {
+            return self.order.clone();
+        }
+        (0..self.essays.len())
+            .map(Slot::Essay)
+            .chain((0..self.errors.len()).map(Slot::Error))
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -293,6 +318,7 @@ pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
         let line = match line {
             Ok(l) => l,
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                data.order.push(Slot::Error(data.errors.len()));
                 data.errors.push(ErrorEntry {
                     id: format!("line {}", i + 1),
                     kind: "invalid_utf8".into(),
@@ -306,8 +332,14 @@ pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
             continue;
         }
         match parse_line(&line, i + 1, g, regrade) {
-            Ok(e) => data.essays.push(e),
-            Err(e) => data.errors.push(e),
+            Ok(e) => {
+                data.order.push(Slot::Essay(data.essays.len()));
+                data.essays.push(e);
+            }
+            Err(e) => {
+                data.order.push(Slot::Error(data.errors.len()));
+                data.errors.push(e);
+            }
         }
     }
     Ok(data)
@@ -508,7 +540,7 @@ mod tests {
                     ..e
                 },
             ],
-            errors: vec![],
+            ..ClassData::default()
         };
         assert_eq!(
             page_names(&data),
