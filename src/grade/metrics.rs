@@ -865,4 +865,43 @@ mod tests {
         }
         assert_eq!(m.value("nonsense"), None);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any labels, thesis flags and edges (including out-of-range,
+            /// self and cyclic ones) give metrics whose lists index real
+            /// sentences and whose depth is bounded by the sentence count.
+            #[test]
+            fn metrics_are_total_and_consistent(
+                labels in proptest::collection::vec(0u8..5, 0..12),
+                raw_edges in proptest::collection::vec((0usize..14, 0usize..14, 0u8..3), 0..20),
+            ) {
+                let text: String = (0..labels.len()).map(|i| format!("Sentence number {i} ends here.")).collect::<Vec<_>>().join(" ");
+                let mut d = segment::document(&RuleSegmenter::default(), None, Some("Sentence ends?".into()), text);
+                for (s, l) in d.sentences.iter_mut().zip(&labels) {
+                    s.label = match l { 0 => Some(Label::Claim), 1 => Some(Label::Evidence), 2 => Some(Label::Question), 3 => Some(Label::Other), _ => None };
+                    s.thesis = Some(*l == 0 && s.index % 3 == 0);
+                }
+                let edges: Vec<Edge> = raw_edges.iter().map(|&(a, b, r)| Edge::new(a, b, match r { 0 => Relation::Supports, 1 => Relation::Attacks, _ => Relation::Answers })).collect();
+                let m = Metrics::compute(&d, &edges);
+                let n = d.sentences.len();
+                prop_assert!(m.depth <= n);
+                prop_assert_eq!(m.depth + usize::from(!m.depth_chain.is_empty()), m.depth_chain.len().max(m.depth));
+                for i in m.unsupported_claims.iter().chain(&m.orphan_evidence).chain(&m.depth_chain) {
+                    prop_assert!(*i < n);
+                }
+                prop_assert!(m.unsupported_claims.len() <= m.claims);
+                prop_assert!(m.orphan_evidence.len() <= m.evidence);
+                prop_assert!((0.0..=1.0).contains(&m.non_argumentative_share));
+                for name in METRIC_NAMES {
+                    if let Some(v) = m.value(name) {
+                        prop_assert!(v.is_finite());
+                    }
+                }
+            }
+        }
+    }
 }

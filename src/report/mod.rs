@@ -547,4 +547,31 @@ mod tests {
             ["a_b_1.txt.html", "a_b_1.txt-2.html", "essay-3.html"]
         );
     }
+
+    proptest::proptest! {
+        /// No input line makes the reader panic: it is an essay or an error entry.
+        #[test]
+        fn any_line_is_an_essay_or_an_error(line in ".{0,200}") {
+            let _ = parse_line(&line, 1, &Grader::default(), false);
+        }
+
+        /// Records with arbitrary sentence labels, paragraphs and edge ids grade without panicking.
+        #[test]
+        fn arbitrary_records_grade(
+            paras in proptest::collection::vec(0usize..6, 0..8),
+            edges in proptest::collection::vec((-2i64..10, -2i64..10), 0..10),
+        ) {
+            const LABELS: [&str; 4] = ["claim", "evidence", "other", "question"];
+            let sentences: Vec<serde_json::Value> = paras.iter().enumerate().map(|(i, p)| serde_json::json!({
+                "text": format!("Sentence {i} is here."), "paragraph": p,
+                "label": LABELS[i % 4], "thesis": i == 0
+            })).collect();
+            let edges: Vec<serde_json::Value> = edges.iter().map(|(a, b)| serde_json::json!({"source": a, "target": b, "relation": "supports"})).collect();
+            let line = serde_json::json!({"id": "p", "sentences": sentences, "map": {"edges": edges}}).to_string();
+            let r = parse_line(&line, 1, &Grader::default(), false);
+            if !paras.is_empty() {
+                proptest::prop_assert!(r.is_ok());
+            }
+        }
+    }
 }
