@@ -6,8 +6,10 @@
 //! predicted maps, so they use only labels, thesis flags, paragraphs and edges):
 //! - **thesis**: sentences flagged `thesis`. Its position is judged against the
 //!   *introduction* and *conclusion*: the first and last paragraphs with more
-//!   than [`SUBSTANTIVE_WORDS`] words, so a salutation ("Dear Principal,") or a
-//!   sign-off is not taken for either. A one-paragraph essay uses its first and
+//!   than [`SUBSTANTIVE_WORDS`] words that are not a title line (one short
+//!   sentence ending in `?` or without closing punctuation), so a salutation
+//!   ("Dear Principal,"), a sign-off or the prompt copied above the essay is not
+//!   taken for either. A one-paragraph essay uses its first and
 //!   last third of sentences instead.
 //! - **claims**: claim sentences that are not thesis sentences.
 //! - **unsupported claim**: a claim that argues for the thesis (not a
@@ -234,8 +236,9 @@ impl Metrics {
             .collect();
 
         let para_words = paragraph_words(doc);
+        let headings = heading_paragraphs(doc, para_words.len());
         let substantive: Vec<usize> = (0..para_words.len())
-            .filter(|&p| para_words[p] > SUBSTANTIVE_WORDS)
+            .filter(|&p| para_words[p] > SUBSTANTIVE_WORDS && !headings[p])
             .collect();
         let intro_paragraph = substantive.first().copied();
         let conclusion_paragraph = substantive
@@ -521,6 +524,29 @@ impl Metrics {
         }
     }
 }
+
+/// Paragraphs that are a title or prompt line: one sentence of at most
+/// [`HEADING_WORDS`] words that does not end like a statement (`?` or no
+/// closing punctuation), e.g. the question an essay file starts with.
+fn heading_paragraphs(doc: &Document, np: usize) -> Vec<bool> {
+    let mut count = vec![0usize; np];
+    let mut heading = vec![false; np];
+    for s in &doc.sentences {
+        if let (Some(c), Some(h)) = (count.get_mut(s.paragraph), heading.get_mut(s.paragraph)) {
+            *c += 1;
+            let t = s
+                .text
+                .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)]".contains(c));
+            *h = *c == 1
+                && s.text.split_whitespace().count() <= HEADING_WORDS
+                && !t.ends_with(['.', '!', ':', ';', ',']);
+        }
+    }
+    heading
+}
+
+/// Longest title or prompt line, in words, that [`heading_paragraphs`] skips.
+pub const HEADING_WORDS: usize = 15;
 
 /// Words per paragraph (paragraphs without sentences count zero).
 fn paragraph_words(doc: &Document) -> Vec<usize> {
@@ -816,6 +842,17 @@ mod tests {
         assert_eq!(m.intro_paragraph, Some(1));
         assert_eq!(m.thesis.position, ThesisPosition::Intro);
         assert!(m.paragraphs_without_claim.is_empty());
+    }
+
+    #[test]
+    fn a_prompt_line_above_the_essay_is_not_the_introduction() {
+        let text = "Should our school start later in the morning?\n\nSchool should start at ten because pupils sleep late. Tired pupils learn less.\n\nSo school should start at ten in the morning.";
+        let d = doc(text, None, "QTEC");
+        let m = Metrics::compute(&d, &[]);
+        assert_eq!(m.intro_paragraph, Some(1));
+        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        let d = doc(text, None, "OTEC");
+        assert_eq!(Metrics::compute(&d, &[]).intro_paragraph, Some(1));
     }
 
     #[test]
