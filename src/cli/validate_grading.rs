@@ -109,6 +109,8 @@ fn write_table(out: &mut impl Write, v: &Validity) -> std::io::Result<()> {
     for (name, value, target) in rows {
         let (t, verdict) = if target.is_nan() {
             ("-".to_string(), "")
+        } else if value.is_none() {
+            (format!(">={target}"), "")
         } else {
             let ok = value.is_some_and(|x| x >= target);
             (format!(">={target}"), if ok { "  ok" } else { "  below" })
