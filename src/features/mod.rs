@@ -154,6 +154,12 @@ pub struct Scratch {
     intro_words: Vec<u64>,
     concl_words: Vec<u64>,
     all_words: Vec<u64>,
+    /// Pass-1 tokens of every sentence: (lower offset, token offset) per
+    /// sentence, then the concatenated buffers.
+    cache_off: Vec<(u32, u32)>,
+    cache_lower: Vec<u8>,
+    cache_tokens: Vec<(u32, u32, bool)>,
+    cache_hash: Vec<u64>,
     /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
     stance: Vec<u8>,
     para_rank: Vec<u64>,
@@ -270,6 +276,24 @@ impl Scratch {
         }
     }
 
+    /// Puts the cached pass-1 tokens of sentence `i` back into the working buffers.
+    fn restore_tokens(&mut self, i: usize) {
+        let (l0, t0) = self.cache_off.get(i).copied().unwrap_or((0, 0));
+        let (l1, t1) = self.cache_off.get(i + 1).copied().unwrap_or((
+            self.cache_lower.len() as u32,
+            self.cache_tokens.len() as u32,
+        ));
+        self.lower.clear();
+        self.lower
+            .extend_from_slice(&self.cache_lower[l0 as usize..l1 as usize]);
+        self.tokens.clear();
+        self.tokens
+            .extend_from_slice(&self.cache_tokens[t0 as usize..t1 as usize]);
+        self.thash.clear();
+        self.thash
+            .extend_from_slice(&self.cache_hash[t0 as usize..t1 as usize]);
+    }
+
     fn push_word(&mut self, ws: u32) {
         // A trailing apostrophe (students' ) belongs to the word but is dropped.
         let mut end = self.lower.len() as u32;
@@ -355,6 +379,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     scratch.content_off.push(0);
     scratch.title_words.clear();
     scratch.stance.clear();
+    scratch.cache_off.clear();
+    scratch.cache_lower.clear();
+    scratch.cache_tokens.clear();
+    scratch.cache_hash.clear();
     if let Some(t) = &doc.title {
         scratch.tokenize(t);
         for i in 0..scratch.tokens.len() {
@@ -368,6 +396,14 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     }
     for s in &doc.sentences {
         scratch.tokenize(&s.text);
+        // Keep the tokens for pass 2 (tokenising is a tenth of the run time).
+        scratch.cache_off.push((
+            scratch.cache_lower.len() as u32,
+            scratch.cache_tokens.len() as u32,
+        ));
+        scratch.cache_lower.extend_from_slice(&scratch.lower);
+        scratch.cache_tokens.extend_from_slice(&scratch.tokens);
+        scratch.cache_hash.extend_from_slice(&scratch.thash);
         for i in 0..scratch.tokens.len() {
             let h = scratch.thash[i];
             if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
@@ -480,7 +516,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         let para_len = end_of_para - start_of_para;
         let pos = si - start_of_para;
         let is_last = si + 1 == end_of_para;
-        scratch.tokenize(&s.text);
+        scratch.restore_tokens(si);
         let mut row = Row { mask, f: out };
         let toks = &scratch.tokens;
         let th = &scratch.thash;
