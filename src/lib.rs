@@ -8,6 +8,14 @@
 //! 3. [`classify`]: feature rows -> roles (claim, evidence, question, other),
 //!    calibrated probabilities and the thesis, by a trained CRF shipped in the
 //!    binary. [`pipeline::Pipeline`] runs the stages in order.
+//! 4. [`link`]: labelled sentences -> links (evidence -> claim, claim -> thesis),
+//!    learned pairwise model with forest decoding, stance of claims.
+//! 5. [`map`]: links -> [`ArgumentMap`] (issue, thesis, claims, evidence).
+//! 6. [`grade`]: labelled document + map edges -> [`grade::Assessment`]
+//!    (metrics, teacher feedback, rubric suggestion; never a grade).
+//! 7. [`render`]: [`Analysis`] (document + map) -> json, xAIF, DOT, Mermaid, HTML.
+//!
+//! Reports: [`report`] turns batch output into a class summary (HTML + CSV).
 //!
 //! Supporting modules: [`document`] (the type that flows through), [`io`]
 //! (decoding input), [`corpus`] (annotated corpora), [`error`].
@@ -28,11 +36,18 @@ pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod features;
+pub mod grade;
 pub mod io;
+pub mod link;
+pub mod map;
 pub mod pipeline;
+pub mod render;
+pub mod report;
 pub mod segment;
 
 pub use pipeline::Pipeline;
 
 pub use document::{Document, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};
+pub use map::ArgumentMap;
+pub use render::{Analysis, Format};

@@ -1,7 +1,10 @@
-//! `essaymap analyze`: segment an essay and label every sentence's role.
+//! `essaymap analyze`: segment an essay, label every sentence's role and map
+//! its argument (links, stance, issue), then render it.
 
 use anyhow::Result;
 use clap::ValueEnum;
+use essaymap::link::{LearnedLinker, LinkModel};
+use essaymap::render::{self, Analysis};
 use essaymap::{Document, Label, Pipeline};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -16,6 +19,14 @@ pub enum Format {
     Jsonl,
     /// The essay, one tagged sentence per line (coloured on a terminal).
     Text,
+    /// xAIF JSON (Argument Interchange Format) for AIFdb, OVA, AMF.
+    Aif,
+    /// Graphviz DOT of the argument map.
+    Dot,
+    /// Mermaid flowchart of the argument map.
+    Mermaid,
+    /// One self-contained HTML page: highlighted essay and map.
+    Html,
 }
 
 /// Label every sentence of an essay as claim, evidence, question or other, with
@@ -39,6 +50,21 @@ pub struct Args {
     /// Use this model file instead of the one built in.
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
+    /// Use this link model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    links_model: Option<PathBuf>,
+    /// Rubric (TOML) for the suggested scores in "assessment" (default: the
+    /// built-in one; see `essaymap report --print-default-rubric`).
+    #[arg(long, value_name = "FILE")]
+    rubric: Option<PathBuf>,
+}
+
+/// The link model from `path`, else the built-in one.
+pub fn link_model(path: Option<&PathBuf>) -> Result<std::borrow::Cow<'static, LinkModel>> {
+    Ok(match path {
+        Some(p) => std::borrow::Cow::Owned(LinkModel::load(p)?),
+        None => std::borrow::Cow::Borrowed(LinkModel::embedded()?),
+    })
 }
 
 pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
@@ -50,23 +76,34 @@ pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let pipeline = pipeline(args.model.as_ref())?;
+    let rubric = match &args.rubric {
+        Some(p) => Some(essaymap::grade::Rubric::from_file(p)?),
+        None => None,
+    };
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
     let doc = pipeline.analyze(id, args.title, text)?;
+    let links = link_model(args.links_model.as_ref())?;
+    let mut analysis = Analysis::build(doc, &LearnedLinker::new(&links));
+    if let Some(r) = rubric {
+        analysis.grade(&essaymap::grade::Grader::new(r));
+    }
     let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
-        }
-        Format::Jsonl => {
-            serde_json::to_writer(&mut out, &doc)?;
-            writeln!(out)?;
-        }
+    let format = match args.format {
         Format::Text => {
             let colour = std::io::stdout().is_terminal();
-            write_text(&mut out, &doc, colour)?;
+            write_text(&mut out, &analysis.doc, colour)?;
+            None
         }
+        Format::Json => Some(render::Format::Json),
+        Format::Jsonl => Some(render::Format::Jsonl),
+        Format::Aif => Some(render::Format::Aif),
+        Format::Dot => Some(render::Format::Dot),
+        Format::Mermaid => Some(render::Format::Mermaid),
+        Format::Html => Some(render::Format::Html),
+    };
+    if let Some(f) = format {
+        render::render(&analysis, f, &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use essaymap::corpus::{annotated, eval::Scorer};
+use essaymap::link::{eval as link_eval, LearnedLinker};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +22,13 @@ pub struct Args {
     /// Print one JSON object per gold file instead of a table.
     #[arg(long)]
     json: bool,
+    /// Score the argument map instead: links (rule baseline vs model, gold vs
+    /// predicted roles), attacks, claim stance, counter-arguments.
+    #[arg(long)]
+    links: bool,
+    /// Link model file to score instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    links_model: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -28,6 +36,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for (i, path) in args.gold.iter().enumerate() {
         let essays = annotated::read_file(path, pipeline.segmenter())?;
+        if args.links {
+            let model = super::analyze::link_model(args.links_model.as_ref())?;
+            let annotate = |d: &mut essaymap::Document| {
+                // annotate() has no failure mode today; an error leaves roles unset.
+                let _ = pipeline.annotate(d);
+            };
+            let rows = link_eval::compare(&essays, &LearnedLinker::new(&model), &annotate);
+            if args.json {
+                let v = serde_json::json!({"gold": path.display().to_string(), "links": rows});
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{} ({} essays)", path.display(), essays.len())?;
+                write!(out, "{}", link_eval::table(&rows))?;
+            }
+            continue;
+        }
         let mut scorer = Scorer::default();
         for e in essays {
             let mut doc = e.doc;

@@ -3,9 +3,12 @@
 //! logic lives in the library.
 
 mod analyze;
+mod batch;
 mod eval;
+mod report;
 mod segment;
 mod train;
+mod validate_grading;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,8 +25,11 @@ struct Cli {
 enum Command {
     Segment(segment::Args),
     Analyze(analyze::Args),
+    Batch(batch::Args),
     Train(train::Args),
     Eval(eval::Args),
+    Report(report::Args),
+    ValidateGrading(validate_grading::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -32,7 +38,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Segment(args) => segment::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Batch(args) => batch::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
+        Command::ValidateGrading(args) => validate_grading::run(args),
     }
 }

@@ -64,6 +64,16 @@ pub struct Args {
     /// Keep the last weights instead of their average over training, for ablation.
     #[arg(long)]
     no_average: bool,
+    /// Train the link model (links, attacks, claim stance) instead of the role
+    /// model: essays with relations (AAE) train the links, all essays the
+    /// stance; --dev tunes the thresholds. Shipped recipe: --train aae/train.jsonl
+    /// persuade/train.jsonl --dev aae/dev.jsonl persuade/dev.jsonl -o models/links.bin
+    #[arg(long)]
+    links: bool,
+    /// With --links: the role model whose predictions the links also train on
+    /// (default: the built-in one).
+    #[arg(long, value_name = "PATH")]
+    roles_model: Option<PathBuf>,
 }
 
 fn name(p: &Path) -> String {
@@ -84,6 +94,32 @@ fn name(p: &Path) -> String {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.links {
+        let t0 = Instant::now();
+        let cfg = essaymap::link::trainer::TrainConfig::default();
+        // Links also learn from the built-in role model's predictions (or
+        // --roles-model's), so they cope with its mistakes.
+        let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
+        let annotate = |d: &mut essaymap::Document| {
+            // annotate() has no failure mode today; an error leaves roles unset.
+            let _ = pipeline.annotate(d);
+        };
+        let model = essaymap::link::trainer::train_files(
+            &args.train,
+            &args.dev,
+            &RuleSegmenter::default(),
+            Some(&annotate),
+            &cfg,
+            &mut |l| eprintln!("{l}"),
+        )?;
+        model.save(&args.output)?;
+        eprintln!(
+            "wrote {} in {:.1}s",
+            args.output.display(),
+            t0.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if !(8..=24).contains(&args.bits) {
         bail!("--bits must be between 8 and 24");
     }

@@ -2,6 +2,7 @@
 //! scoring, and batch input readers and runner.
 
 pub mod annotated;
+pub mod batch;
 pub mod eval;
 pub mod read;
 pub mod runner;

@@ -1,0 +1,177 @@
+//! `essaymap batch`: analyse a whole corpus into JSONL, in parallel, resumably.
+
+use anyhow::{Context, Result};
+use essaymap::corpus::batch::BatchProcessor;
+use essaymap::corpus::read::{self, Input, ReadOptions};
+use essaymap::corpus::runner::{self, RunOptions, RunStats};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Analyse many essays: one JSON line per input record, in input order.
+///
+/// INPUT is a directory (every .txt/.md file, recursively; id = relative path),
+/// a JSONL file ({"id", "text", "title"?} per line; other fields are kept as
+/// "meta"), a CSV file with a header (id/essay_id, text/full_text/essay,
+/// optional title/prompt), a single .txt/.md file, or - for JSONL on stdin.
+/// A record that cannot be processed yields {"id", "error": {"kind", "message"}}
+/// and the run goes on. Exit code 0 when every record succeeded, 3 when some
+/// failed, 2 on a usage error.
+///
+/// Example: essaymap batch essays/ class.jsonl -o out.jsonl --summary out.csv --resume
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Inputs: directories, .jsonl, .csv or .txt files, or - for JSONL on stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output JSONL file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also write one CSV row of counts per essay here.
+    #[arg(long, value_name = "FILE.csv")]
+    summary: Option<PathBuf>,
+    /// Keep OUTPUT from an earlier run, repair a half-written last line, and
+    /// skip the ids already in it.
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Records larger than this many bytes fail with "too_large".
+    #[arg(long, default_value_t = 5 * 1024 * 1024)]
+    max_bytes: usize,
+    /// Records per parallel chunk (bounds memory).
+    #[arg(long, default_value_t = 1024, hide = true)]
+    chunk: usize,
+    /// No progress output.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Use this role-model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let inputs = args
+        .inputs
+        .iter()
+        .map(|p| Input::from_arg(p))
+        .collect::<essaymap::Result<Vec<_>>>()?;
+    let pipeline = super::analyze::pipeline(args.model.as_ref())?;
+    let processor = BatchProcessor::new(pipeline);
+    let items = read::records(
+        &inputs,
+        ReadOptions {
+            max_bytes: args.max_bytes,
+        },
+    )?;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n.max(1));
+    }
+    let pool = pool.build().context("cannot start worker threads")?;
+    let opts = RunOptions {
+        chunk: args.chunk,
+        resume: args.resume,
+    };
+    let mut progress = Progress::new(args.quiet, || read::count(&inputs));
+    let stats = pool.install(|| {
+        runner::run(
+            items,
+            &processor,
+            &args.output,
+            args.summary.as_deref(),
+            opts,
+            &mut |s| progress.update(s),
+        )
+    })?;
+    progress.finish();
+    eprintln!(
+        "essaymap batch: {} processed, {} failed{} in {:.1} s ({:.0} essays/s, {} threads{})",
+        stats.processed,
+        stats.failed,
+        if stats.skipped > 0 {
+            format!(", {} skipped (resumed)", stats.skipped)
+        } else {
+            String::new()
+        },
+        stats.elapsed.as_secs_f64(),
+        stats.rate(),
+        pool.current_num_threads(),
+        peak_rss_mb().map_or(String::new(), |mb| format!(", peak RSS {mb} MB")),
+    );
+    Ok(if stats.failed > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A bar with rate and ETA on a terminal, periodic plain lines otherwise.
+enum Progress {
+    Off,
+    Bar(ProgressBar),
+    Lines { last: Instant },
+}
+
+impl Progress {
+    fn new(quiet: bool, total: impl FnOnce() -> Option<u64>) -> Self {
+        if quiet {
+            return Progress::Off;
+        }
+        if !std::io::stderr().is_terminal() {
+            return Progress::Lines {
+                last: Instant::now(),
+            };
+        }
+        let bar = match total() {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} essays  {per_sec}  ETA {eta}  {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ),
+            None => ProgressBar::new_spinner(),
+        };
+        Progress::Bar(bar)
+    }
+
+    fn update(&mut self, s: &RunStats) {
+        let done = (s.processed + s.failed + s.skipped) as u64;
+        match self {
+            Progress::Off => {}
+            Progress::Bar(bar) => {
+                bar.set_position(done);
+                if s.failed > 0 {
+                    bar.set_message(format!("{} failed", s.failed));
+                }
+            }
+            Progress::Lines { last } => {
+                if last.elapsed() >= Duration::from_secs(10) {
+                    *last = Instant::now();
+                    eprintln!(
+                        "essaymap batch: {done} records ({} failed), {:.0} essays/s",
+                        s.failed,
+                        s.rate()
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Peak resident memory of this process (Linux), in MB.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}

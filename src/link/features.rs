@@ -1,0 +1,539 @@
+//! Features of the three link models, as sparse hashed vectors.
+//!
+//! - **Pair** features describe a (source, candidate target) pair inside one
+//!   paragraph: signed distance, target role and position, nearest-claim flags,
+//!   lexical and stem overlap, and the source's opening words (discourse markers
+//!   such as "for example", "however", "this shows") crossed with the target's
+//!   role and direction. The opening words are hashed as they are, so the model
+//!   learns which markers matter instead of us listing them.
+//! - **Relation** features (does a linked evidence sentence support or attack its
+//!   target?) are the source's words and opening, contrast markers, and the
+//!   target's role.
+//! - **Stance** features (does a claim argue for or against the thesis?) are the
+//!   claim's words and bigrams, its opening, where it sits, the opening of the
+//!   sentence after it and of the next claim in its paragraph (a counter-argument
+//!   is usually followed by "However, ..."), and its overlap with the thesis.
+//!
+//! Every feature name is hashed (FNV-1a) into a fixed number of buckets, so the
+//! model file is a flat weight vector and there is no vocabulary to ship.
+//! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
+//! rejected when loaded.
+
+use super::text::{overlap, SentText};
+use crate::document::{Document, Label};
+
+/// Version of the feature layout; stored in model files and checked on load.
+pub const FEATURE_SPEC: &str = "links-v2";
+
+/// P(claim) at which a sentence labelled other becomes a link candidate.
+pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
+
+/// A sparse feature vector: (bucket, value) pairs.
+pub(crate) type Feats = Vec<(u32, f32)>;
+
+/// Contrast and concession markers, looked for anywhere in a sentence.
+const CONTRAST: &[&str] = &[
+    "however",
+    "but",
+    "although",
+    "though",
+    "even though",
+    "nevertheless",
+    "on the other hand",
+    "despite",
+    "in spite of",
+    "while",
+    "whereas",
+    "yet",
+    "admittedly",
+    "it is true that",
+    "some people",
+    "many people",
+    "others",
+    "opponents",
+    "critics",
+    "argue",
+    "believe",
+    "claim",
+    "might say",
+    "may say",
+    "would say",
+    "disagree",
+    "not",
+    "no",
+];
+
+/// Appends hashed features to a vector; `prefix` namespaces one model's features.
+pub(crate) struct Hasher {
+    dim: u32,
+    out: Feats,
+}
+
+fn fnv(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in p.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl Hasher {
+    pub(crate) fn new(dim: u32) -> Self {
+        Hasher {
+            dim: dim.max(1),
+            out: Vec::with_capacity(64),
+        }
+    }
+
+    /// Adds the feature named by `parts` with value `v`.
+    pub(crate) fn add(&mut self, parts: &[&str], v: f32) {
+        if v != 0.0 {
+            self.out
+                .push(((fnv(parts) % u64::from(self.dim)) as u32, v));
+        }
+    }
+
+    pub(crate) fn finish(self) -> Feats {
+        self.out
+    }
+}
+
+/// Roles of the sentences as the linker sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Thesis,
+    Claim,
+    Evidence,
+    None,
+}
+
+impl Role {
+    pub(crate) fn of(doc: &Document, i: usize) -> Role {
+        let Some(s) = doc.sentences.get(i) else {
+            return Role::None;
+        };
+        match s.label {
+            _ if s.thesis == Some(true) => Role::Thesis,
+            Some(Label::Claim) => Role::Claim,
+            Some(Label::Evidence) => Role::Evidence,
+            _ => Role::None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::Thesis => "thesis",
+            Role::Claim => "claim",
+            Role::Evidence => "evidence",
+            Role::None => "none",
+        }
+    }
+
+    /// Whether the role can be the target of an evidence link.
+    pub(crate) fn is_target(self) -> bool {
+        self != Role::None
+    }
+
+    pub(crate) fn is_claim(self) -> bool {
+        matches!(self, Role::Thesis | Role::Claim)
+    }
+}
+
+/// Everything the feature functions read about one document, computed once.
+pub(crate) struct DocView<'a> {
+    pub doc: &'a Document,
+    pub text: Vec<SentText>,
+    pub roles: Vec<Role>,
+    /// Role probabilities in [`Label::ALL`] order: the classifier's scores,
+    /// or one-hot from the label when there are none (gold documents).
+    pub probs: Vec<[f32; 4]>,
+}
+
+impl<'a> DocView<'a> {
+    pub(crate) fn new(doc: &'a Document) -> Self {
+        DocView {
+            doc,
+            text: doc
+                .sentences
+                .iter()
+                .map(|s| SentText::new(&s.text))
+                .collect(),
+            roles: (0..doc.sentences.len()).map(|i| Role::of(doc, i)).collect(),
+            probs: doc
+                .sentences
+                .iter()
+                .map(|s| match (s.scores, s.label) {
+                    (Some(sc), _) => sc.to_array(),
+                    (None, Some(l)) => {
+                        let mut p = [0.0; 4];
+                        p[l.index()] = 1.0;
+                        p
+                    }
+                    (None, None) => [0.0; 4],
+                })
+                .collect(),
+        }
+    }
+
+    /// Sentence indices of paragraph `p`.
+    pub(crate) fn paragraph(&self, p: usize) -> std::ops::Range<usize> {
+        let s = &self.doc.sentences;
+        s.partition_point(|x| x.paragraph < p)..s.partition_point(|x| x.paragraph <= p)
+    }
+
+    /// Whether sentence `t` may be the target of an evidence link: a claim or
+    /// evidence sentence, or another sentence the classifier gives a fair
+    /// chance of being a claim (so one mislabelled claim does not orphan its
+    /// evidence).
+    pub(crate) fn is_candidate(&self, t: usize) -> bool {
+        self.roles[t].is_target()
+            || (self.doc.sentences[t].label != Some(Label::Question)
+                && self.probs[t][Label::Claim.index()] >= CANDIDATE_PCLAIM)
+    }
+
+    fn last_paragraph(&self) -> usize {
+        self.doc.sentences.last().map_or(0, |s| s.paragraph)
+    }
+}
+
+fn bucket(d: i64) -> &'static str {
+    match d {
+        i64::MIN..=-6 => "<=-6",
+        -5 => "-5",
+        -4 => "-4",
+        -3 => "-3",
+        -2 => "-2",
+        -1 => "-1",
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        4 => "4",
+        5 => "5",
+        _ => ">=6",
+    }
+}
+
+fn prob_bucket(p: f32) -> &'static str {
+    match p {
+        p if p < 0.2 => "0",
+        p if p < 0.4 => "1",
+        p if p < 0.6 => "2",
+        p if p < 0.8 => "3",
+        _ => "4",
+    }
+}
+
+fn position_name(pos: usize, len: usize) -> &'static str {
+    if pos == 0 {
+        "first"
+    } else if pos + 1 >= len {
+        "last"
+    } else {
+        "mid"
+    }
+}
+
+fn paragraph_kind(v: &DocView<'_>, p: usize) -> &'static str {
+    if p == 0 {
+        "intro"
+    } else if p == v.last_paragraph() {
+        "concl"
+    } else {
+        "body"
+    }
+}
+
+/// Features of the pair (source `s`, candidate target `t`), both in one paragraph.
+pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
+    let mut h = Hasher::new(dim);
+    let para = v.paragraph(v.doc.sentences[s].paragraph);
+    let trole = if v.roles[t].is_target() {
+        v.roles[t].name()
+    } else {
+        "other"
+    };
+    let d = t as i64 - s as i64;
+    let dir = if d < 0 { "before" } else { "after" };
+    h.add(&["bias"], 1.0);
+    h.add(&["dist", bucket(d)], 1.0);
+    h.add(&["dist-role", bucket(d), trole], 1.0);
+    h.add(&["absdist"], (d.unsigned_abs() as f32).min(10.0) / 10.0);
+    h.add(&["role", trole], 1.0);
+    let tpos = t - para.start;
+    let spos = s - para.start;
+    let plen = para.len();
+    h.add(&["tpos", position_name(tpos, plen), trole], 1.0);
+    h.add(&["spos", position_name(spos, plen)], 1.0);
+    h.add(
+        &[
+            "pkind",
+            paragraph_kind(v, v.doc.sentences[s].paragraph),
+            trole,
+        ],
+        1.0,
+    );
+
+    // Rank of the target among candidates of its kind by distance, per direction.
+    let same_kind = |i: usize| v.roles[i].is_claim() == v.roles[t].is_claim();
+    let closer = para
+        .clone()
+        .filter(|&i| i != s && i != t && same_kind(i) && v.is_candidate(i))
+        .filter(|&i| (i as i64 - s as i64).signum() == d.signum())
+        .filter(|&i| (i as i64 - s as i64).abs() < d.abs())
+        .count();
+    let rank = ["0", "1", "2", ">=3"][closer.min(3)];
+    h.add(&["rank", rank, dir, trole], 1.0);
+    // The rule baseline's choice: the nearest claim, the preceding one on a tie.
+    let nearest_claim = para
+        .clone()
+        .filter(|&i| v.roles[i].is_claim())
+        .min_by_key(|&i| (i.abs_diff(s), i > s));
+    if nearest_claim == Some(t) {
+        h.add(&["nearest-claim", dir], 1.0);
+    }
+    let claims = para.clone().filter(|&i| v.roles[i].is_claim()).count();
+    h.add(
+        &["nclaims", ["0", "1", "2", ">=3"][claims.min(3)], trole],
+        1.0,
+    );
+    if claims == 1 && v.roles[t].is_claim() {
+        h.add(&["only-claim"], 1.0);
+    }
+    // Is some claim between source and target?
+    let (lo, hi) = if s < t { (s + 1, t) } else { (t + 1, s) };
+    let between = (lo..hi).filter(|&i| v.roles[i].is_claim()).count();
+    h.add(
+        &["claims-between", ["0", "1", ">=2"][between.min(2)], trole],
+        1.0,
+    );
+
+    // How sure the classifier is of the target's role: lets the model prefer a
+    // likely claim labelled evidence over a sure piece of evidence.
+    let pc = v.probs[t][Label::Claim.index()];
+    h.add(&["t-pclaim", prob_bucket(pc), dir], 1.0);
+    h.add(&["t-pclaim-val"], pc);
+    let best_claim = para
+        .clone()
+        .filter(|&i| i != s && v.is_candidate(i))
+        .max_by(|&a, &b| {
+            v.probs[a][Label::Claim.index()].total_cmp(&v.probs[b][Label::Claim.index()])
+        });
+    if best_claim == Some(t) {
+        h.add(&["t-most-claimlike", dir], 1.0);
+    }
+    let (shared, jac) = overlap(&v.text[s], &v.text[t]);
+    h.add(&["jaccard"], jac);
+    h.add(
+        &["shared", ["0", "1", "2", ">=3"][shared.min(3)], trole],
+        1.0,
+    );
+
+    let open1 = v.text[s].opening(1);
+    let open2 = v.text[s].opening(2);
+    h.add(&["sopen1", &open1, trole, dir], 1.0);
+    h.add(&["sopen2", &open2, trole, dir], 1.0);
+    let topen1 = v.text[t].opening(1);
+    h.add(&["topen1", &topen1, trole, dir], 1.0);
+    // The sentence right after the source opening with a marker often continues it.
+    if d == -1 {
+        h.add(&["prev-open", &open1], 1.0);
+    }
+    h.finish()
+}
+
+/// Features of the "no target" option of source `s`.
+pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
+    let mut h = Hasher::new(dim);
+    let para = v.paragraph(v.doc.sentences[s].paragraph);
+    h.add(&["null-bias"], 1.0);
+    let cands = para
+        .clone()
+        .filter(|&i| i != s && v.is_candidate(i))
+        .count();
+    h.add(&["null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]], 1.0);
+    h.add(
+        &[
+            "null-pkind",
+            paragraph_kind(v, v.doc.sentences[s].paragraph),
+        ],
+        1.0,
+    );
+    h.add(&["null-open1", &v.text[s].opening(1)], 1.0);
+    h.add(
+        &[
+            "null-pevid",
+            prob_bucket(v.probs[s][Label::Evidence.index()]),
+        ],
+        1.0,
+    );
+    h.add(
+        &["null-pclaim", prob_bucket(v.probs[s][Label::Claim.index()])],
+        1.0,
+    );
+    h.finish()
+}
+
+/// Features for "does evidence `s` attack (rather than support) target `t`?".
+pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
+    let mut h = Hasher::new(dim);
+    let trole = v.roles[t].name();
+    h.add(&["bias"], 1.0);
+    h.add(&["trole", trole], 1.0);
+    h.add(&["dir", if t < s { "before" } else { "after" }], 1.0);
+    let st = &v.text[s];
+    h.add(&["open1", &st.opening(1)], 1.0);
+    h.add(&["open2", &st.opening(2)], 1.0);
+    h.add(&["topen1", &v.text[t].opening(1)], 1.0);
+    for w in &st.words {
+        h.add(&["w", w], 0.5);
+    }
+    for m in CONTRAST {
+        if st.contains_phrase(m) {
+            h.add(&["contrast", m], 1.0);
+        }
+        if v.text[t].contains_phrase(m) {
+            h.add(&["tcontrast", m], 1.0);
+        }
+    }
+    let (_, jac) = overlap(st, &v.text[t]);
+    h.add(&["jaccard"], jac);
+    h.finish()
+}
+
+/// Features for "does claim `c` argue against thesis `thesis`?".
+pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32) -> Feats {
+    let mut h = Hasher::new(dim);
+    let st = &v.text[c];
+    let sent = &v.doc.sentences[c];
+    let para = v.paragraph(sent.paragraph);
+    h.add(&["bias"], 1.0);
+    for w in &st.words {
+        h.add(&["w", w], 0.5);
+    }
+    for b in st.words.windows(2) {
+        h.add(&["b", &b[0], &b[1]], 0.5);
+    }
+    h.add(&["open1", &st.opening(1)], 1.0);
+    h.add(&["open2", &st.opening(2)], 1.0);
+    h.add(&["open3", &st.opening(3)], 1.0);
+    for m in CONTRAST {
+        if st.starts_with_phrase(m) {
+            h.add(&["starts", m], 1.0);
+        } else if st.contains_phrase(m) {
+            h.add(&["has", m], 1.0);
+        }
+    }
+    let pk = paragraph_kind(v, sent.paragraph);
+    h.add(&["pkind", pk], 1.0);
+    h.add(
+        &["ppos", position_name(c - para.start, para.len()), pk],
+        1.0,
+    );
+    // Claims of the same paragraph before and after this one.
+    let before = (para.start..c).filter(|&i| v.roles[i].is_claim()).count();
+    let after: Vec<usize> = (c + 1..para.end)
+        .filter(|&i| v.roles[i].is_claim())
+        .collect();
+    h.add(&["claims-before", ["0", "1", ">=2"][before.min(2)]], 1.0);
+    h.add(
+        &["claims-after", ["0", "1", ">=2"][after.len().min(2)]],
+        1.0,
+    );
+    if let Some(&n) = after.first() {
+        h.add(&["next-claim-open1", &v.text[n].opening(1)], 1.0);
+        for m in CONTRAST.iter().take(12) {
+            if v.text[n].contains_phrase(m) {
+                h.add(&["next-claim-contrast", m], 1.0);
+            }
+        }
+    }
+    if c + 1 < para.end {
+        let next = &v.text[c + 1];
+        h.add(&["next-open1", &next.opening(1)], 1.0);
+        h.add(&["next-open2", &next.opening(2)], 1.0);
+    }
+    if c > para.start {
+        h.add(&["prev-open1", &v.text[c - 1].opening(1)], 1.0);
+    }
+    match thesis {
+        Some(t) if t != c => {
+            let (shared, jac) = overlap(st, &v.text[t]);
+            h.add(&["thesis-jaccard"], jac);
+            h.add(
+                &["thesis-shared", ["0", "1", "2", ">=3"][shared.min(3)]],
+                1.0,
+            );
+            let neg = |x: &SentText| {
+                x.words
+                    .iter()
+                    .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
+            };
+            let n = (neg(st), neg(&v.text[t]));
+            h.add(
+                &[
+                    "neg",
+                    match n {
+                        (true, true) => "both",
+                        (true, false) => "claim",
+                        (false, true) => "thesis",
+                        (false, false) => "neither",
+                    },
+                ],
+                1.0,
+            );
+        }
+        _ => h.add(&["no-thesis"], 1.0),
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{self, RuleSegmenter};
+
+    fn doc() -> Document {
+        let mut d = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            None,
+            "Phones should be banned in class. They distract pupils. For example, a study found \
+             lower marks."
+                .to_string(),
+        );
+        let labels = [Label::Claim, Label::Evidence, Label::Evidence];
+        for (s, l) in d.sentences.iter_mut().zip(labels) {
+            s.label = Some(l);
+        }
+        d
+    }
+
+    #[test]
+    fn features_are_deterministic_and_in_range() {
+        let d = doc();
+        let v = DocView::new(&d);
+        let a = pair(&v, 2, 0, 1 << 10);
+        assert_eq!(a, pair(&v, 2, 0, 1 << 10));
+        assert!(a.iter().all(|&(i, _)| i < 1 << 10));
+        assert_ne!(a, pair(&v, 2, 1, 1 << 10));
+        assert!(!stance(&v, 0, None, 64).is_empty());
+        assert!(!relation(&v, 1, 0, 64).is_empty());
+        assert!(!null(&v, 1, 64).is_empty());
+    }
+
+    #[test]
+    fn opening_marker_is_a_feature() {
+        let d = doc();
+        let v = DocView::new(&d);
+        let want = (fnv(&["sopen1", "for", "claim", "before"]) % 4096) as u32;
+        assert!(pair(&v, 2, 0, 4096).iter().any(|&(i, _)| i == want));
+    }
+}

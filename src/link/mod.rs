@@ -1,0 +1,155 @@
+//! Stage 4: who backs whom. Labelled sentences -> [`Link`]s.
+//!
+//! Input is a [`Document`] whose sentences carry roles (`label`) and the thesis
+//! flag; output is one [`Link`] per linked sentence:
+//!
+//! - every **evidence** sentence gets at most one link, to a claim or evidence
+//!   sentence of its own paragraph, `supports` or `attacks`;
+//! - every **claim** that is not the main thesis gets a link to the main thesis,
+//!   `supports` when it argues for the essay's position and `attacks` when it is a
+//!   counter-argument (its stance); restatements of the thesis support it.
+//!
+//! [`LearnedLinker`] is the product: three small linear models over hashed
+//! features ([`features`]) trained on gold relations ([`trainer`]): a pairwise
+//! attachment model (softmax over the candidate targets of a source, plus a
+//! "no target" option), a support/attack classifier for each chosen link, and a
+//! stance classifier for claims. Decoding is per paragraph and keeps the links a
+//! forest: candidate links are taken greedily by probability and one that would
+//! close a cycle is skipped, so each source has one target and following targets
+//! always ends at a claim. [`NearestClaimLinker`] is the rule baseline (each
+//! evidence sentence supports the nearest claim of its paragraph, every claim
+//! supports the thesis) that the learned model is measured against ([`eval`]).
+//!
+//! The linker only reads the document; the [`crate::map`] stage turns links into
+//! the argument map with its issue node.
+
+pub mod eval;
+pub mod features;
+mod model;
+mod rules;
+mod text;
+pub mod trainer;
+
+pub use model::{LearnedLinker, LinkModel, ModelInfo};
+pub use rules::NearestClaimLinker;
+
+use crate::document::Document;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What an edge of the argument map says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    /// The source backs the target.
+    Supports,
+    /// The source argues against the target.
+    Attacks,
+    /// The thesis answers the issue (the essay's question).
+    Answers,
+}
+
+impl Relation {
+    /// The relation's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Supports => "supports",
+            Relation::Attacks => "attacks",
+            Relation::Answers => "answers",
+        }
+    }
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A link between two sentences of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// Index of the source sentence.
+    pub source: usize,
+    /// Index of the target sentence.
+    pub target: usize,
+    /// What the source does to the target.
+    pub relation: Relation,
+    /// The model's probability for this link and relation (1.0 for rules).
+    pub confidence: f32,
+}
+
+/// Finds the links of a labelled document.
+pub trait Linker: Send + Sync {
+    /// Links of `doc`, at most one per source sentence, forming a forest.
+    fn link(&self, doc: &Document) -> Vec<Link>;
+}
+
+/// The sentence the claims of `doc` point at: the first sentence flagged as
+/// thesis, else the first claim (an essay without a detected thesis still gets a
+/// root), else none.
+pub fn main_thesis(doc: &Document) -> Option<usize> {
+    use crate::document::Label;
+    doc.sentences
+        .iter()
+        .find(|s| s.thesis == Some(true))
+        .or_else(|| doc.sentences.iter().find(|s| s.label == Some(Label::Claim)))
+        .map(|s| s.index)
+}
+
+/// Keeps a set of links a forest: `parent[i]` is the target chosen for `i`.
+pub(crate) struct Forest {
+    parent: Vec<Option<usize>>,
+}
+
+impl Forest {
+    pub(crate) fn new(n: usize) -> Self {
+        Forest {
+            parent: vec![None; n],
+        }
+    }
+
+    pub(crate) fn has_parent(&self, s: usize) -> bool {
+        self.parent.get(s).is_some_and(Option::is_some)
+    }
+
+    /// Sets `s -> t` unless `s` already has a target or the link would close a cycle.
+    pub(crate) fn try_link(&mut self, s: usize, t: usize) -> bool {
+        if s == t || s >= self.parent.len() || t >= self.parent.len() || self.has_parent(s) {
+            return false;
+        }
+        let mut cur = Some(t);
+        while let Some(c) = cur {
+            if c == s {
+                return false;
+            }
+            cur = self.parent[c];
+        }
+        self.parent[s] = Some(t);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forest_refuses_cycles_and_second_parents() {
+        let mut f = Forest::new(4);
+        assert!(f.try_link(1, 0));
+        assert!(f.try_link(2, 1));
+        assert!(!f.try_link(0, 2), "0 -> 2 -> 1 -> 0 is a cycle");
+        assert!(!f.try_link(1, 3), "1 already has a target");
+        assert!(!f.try_link(3, 3));
+        assert!(!f.try_link(3, 9));
+        assert!(f.try_link(3, 2));
+    }
+
+    #[test]
+    fn relation_names_match_json() {
+        for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{r}\""));
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! The learned linker's model file and decoder.
+//!
+//! A [`LinkModel`] holds three flat weight vectors over hashed features (pair
+//! attachment, support/attack, claim stance) and two decision thresholds tuned
+//! on dev. On disk (`models/links.bin`) it is:
+//!
+//! ```text
+//! b"EMLINKS\0"  u32 LE header length  JSON header (ModelInfo)
+//! f32 LE weights: pair, then relation, then stance (lengths in the header)
+//! ```
+//!
+//! The JSON header carries the format version, the feature layout
+//! ([`FEATURE_SPEC`]), dimensions, thresholds and provenance, so a file from
+//! another version is a typed [`Error::Model`] rather than silent garbage. The
+//! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
+
+use super::features::{self, DocView, Feats, Role, FEATURE_SPEC};
+use super::{main_thesis, Forest, Link, Linker, Relation};
+use crate::document::Document;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::LazyLock;
+
+const MAGIC: &[u8; 8] = b"EMLINKS\0";
+const FORMAT: u32 = 1;
+static EMBEDDED_BYTES: &[u8] = include_bytes!("../../models/links.bin");
+static EMBEDDED: LazyLock<Result<LinkModel, String>> =
+    LazyLock::new(|| LinkModel::from_bytes(EMBEDDED_BYTES).map_err(|e| e.to_string()));
+
+/// Metadata of a link model: the JSON header of its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// File format version.
+    pub format: u32,
+    /// Feature layout the weights belong to.
+    pub feature_spec: String,
+    /// Hash buckets of the pair model.
+    pub pair_dim: u32,
+    /// Hash buckets of the relation model.
+    pub relation_dim: u32,
+    /// Hash buckets of the stance model.
+    pub stance_dim: u32,
+    /// A link is `attacks` when P(attack) is at least this.
+    pub attack_threshold: f32,
+    /// A claim attacks the thesis when P(against) is at least this.
+    pub against_threshold: f32,
+    /// Where the training data came from.
+    pub provenance: String,
+}
+
+/// The three weight vectors of the learned linker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkModel {
+    /// Header: dimensions, thresholds, provenance.
+    pub info: ModelInfo,
+    pub(crate) pair: Vec<f32>,
+    pub(crate) relation: Vec<f32>,
+    pub(crate) stance: Vec<f32>,
+}
+
+pub(crate) fn dot(w: &[f32], f: &Feats) -> f32 {
+    f.iter()
+        .map(|&(i, v)| w.get(i as usize).copied().unwrap_or(0.0) * v)
+        .sum()
+}
+
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Softmax of `scores`, in place.
+pub(crate) fn softmax(scores: &mut [f32]) {
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for s in scores.iter_mut() {
+        *s = (*s - max).exp();
+        sum += *s;
+    }
+    if sum > 0.0 {
+        for s in scores.iter_mut() {
+            *s /= sum;
+        }
+    }
+}
+
+impl LinkModel {
+    /// An all-zero model with the given dimensions (the trainer's start).
+    pub fn zeros(pair_dim: u32, relation_dim: u32, stance_dim: u32) -> Self {
+        LinkModel {
+            info: ModelInfo {
+                format: FORMAT,
+                feature_spec: FEATURE_SPEC.to_string(),
+                pair_dim,
+                relation_dim,
+                stance_dim,
+                attack_threshold: 0.5,
+                against_threshold: 0.5,
+                provenance: String::new(),
+            },
+            pair: vec![0.0; pair_dim as usize],
+            relation: vec![0.0; relation_dim as usize],
+            stance: vec![0.0; stance_dim as usize],
+        }
+    }
+
+    /// The model compiled into the binary, parsed on first use.
+    ///
+    /// # Errors
+    /// [`Error::Model`] if the embedded file is corrupt (a build problem).
+    pub fn embedded() -> Result<&'static LinkModel> {
+        EMBEDDED.as_ref().map_err(|m| Error::Model {
+            what: "embedded links.bin".into(),
+            message: m.clone(),
+        })
+    }
+
+    /// Parses a model file's bytes.
+    ///
+    /// # Errors
+    /// [`Error::Model`] when the bytes are not a link model of this version.
+    pub fn from_bytes(b: &[u8]) -> Result<Self> {
+        let bad = |m: &str| Error::Model {
+            what: "links".into(),
+            message: m.to_string(),
+        };
+        let rest = b
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or_else(|| bad("not a link model (bad magic)"))?;
+        let (len, rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| bad("truncated header"))?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if rest.len() < len {
+            return Err(bad("truncated header"));
+        }
+        let (head, mut rest) = rest.split_at(len);
+        let info: ModelInfo =
+            serde_json::from_slice(head).map_err(|e| bad(&format!("bad header: {e}")))?;
+        if info.format != FORMAT {
+            return Err(bad(&format!(
+                "format {} (this build reads {FORMAT})",
+                info.format
+            )));
+        }
+        if info.feature_spec != FEATURE_SPEC {
+            return Err(bad(&format!(
+                "feature layout {:?} (this build computes {FEATURE_SPEC:?}); retrain",
+                info.feature_spec
+            )));
+        }
+        let mut take = |n: u32| -> Result<Vec<f32>> {
+            let bytes = n as usize * 4;
+            if rest.len() < bytes {
+                return Err(bad("truncated weights"));
+            }
+            let (w, r) = rest.split_at(bytes);
+            rest = r;
+            Ok(w.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect())
+        };
+        let pair = take(info.pair_dim)?;
+        let relation = take(info.relation_dim)?;
+        let stance = take(info.stance_dim)?;
+        if !rest.is_empty() {
+            return Err(bad("trailing bytes after weights"));
+        }
+        if [&pair, &relation, &stance]
+            .iter()
+            .any(|w| w.iter().any(|x| !x.is_finite()))
+        {
+            return Err(bad("non-finite weight"));
+        }
+        Ok(LinkModel {
+            info,
+            pair,
+            relation,
+            stance,
+        })
+    }
+
+    /// The model as file bytes (see the module docs for the layout).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut info = self.info.clone();
+        info.pair_dim = self.pair.len() as u32;
+        info.relation_dim = self.relation.len() as u32;
+        info.stance_dim = self.stance.len() as u32;
+        // Serialising a struct of plain fields cannot fail.
+        let head = serde_json::to_vec(&info).unwrap_or_default();
+        let mut out = Vec::with_capacity(
+            16 + head.len() + 4 * (self.pair.len() + self.relation.len() + self.stance.len()),
+        );
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        out.extend_from_slice(&head);
+        for w in [&self.pair, &self.relation, &self.stance] {
+            for x in w.iter() {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads a model file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if unreadable, [`Error::Model`] if not a valid model.
+    pub fn load(path: &Path) -> Result<Self> {
+        let b = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&b).map_err(|e| match e {
+            Error::Model { message, .. } => Error::Model {
+                what: path.display().to_string(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Writes the model file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be written.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_bytes()).map_err(|e| Error::io(path, e))
+    }
+
+    /// Probabilities over the candidate targets of source `s` and, last, the
+    /// "no target" option.
+    pub(crate) fn target_probs(&self, v: &DocView<'_>, s: usize, cands: &[usize]) -> Vec<f32> {
+        let dim = self.info.pair_dim;
+        let mut scores: Vec<f32> = cands
+            .iter()
+            .map(|&t| dot(&self.pair, &features::pair(v, s, t, dim)))
+            .collect();
+        scores.push(dot(&self.pair, &features::null(v, s, dim)));
+        softmax(&mut scores);
+        scores
+    }
+
+    /// P(evidence `s` attacks `t`).
+    pub(crate) fn attack_prob(&self, v: &DocView<'_>, s: usize, t: usize) -> f32 {
+        sigmoid(dot(
+            &self.relation,
+            &features::relation(v, s, t, self.info.relation_dim),
+        ))
+    }
+
+    /// P(claim `c` argues against the thesis).
+    pub(crate) fn against_prob(&self, v: &DocView<'_>, c: usize, thesis: Option<usize>) -> f32 {
+        sigmoid(dot(
+            &self.stance,
+            &features::stance(v, c, thesis, self.info.stance_dim),
+        ))
+    }
+}
+
+/// The learned linker: a [`LinkModel`] plus forest decoding.
+#[derive(Debug, Clone, Copy)]
+pub struct LearnedLinker<'m> {
+    model: &'m LinkModel,
+}
+
+impl<'m> LearnedLinker<'m> {
+    /// A linker using `model`.
+    pub fn new(model: &'m LinkModel) -> Self {
+        LearnedLinker { model }
+    }
+}
+
+impl LearnedLinker<'static> {
+    /// A linker using the embedded model.
+    ///
+    /// # Errors
+    /// As [`LinkModel::embedded`].
+    pub fn embedded() -> Result<Self> {
+        Ok(LearnedLinker::new(LinkModel::embedded()?))
+    }
+}
+
+impl Linker for LearnedLinker<'_> {
+    fn link(&self, doc: &Document) -> Vec<Link> {
+        let v = DocView::new(doc);
+        let m = self.model;
+        let n = doc.sentences.len();
+        let mut forest = Forest::new(n);
+        let mut out = Vec::new();
+        let paragraphs = doc.sentences.last().map_or(0, |s| s.paragraph + 1);
+        for p in 0..paragraphs {
+            let range = v.paragraph(p);
+            // (probability, source, target or None for "no target").
+            let mut options: Vec<(f32, usize, Option<usize>)> = Vec::new();
+            for s in range.clone().filter(|&s| v.roles[s] == Role::Evidence) {
+                let cands: Vec<usize> = range
+                    .clone()
+                    .filter(|&t| t != s && v.is_candidate(t))
+                    .collect();
+                let probs = m.target_probs(&v, s, &cands);
+                for (k, &pr) in probs.iter().enumerate() {
+                    options.push((pr, s, cands.get(k).copied()));
+                }
+            }
+            // Greedy maximum forest: best options first; a source takes the first
+            // option that keeps it acyclic. "No target" never closes a cycle, so
+            // every source is decided.
+            options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut decided = vec![false; range.len()];
+            for (pr, s, t) in options {
+                let k = s - range.start;
+                if decided[k] {
+                    continue;
+                }
+                match t {
+                    None => decided[k] = true,
+                    Some(t) => {
+                        if forest.try_link(s, t) {
+                            decided[k] = true;
+                            let pa = m.attack_prob(&v, s, t);
+                            let (relation, pr_rel) = if pa >= m.info.attack_threshold {
+                                (Relation::Attacks, pa)
+                            } else {
+                                (Relation::Supports, 1.0 - pa)
+                            };
+                            out.push(Link {
+                                source: s,
+                                target: t,
+                                relation,
+                                confidence: pr * pr_rel,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // A sentence labelled other that received evidence acts as a claim:
+        // it gets a stance edge like any claim, so the map stays one tree.
+        let promoted: Vec<usize> = out
+            .iter()
+            .map(|l| l.target)
+            .filter(|&t| !v.roles[t].is_target())
+            .collect();
+        let thesis = main_thesis(doc);
+        if let Some(t) = thesis {
+            for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted.contains(&c)))
+            {
+                let (relation, confidence) = if v.roles[c] == Role::Thesis {
+                    // A restatement of the thesis backs it.
+                    (Relation::Supports, 1.0)
+                } else {
+                    let pa = m.against_prob(&v, c, Some(t));
+                    if pa >= m.info.against_threshold {
+                        (Relation::Attacks, pa)
+                    } else {
+                        (Relation::Supports, 1.0 - pa)
+                    }
+                };
+                out.push(Link {
+                    source: c,
+                    target: t,
+                    relation,
+                    confidence,
+                });
+            }
+        }
+        out.sort_by_key(|l| l.source);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_round_trips_through_bytes() {
+        let mut m = LinkModel::zeros(8, 4, 16);
+        m.pair[3] = 1.5;
+        m.stance[15] = -2.0;
+        m.info.provenance = "test".into();
+        let b = m.to_bytes();
+        assert_eq!(LinkModel::from_bytes(&b).unwrap(), m);
+    }
+
+    #[test]
+    fn corrupt_model_bytes_are_a_typed_error() {
+        let b = LinkModel::zeros(8, 4, 16).to_bytes();
+        for bad in [
+            &b[..5],
+            &b[..20],
+            &b[..b.len() - 1],
+            b"EMLINKS\0\xff\xff\xff\xff",
+        ] {
+            let e = LinkModel::from_bytes(bad).unwrap_err();
+            assert_eq!(e.kind(), "model");
+        }
+        let mut extra = b.clone();
+        extra.push(0);
+        assert!(LinkModel::from_bytes(&extra).is_err());
+    }
+
+    #[test]
+    fn embedded_model_loads() {
+        let m = LinkModel::embedded().unwrap();
+        assert_eq!(m.info.feature_spec, FEATURE_SPEC);
+        assert!(
+            m.pair.iter().any(|&w| w != 0.0),
+            "embedded model is trained"
+        );
+    }
+}

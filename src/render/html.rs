@@ -1,0 +1,428 @@
+//! One self-contained HTML page: the argument map as an inline SVG tree above
+//! the essay, with sentences highlighted by role. No network, no CDN, no
+//! external fonts: a few lines of CSS and JS are inlined, so the file can be
+//! mailed to a student or opened offline.
+//!
+//! Layout is a tidy-tree in the SVG's own coordinates, computed here so the page
+//! needs no layout library: each node's row is its depth in the forest (issue,
+//! then thesis, claims, evidence; a node without a parent sits on its kind's
+//! row), leaves take consecutive columns in depth-first text order and a parent
+//! is centred over its children, so edges never cross between subtrees.
+//! Hovering a node or a sentence highlights both; clicking a node scrolls to its
+//! sentence. Every piece of essay text is HTML-escaped.
+
+use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
+use crate::error::Result;
+use crate::link::Relation;
+use crate::map::NodeKind;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// Self-contained HTML renderer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlRenderer;
+
+/// `s` escaped for HTML text and attribute values.
+pub(crate) fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const NODE_W: f64 = 170.0;
+const NODE_H: f64 = 74.0;
+const COL_W: f64 = 190.0;
+const ROW_H: f64 = 120.0;
+const MARGIN: f64 = 20.0;
+
+/// Position of each map node: (column centre, row).
+pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
+    let m = &a.map;
+    let kind_row = |k: NodeKind| match k {
+        NodeKind::Issue => 0,
+        NodeKind::Thesis => 1,
+        NodeKind::Claim => 2,
+        NodeKind::Evidence => 3,
+    };
+    let mut pos: HashMap<i64, (f64, usize)> = HashMap::new();
+    let mut next_col = 0.0;
+    // Roots: the issue first, then in text order (node order already is).
+    let roots = m.roots();
+    // Iterative post-order so deep chains cannot overflow the stack.
+    for root in roots {
+        let Some(rn) = m.node(root) else { continue };
+        let mut stack: Vec<(i64, usize, bool)> = vec![(root, kind_row(rn.kind), false)];
+        while let Some((id, row, expanded)) = stack.pop() {
+            if pos.contains_key(&id) {
+                continue;
+            }
+            let kids: Vec<i64> = m
+                .children(id)
+                .into_iter()
+                .filter(|k| !pos.contains_key(k))
+                .collect();
+            if kids.is_empty() && !expanded {
+                pos.insert(id, (next_col, row));
+                next_col += 1.0;
+            } else if !expanded {
+                stack.push((id, row, true));
+                for k in kids.into_iter().rev() {
+                    let kr = m.node(k).map_or(row + 1, |n| kind_row(n.kind).max(row + 1));
+                    stack.push((k, kr, false));
+                }
+            } else {
+                let xs: Vec<f64> = m
+                    .children(id)
+                    .iter()
+                    .filter_map(|k| pos.get(k).map(|p| p.0))
+                    .collect();
+                let x = match (xs.first(), xs.last()) {
+                    (Some(a), Some(b)) => (a + b) / 2.0,
+                    _ => {
+                        next_col += 1.0;
+                        next_col - 1.0
+                    }
+                };
+                pos.insert(id, (x, row));
+            }
+        }
+    }
+    // Shift rows up if the top ones are empty (no issue, say).
+    let min_row = pos.values().map(|p| p.1).min().unwrap_or(0);
+    for p in pos.values_mut() {
+        p.1 -= min_row;
+    }
+    pos
+}
+
+fn svg(a: &Analysis) -> String {
+    let pos = layout(a);
+    let cols = pos.values().map(|p| p.0).fold(0.0, f64::max) + 1.0;
+    let rows = pos.values().map(|p| p.1).max().map_or(0, |r| r + 1);
+    let width = (cols * COL_W + 2.0 * MARGIN).max(400.0);
+    let height = rows as f64 * ROW_H + 2.0 * MARGIN;
+    let centre = |id: i64| {
+        pos.get(&id).map(|&(c, r)| {
+            (
+                MARGIN + c * COL_W + COL_W / 2.0,
+                MARGIN + r as f64 * ROW_H + NODE_H / 2.0,
+            )
+        })
+    };
+    let mut s = format!(
+        "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" \
+         height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" \
+         aria-label=\"argument map\">\n<defs>"
+    );
+    for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
+        s.push_str(&format!(
+            "<marker id=\"arrow-{r}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
+             markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
+             <path d=\"M0,0 L10,5 L0,10 z\" fill=\"{}\"/></marker>",
+            relation_colour(r)
+        ));
+    }
+    s.push_str("</defs>\n");
+    for e in &a.map.edges {
+        let (Some((sx, sy)), Some((tx, ty))) = (centre(e.source), centre(e.target)) else {
+            continue;
+        };
+        // From the top of the source to the bottom of the target (or sideways
+        // when both sit on one row).
+        let (y1, y2) = if sy > ty {
+            (sy - NODE_H / 2.0, ty + NODE_H / 2.0)
+        } else if sy < ty {
+            (sy + NODE_H / 2.0, ty - NODE_H / 2.0)
+        } else {
+            (sy, ty)
+        };
+        let dash = if e.relation == Relation::Attacks {
+            " stroke-dasharray=\"6 4\""
+        } else {
+            ""
+        };
+        let c = relation_colour(e.relation);
+        let my = (y1 + y2) / 2.0;
+        s.push_str(&format!(
+            "<g class=\"edge\" data-id=\"{}\"><path d=\"M{sx:.1},{y1:.1} C{sx:.1},{my:.1} \
+             {tx:.1},{my:.1} {tx:.1},{y2:.1}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"2\"{dash} \
+             marker-end=\"url(#arrow-{})\"/><title>{} {:.2}</title></g>\n",
+            e.source, e.relation, e.relation, e.confidence
+        ));
+    }
+    for n in &a.map.nodes {
+        let Some((cx, cy)) = centre(n.id) else {
+            continue;
+        };
+        let (fill, border, _) = palette(n.kind);
+        let (x, y) = (cx - NODE_W / 2.0, cy - NODE_H / 2.0);
+        let stroke = if n.stance == Some(crate::map::Stance::Against) {
+            relation_colour(Relation::Attacks)
+        } else {
+            border
+        };
+        s.push_str(&format!(
+            "<g class=\"node kind-{}\" data-id=\"{}\" tabindex=\"0\"><title>{}</title>\
+             <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"8\" \
+             fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\"><tspan class=\"nm\" x=\"{:.1}\" dy=\"0\">{}</tspan>",
+            n.kind.as_str(),
+            n.id,
+            escape(a.node_text(n)),
+            x + 8.0,
+            y + 16.0,
+            x + 8.0,
+            escape(&node_name(n)),
+        ));
+        for line in wrap(&shorten(a.node_text(n), 84), 28).iter().take(3) {
+            s.push_str(&format!(
+                "<tspan x=\"{:.1}\" dy=\"15\">{}</tspan>",
+                x + 8.0,
+                escape(line)
+            ));
+        }
+        s.push_str("</text></g>\n");
+    }
+    s.push_str("</svg>");
+    s
+}
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;
+  color:#212121;background:#fafafa}
+header{padding:16px 24px;background:#fff;border-bottom:1px solid #ddd}
+h1{font-size:20px;margin:0 0 6px}
+.legend span{display:inline-block;margin-right:14px;font-size:13px}
+.sw{display:inline-block;width:12px;height:12px;border-radius:3px;vertical-align:-1px;
+  margin-right:4px;border:1px solid #0003}
+#mapbox{overflow-x:auto;background:#fff;border-bottom:1px solid #ddd;padding:4px 0}
+svg text{font-size:11px;fill:#212121;pointer-events:none}
+svg .nm{font-weight:600}
+.node{cursor:pointer}
+.node.hl rect,.node:focus rect{stroke-width:4;filter:drop-shadow(0 0 4px #0006)}
+.edge.hl path{stroke-width:4}
+main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:16px}
+.title{font-weight:600}
+.s{border-radius:3px;padding:1px 2px}
+.s.claim{background:#e3f2fd;box-shadow:inset 0 -2px #1565c0}
+.s.evidence{background:#e8f5e9;box-shadow:inset 0 -2px #2e7d32}
+.s.thesis{background:#fff3e0;box-shadow:inset 0 -2px #e65100;font-weight:600}
+.s.question,.s.issue{background:#ede7f6;box-shadow:inset 0 -2px #5e35b1}
+.s.against{box-shadow:inset 0 -2px #c62828}
+.s.hl{outline:3px solid #ffb300;background:#fff8e1}
+.tag{font-size:10px;color:#616161;vertical-align:super;margin-left:1px}
+#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px}
+.s:target{outline:3px solid #e67e22}
+";
+
+const SCRIPT: &str = "
+(function(){
+  function all(id){return document.querySelectorAll('[data-id=\"'+id+'\"]');}
+  function clear(){document.querySelectorAll('.hl').forEach(function(x){x.classList.remove('hl');});}
+  function on(id){clear();all(id).forEach(function(x){x.classList.add('hl');});}
+  document.querySelectorAll('.node,.s[data-id]').forEach(function(el){
+    var id=el.getAttribute('data-id');
+    el.addEventListener('mouseenter',function(){on(id);});
+    el.addEventListener('focus',function(){on(id);});
+    el.addEventListener('click',function(){on(id);
+      var t=document.getElementById('s'+id)||document.getElementById('issue');
+      if(t&&el.classList.contains('node')){t.scrollIntoView({block:'center',behavior:'smooth'});}
+      else{var n=document.querySelector('.node[data-id=\"'+id+'\"]');
+        if(n&&n.scrollIntoView){n.scrollIntoView({block:'nearest',inline:'center'});}}
+    });
+  });
+})();
+";
+
+impl Renderer for HtmlRenderer {
+    fn render(&self, a: &Analysis, out: &mut dyn Write) -> Result<()> {
+        let title = a
+            .doc
+            .title
+            .as_deref()
+            .or(a.doc.id.as_deref())
+            .unwrap_or("Essay");
+        let mut h = String::with_capacity(a.doc.text.len() * 3 + 8192);
+        h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        h.push_str(&format!(
+            "<title>Argument map: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+            escape(title)
+        ));
+        h.push_str(&format!(
+            "<header><h1>Argument map: {}</h1><div class=\"legend\">",
+            escape(title)
+        ));
+        for k in [
+            NodeKind::Issue,
+            NodeKind::Thesis,
+            NodeKind::Claim,
+            NodeKind::Evidence,
+        ] {
+            let (fill, border, name) = palette(k);
+            h.push_str(&format!(
+                "<span><i class=\"sw\" style=\"background:{fill};border-color:{border}\"></i>{name}</span>"
+            ));
+        }
+        for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
+            h.push_str(&format!(
+                "<span style=\"color:{}\">&#8594; {r}</span>",
+                relation_colour(r)
+            ));
+        }
+        let edges = a.map.edges.len();
+        let nodes = a.map.nodes.len();
+        h.push_str(&format!(
+            "<span>{nodes} nodes, {edges} edges. Hover or click a box or a sentence.</span></div></header>\n"
+        ));
+        h.push_str("<div id=\"mapbox\">");
+        h.push_str(&svg(a));
+        h.push_str("</div>\n<main id=\"essay\">\n");
+        let issue_is_title = a.map.node(crate::map::ISSUE_ID).is_some();
+        if let Some(t) = &a.doc.title {
+            let (cls, data) = if issue_is_title {
+                (" s issue", format!(" data-id=\"{}\"", crate::map::ISSUE_ID))
+            } else {
+                ("", String::new())
+            };
+            h.push_str(&format!(
+                "<p class=\"title{cls}\" id=\"issue\"{data}>{}</p>\n",
+                escape(t)
+            ));
+        }
+        let mut open = false;
+        for s in &a.doc.sentences {
+            if s.position_in_paragraph == 0 {
+                if open {
+                    h.push_str("</p>\n");
+                }
+                h.push_str(&format!("<p data-paragraph=\"{}\">", s.paragraph));
+                open = true;
+            } else {
+                h.push(' ');
+            }
+            let node = a.map.node(s.index as i64);
+            let mut cls = vec!["s".to_string()];
+            if let Some(l) = s.label {
+                cls.push(l.as_str().to_string());
+            }
+            if let Some(n) = node {
+                if !cls.iter().any(|c| c == n.kind.as_str()) {
+                    cls.push(n.kind.as_str().to_string());
+                }
+                if n.stance == Some(crate::map::Stance::Against) {
+                    cls.push("against".into());
+                }
+            }
+            let tip = match (node, s.label) {
+                (Some(n), _) => {
+                    let to = a
+                        .map
+                        .parent(n.id)
+                        .map(|e| {
+                            let t = if e.target < 0 {
+                                "the issue".to_string()
+                            } else {
+                                format!("S{}", e.target)
+                            };
+                            format!(", {} {t} ({:.0}%)", e.relation, e.confidence * 100.0)
+                        })
+                        .unwrap_or_default();
+                    format!("{}{to}", node_name(n))
+                }
+                (None, Some(l)) => format!("S{} {l}", s.index),
+                (None, None) => format!("S{}", s.index),
+            };
+            h.push_str(&format!(
+                "<span class=\"{}\" id=\"s{}\" data-id=\"{}\" title=\"{}\">{}</span><sup class=\"tag\">{}</sup>",
+                cls.join(" "),
+                s.index,
+                s.index,
+                escape(&tip),
+                escape(&s.text),
+                s.index
+            ));
+        }
+        if open {
+            h.push_str("</p>\n");
+        }
+        h.push_str("</main>\n");
+        // Grading assistance: feedback items link to the sentences above.
+        if let Some(asmt) = &a.assessment {
+            let anchor = |i: usize| format!("s{i}");
+            h.push_str(&format!(
+                "<aside id=\"assessment\"><style>{}</style>{}{}</aside>\n",
+                crate::grade::html::PANEL_CSS,
+                crate::grade::html::feedback_panel(asmt, &anchor),
+                crate::grade::html::rubric_table(asmt, &anchor)
+            ));
+        }
+        h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
+        out.write_all(h.as_bytes()).map_err(out_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::*;
+
+    #[test]
+    fn layout_puts_parents_above_children() {
+        let a = fixture::analysis();
+        let pos = layout(&a);
+        assert_eq!(pos.len(), a.map.nodes.len());
+        for e in &a.map.edges {
+            assert!(pos[&e.source].1 > pos[&e.target].1, "{e:?}");
+        }
+        assert_eq!(pos[&crate::map::ISSUE_ID].1, 0);
+        // Columns are distinct per row.
+        let mut seen = std::collections::HashSet::new();
+        for (x, r) in pos.values() {
+            assert!(seen.insert((r, (*x * 10.0) as i64)));
+        }
+    }
+
+    #[test]
+    fn page_is_self_contained_and_escaped() {
+        let a = fixture::analysis();
+        let mut out = Vec::new();
+        HtmlRenderer.render(&a, &mut out).unwrap();
+        let h = String::from_utf8(out).unwrap();
+        assert!(h.starts_with("<!DOCTYPE html>"));
+        assert!(
+            !h.contains("http://") || h.matches("http://").count() == 1,
+            "only the SVG xmlns"
+        );
+        assert!(!h.contains("https://") && !h.contains("src="));
+        assert!(h.contains("&lt;less&gt;") && !h.contains("<less>"));
+        assert!(h.contains("id=\"s3\" data-id=\"3\""));
+        assert_eq!(h.matches("<g class=\"node").count(), a.map.nodes.len());
+        assert!(h.contains("class=\"s claim against\""));
+    }
+
+    #[test]
+    fn empty_document_renders() {
+        let a = Analysis::new(
+            crate::segment::document(
+                &crate::segment::RuleSegmenter::default(),
+                None,
+                None,
+                String::new(),
+            ),
+            crate::map::ArgumentMap::default(),
+        );
+        let mut out = Vec::new();
+        HtmlRenderer.render(&a, &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("<svg"));
+    }
+}

@@ -1,0 +1,370 @@
+//! Stage 7: [`Analysis`] -> bytes, in one of several [`Format`]s.
+//!
+//! An [`Analysis`] is the document with its argument map: the root of the JSON
+//! contract (`shared/notes/output-contract.md`). The document's fields are
+//! flattened into it, so the JSON has `id`, `title`, `paragraphs`, `sentences`
+//! and `map` side by side, and later stages add their own keys beside `map`.
+//!
+//! Every renderer implements [`Renderer`]: it reads the analysis and writes to a
+//! `&mut dyn Write`. Renderers never call the pipeline or a model, so they can
+//! be tested on hand-built fixtures and reused on analyses read back from JSON.
+//!
+//! | format | what |
+//! |---|---|
+//! | `json` / `jsonl` | the contract object, pretty / on one line |
+//! | `aif` | xAIF JSON for arg-tech's tools (AIFdb, OVA, AMF) |
+//! | `dot` | Graphviz digraph |
+//! | `mermaid` | Mermaid flowchart |
+//! | `html` | one self-contained page: essay highlighted by role + map as inline SVG |
+
+mod aif;
+mod dot;
+mod html;
+mod mermaid;
+
+pub use aif::AifRenderer;
+pub use dot::DotRenderer;
+pub use html::HtmlRenderer;
+pub use mermaid::MermaidRenderer;
+
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::map::{ArgumentMap, Node, NodeKind};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io::Write;
+use std::str::FromStr;
+
+/// A document and its argument map: what the renderers draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The labelled document (flattened into the JSON object).
+    #[serde(flatten)]
+    pub doc: Document,
+    /// The argument map.
+    pub map: ArgumentMap,
+    /// Grading assistance (metrics, feedback, rubric suggestion), when graded.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub assessment: Option<crate::grade::Assessment>,
+}
+
+impl Analysis {
+    /// Pairs a document with its map.
+    pub fn new(doc: Document, map: ArgumentMap) -> Self {
+        Analysis {
+            doc,
+            map,
+            assessment: None,
+        }
+    }
+
+    /// Links `doc` with `linker`, builds its map and grades it with the
+    /// default rubric.
+    pub fn build(doc: Document, linker: &dyn crate::link::Linker) -> Self {
+        let links = linker.link(&doc);
+        let map = ArgumentMap::build(&doc, &links);
+        let mut a = Analysis::new(doc, map);
+        a.grade(&crate::grade::Grader::default());
+        a
+    }
+
+    /// Sets the assessment to `grader`'s (e.g. with a teacher's rubric).
+    pub fn grade(&mut self, grader: &crate::grade::Grader) {
+        self.assessment = Some(grader.grade_map(&self.doc, &self.map));
+    }
+
+    /// The text a node stands for: the title for the issue, else its sentence.
+    pub fn node_text<'a>(&'a self, n: &'a Node) -> &'a str {
+        match &n.text {
+            Some(t) => t,
+            None => usize::try_from(n.id)
+                .ok()
+                .and_then(|i| self.doc.sentences.get(i))
+                .map_or("", |s| s.text.as_str()),
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Pretty-printed JSON object.
+    Json,
+    /// Compact JSON object on one line.
+    Jsonl,
+    /// xAIF JSON (Argument Interchange Format).
+    Aif,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// All formats, in help order.
+    pub const ALL: [Format; 6] = [
+        Format::Json,
+        Format::Jsonl,
+        Format::Aif,
+        Format::Dot,
+        Format::Mermaid,
+        Format::Html,
+    ];
+
+    /// The format's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Aif => "aif",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+            Format::Html => "html",
+        }
+    }
+
+    /// The renderer for this format.
+    pub fn renderer(self) -> Box<dyn Renderer> {
+        match self {
+            Format::Json => Box::new(JsonRenderer { pretty: true }),
+            Format::Jsonl => Box::new(JsonRenderer { pretty: false }),
+            Format::Aif => Box::new(AifRenderer),
+            Format::Dot => Box::new(DotRenderer),
+            Format::Mermaid => Box::new(MermaidRenderer),
+            Format::Html => Box::new(HtmlRenderer),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let s = s.to_ascii_lowercase();
+        let s = if s == "xaif" { "aif" } else { s.as_str() };
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown format {s:?} (json, jsonl, aif, dot, mermaid, html)"))
+    }
+}
+
+/// Writes an analysis in one format.
+pub trait Renderer {
+    /// Writes `a` to `out`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when writing fails.
+    fn render(&self, a: &Analysis, out: &mut dyn Write) -> Result<()>;
+}
+
+/// Renders `a` as `format` to `out`.
+///
+/// # Errors
+/// [`Error::Io`] when writing fails.
+pub fn render(a: &Analysis, format: Format, out: &mut dyn Write) -> Result<()> {
+    format.renderer().render(a, out)
+}
+
+/// An output error (the path is a placeholder: renderers write to any stream).
+pub(crate) fn out_err(e: std::io::Error) -> Error {
+    Error::io("<output>", e)
+}
+
+/// The contract JSON object.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonRenderer {
+    /// Indented (`json`) rather than one line (`jsonl`).
+    pub pretty: bool,
+}
+
+impl Renderer for JsonRenderer {
+    fn render(&self, a: &Analysis, out: &mut dyn Write) -> Result<()> {
+        let r = if self.pretty {
+            serde_json::to_writer_pretty(&mut *out, a)
+        } else {
+            serde_json::to_writer(&mut *out, a)
+        };
+        r.map_err(|e| out_err(std::io::Error::other(e)))?;
+        writeln!(out).map_err(out_err)
+    }
+}
+
+/// Fill colour, border colour and display name of a node kind, shared by the
+/// graph renderers so the formats look alike.
+pub(crate) fn palette(k: NodeKind) -> (&'static str, &'static str, &'static str) {
+    match k {
+        NodeKind::Issue => ("#ede7f6", "#5e35b1", "Issue"),
+        NodeKind::Thesis => ("#fff3e0", "#e65100", "Thesis"),
+        NodeKind::Claim => ("#e3f2fd", "#1565c0", "Claim"),
+        NodeKind::Evidence => ("#e8f5e9", "#2e7d32", "Evidence"),
+    }
+}
+
+/// Colour of an edge relation.
+pub(crate) fn relation_colour(r: crate::link::Relation) -> &'static str {
+    match r {
+        crate::link::Relation::Supports => "#2e7d32",
+        crate::link::Relation::Attacks => "#c62828",
+        crate::link::Relation::Answers => "#5e35b1",
+    }
+}
+
+/// `s` cut to at most `max` characters on a word boundary, with "…" when cut;
+/// whitespace runs (line breaks included) become one space.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    let flat: Vec<&str> = s.split_whitespace().collect();
+    let flat = flat.join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut out = String::new();
+    for w in flat.split(' ') {
+        if out.chars().count() + w.chars().count() + 1 > max.saturating_sub(1) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = flat.chars().take(max.saturating_sub(1)).collect();
+    }
+    out.push('…');
+    out
+}
+
+/// `s` split into lines of at most about `width` characters at spaces.
+pub(crate) fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for w in s.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// A short label for a node: "S3 claim" or "Issue".
+pub(crate) fn node_name(n: &Node) -> String {
+    if n.id < 0 {
+        "Issue".to_string()
+    } else {
+        let kind = match (n.kind, n.stance) {
+            (NodeKind::Claim, Some(crate::map::Stance::Against)) => "counter-claim",
+            (k, _) => k.as_str(),
+        };
+        format!("S{} {kind}", n.id)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! A hand-written analysed essay shared by the renderer tests.
+    use super::Analysis;
+    use crate::document::Label;
+    use crate::link::{Linker, NearestClaimLinker, Relation};
+    use crate::map::ArgumentMap;
+    use crate::segment::{self, RuleSegmenter};
+
+    pub(crate) fn analysis() -> Analysis {
+        let text = "Schools should start later. Teenagers sleep badly before eight.\n\n\
+                    Some say \"early starts\" build discipline & habits. Yet tired pupils \
+                    learn <less>.\n\nA later bell lets pupils rest. One district saw grades \
+                    rise."
+            .to_string();
+        let mut d = segment::document(
+            &RuleSegmenter::default(),
+            Some("late-start.txt".into()),
+            Some("Should school start later?".into()),
+            text,
+        );
+        let labels = [
+            Label::Claim,
+            Label::Evidence,
+            Label::Claim,
+            Label::Evidence,
+            Label::Claim,
+            Label::Evidence,
+        ];
+        for (s, l) in d.sentences.iter_mut().zip(labels) {
+            s.label = Some(l);
+            s.confidence = Some(0.9);
+        }
+        d.sentences[0].thesis = Some(true);
+        let mut links = NearestClaimLinker.link(&d);
+        for l in &mut links {
+            if l.source == 2 {
+                l.relation = Relation::Attacks;
+            }
+            if l.source == 3 {
+                l.relation = Relation::Attacks;
+            }
+        }
+        let map = ArgumentMap::build(&d, &links);
+        Analysis::new(d, map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_document_fields_and_map_side_by_side() {
+        let a = fixture::analysis();
+        let mut out = Vec::new();
+        render(&a, Format::Json, &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        for key in ["id", "title", "text", "paragraphs", "sentences", "map"] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        let e = &v["map"]["edges"][0];
+        assert!(e["source"].is_i64() && e["target"].is_i64());
+        assert!(e["confidence"].is_f64());
+        assert_eq!(v["map"]["nodes"][0]["id"], -1);
+        let back: Analysis = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back.map, a.map);
+    }
+
+    #[test]
+    fn jsonl_is_one_line() {
+        let mut out = Vec::new();
+        render(&fixture::analysis(), Format::Jsonl, &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s.lines().count(), 1);
+    }
+
+    #[test]
+    fn formats_parse_and_print() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>().unwrap(), f);
+        }
+        assert_eq!("xAIF".parse::<Format>().unwrap(), Format::Aif);
+        assert!("svg".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn shorten_and_wrap_respect_widths() {
+        assert_eq!(shorten("a  b\nc", 10), "a b c");
+        let s = shorten("one two three four five", 12);
+        assert!(s.ends_with('…') && s.chars().count() <= 12, "{s}");
+        assert_eq!(wrap("aa bb cc dd", 5), ["aa bb", "cc dd"]);
+    }
+}

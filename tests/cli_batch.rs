@@ -1,0 +1,170 @@
+//! End-to-end tests of `essaymap batch`: bad records, exit codes, order, resume.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+use std::path::Path;
+
+const ESSAY: &str = "Schools should ban phones. Phones distract students in class.\n\n\
+    For example, a survey found that most teachers lose time to phones every week.";
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn good(id: usize) -> String {
+    serde_json::json!({"id": format!("e{id}"), "text": ESSAY, "grade": 8}).to_string()
+}
+
+#[test]
+fn bad_records_get_error_lines_and_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut data = Vec::new();
+    data.extend(format!("{}\n", good(0)).bytes());
+    data.extend(b"{not json\n");
+    data.extend(b"{\"id\":\"notext\"}\n");
+    data.extend(b"{\"id\":\"empty\",\"text\":\"   \"}\n");
+    data.extend(b"{\"id\":\"latin1\",\"text\":\"caf\xe9\"}\n");
+    data.extend(
+        format!(
+            "{}\n",
+            serde_json::json!({"id": "big", "text": "word ".repeat(300)})
+        )
+        .bytes(),
+    );
+    data.extend(format!("{}\n", good(1)).bytes());
+    std::fs::write(&input, data).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let summary = dir.path().join("sum.csv");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--summary")
+        .arg(&summary)
+        .args(["--max-bytes", "1000", "--quiet"])
+        .assert()
+        .code(3);
+    let got = lines(&out);
+    let kinds: Vec<String> = got
+        .iter()
+        .map(|v| v["error"]["kind"].as_str().unwrap_or("ok").to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ok",
+            "invalid_json",
+            "bad_record",
+            "bad_record",
+            "invalid_utf8",
+            "too_large",
+            "ok"
+        ]
+    );
+    assert_eq!(got[0]["id"], "e0");
+    assert_eq!(got[0]["meta"]["grade"], 8);
+    assert_eq!(got[0]["sentences"].as_array().unwrap().len(), 3);
+    assert!(got[0]["sentences"][0]["label"].is_string());
+    assert_eq!(got[6]["id"], "e1");
+    let csv = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+}
+
+#[test]
+fn output_order_is_input_order_with_many_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text: String = (0..300).map(|i| good(i) + "\n").collect();
+    std::fs::write(&input, text).unwrap();
+    let run = |threads: &str, out: &Path| {
+        cargo_bin_cmd!("essaymap")
+            .arg("batch")
+            .arg(&input)
+            .arg("-o")
+            .arg(out)
+            .args(["--threads", threads, "--chunk", "7", "--quiet"])
+            .assert()
+            .success();
+    };
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    run("1", &a);
+    run("4", &b);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let ids: Vec<String> = lines(&b)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = (0..300).map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, want);
+}
+
+#[test]
+fn resume_after_a_crash_writes_every_id_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text: String = (0..50).map(|i| good(i) + "\n").collect();
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let batch = || {
+        let mut c = cargo_bin_cmd!("essaymap");
+        c.arg("batch")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--quiet");
+        c
+    };
+    batch().assert().success();
+    // A crash part-way: 20 whole lines and half of the 21st.
+    let full = std::fs::read_to_string(&out).unwrap();
+    let keep: usize = full.lines().take(20).map(|l| l.len() + 1).sum::<usize>() + 40;
+    std::fs::write(&out, &full[..keep]).unwrap();
+    batch().arg("--resume").assert().success();
+    let ids: Vec<String> = lines(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = (0..50).map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, want);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), full);
+}
+
+#[test]
+fn directories_and_csv_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let essays = dir.path().join("essays");
+    std::fs::create_dir_all(essays.join("class1")).unwrap();
+    std::fs::write(essays.join("class1/ann.txt"), ESSAY).unwrap();
+    std::fs::write(essays.join("bob.md"), ESSAY).unwrap();
+    let csv = dir.path().join("k.csv");
+    std::fs::write(&csv, format!("essay_id,full_text\nk1,\"{ESSAY}\"\n")).unwrap();
+    let out = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&essays)
+        .arg(&csv)
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let ids: Vec<String> = lines(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["bob.md", "class1/ann.txt", "k1"]);
+}
+
+#[test]
+fn missing_input_is_a_usage_error() {
+    cargo_bin_cmd!("essaymap")
+        .args(["batch", "/no/such.jsonl", "-o", "/tmp/essaymap-never.jsonl"])
+        .assert()
+        .code(2);
+}

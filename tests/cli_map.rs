@@ -1,0 +1,193 @@
+//! End-to-end tests of the argument map: `analyze` with every map format,
+//! `train --links` and `eval --links` on a tiny annotated corpus we wrote, and
+//! errors for bad link model files. All essay text here is our own.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use std::collections::HashSet;
+use std::io::Write;
+
+const ESSAY: &str = "Every town should build more cycle lanes. Safe lanes get more people \
+riding, which cuts traffic.\n\nFirst, cycle lanes make roads safer. For example, one city saw \
+crashes fall by a third after it added protected lanes. Drivers also learn to expect bikes.\n\n\
+Some people argue that lanes take space away from cars. However, a lane moves far more people \
+per hour than a parking strip does.\n\nIn conclusion, cycle lanes are a cheap way to make towns \
+safer and calmer.";
+
+const TITLE: &str = "Should towns build more cycle lanes?";
+
+fn analyze(format: &str) -> std::process::Output {
+    cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--title", TITLE, "--format", format])
+        .write_stdin(ESSAY)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn json_map_is_a_forest_of_sentence_ids_with_issue() {
+    let out = analyze("json");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = v["sentences"].as_array().unwrap().len() as i64;
+    let nodes = v["map"]["nodes"].as_array().unwrap();
+    let edges = v["map"]["edges"].as_array().unwrap();
+    assert_eq!(nodes[0]["id"], -1);
+    assert_eq!(nodes[0]["kind"], "issue");
+    assert_eq!(nodes[0]["text"], TITLE);
+    let ids: HashSet<i64> = nodes.iter().map(|x| x["id"].as_i64().unwrap()).collect();
+    let mut sources = HashSet::new();
+    for e in edges {
+        let (s, t) = (e["source"].as_i64().unwrap(), e["target"].as_i64().unwrap());
+        assert!(ids.contains(&s) && ids.contains(&t), "{e}");
+        assert!(s >= 0 && s < n && t >= -1 && t < n);
+        assert!(sources.insert(s), "two edges leave {s}");
+        assert!(["supports", "attacks", "answers"].contains(&e["relation"].as_str().unwrap()));
+        let c = e["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c));
+    }
+    assert!(edges
+        .iter()
+        .any(|e| e["relation"] == "answers" && e["target"] == -1));
+    // Following edges from any node ends at a root: no cycles.
+    for &start in &ids {
+        let mut cur = start;
+        for _ in 0..=ids.len() {
+            match edges.iter().find(|e| e["source"] == cur) {
+                Some(e) => cur = e["target"].as_i64().unwrap(),
+                None => break,
+            }
+        }
+        assert!(
+            edges.iter().all(|e| e["source"] != cur),
+            "cycle through {start}"
+        );
+    }
+}
+
+#[test]
+fn every_map_format_renders() {
+    let aif: serde_json::Value = serde_json::from_slice(&analyze("aif").stdout).unwrap();
+    assert!(aif["AIF"]["nodes"].as_array().unwrap().len() > 3);
+    assert!(aif["text"]["txt"]
+        .as_str()
+        .unwrap()
+        .contains("class=\"highlighted\""));
+    let dot = String::from_utf8(analyze("dot").stdout).unwrap();
+    assert!(dot.starts_with("digraph") && dot.trim_end().ends_with('}'));
+    assert!(dot.contains("-> issue [label=\"answers"));
+    let mmd = String::from_utf8(analyze("mermaid").stdout).unwrap();
+    assert!(mmd.starts_with("flowchart BT") && mmd.contains("==>|answers| issue"));
+    let html = String::from_utf8(analyze("html").stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg id=\"map\""));
+    assert!(!html.contains("https://"));
+}
+
+/// Three tiny essays in the annotated-corpus format, with relations.
+fn corpus() -> tempfile::NamedTempFile {
+    let essays: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "Libraries matter. They lend books for free. Many families cannot buy books.",
+            vec![
+                ("MajorClaim", "Libraries matter."),
+                ("Premise", "They lend books for free."),
+                ("Premise", "Many families cannot buy books."),
+            ],
+        ),
+        (
+            "Parks help cities. Trees cool the streets. Some say parks cost too much. However, \
+             upkeep is cheap.",
+            vec![
+                ("MajorClaim", "Parks help cities."),
+                ("Premise", "Trees cool the streets."),
+                ("Claim", "Some say parks cost too much."),
+                ("Premise", "However, upkeep is cheap."),
+            ],
+        ),
+        (
+            "Buses beat cars. They carry forty people. For example, one bus replaces many cars.",
+            vec![
+                ("Claim", "Buses beat cars."),
+                ("Premise", "They carry forty people."),
+                ("Premise", "For example, one bus replaces many cars."),
+            ],
+        ),
+    ];
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    for (i, (text, comps)) in essays.iter().enumerate() {
+        let components: Vec<serde_json::Value> = comps
+            .iter()
+            .enumerate()
+            .map(|(k, (ty, sub))| {
+                // ASCII text: byte offsets are code-point offsets.
+                let start = text.find(sub).unwrap();
+                let stance = (*ty == "Claim").then_some("Against");
+                serde_json::json!({"id": format!("T{}", k + 1), "type": ty, "start": start,
+                    "end": start + sub.len(), "text": sub, "stance": stance})
+            })
+            .collect();
+        let relations: Vec<serde_json::Value> = (1..comps.len())
+            .filter(|&k| comps[k].0 == "Premise")
+            .map(|k| {
+                serde_json::json!({"source": format!("T{}", k + 1), "target": "T1",
+                    "type": if i == 1 && k == 3 { "attacks" } else { "supports" }})
+            })
+            .collect();
+        let rec = serde_json::json!({"id": format!("ours-{i}"), "title": "A question?",
+            "text": text, "paragraphs": [[0, text.chars().count()]],
+            "components": components, "relations": relations});
+        writeln!(f, "{rec}").unwrap();
+    }
+    f
+}
+
+#[test]
+fn train_links_writes_a_model_that_analyze_and_eval_use() {
+    let data = corpus();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("links.bin");
+    cargo_bin_cmd!("essaymap")
+        .args(["train", "--links", "--train"])
+        .arg(data.path())
+        .arg("--dev")
+        .arg(data.path())
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("link training data"));
+    assert!(std::fs::metadata(&model).unwrap().len() > 1000);
+    cargo_bin_cmd!("essaymap")
+        .args(["eval", "--links", "--gold"])
+        .arg(data.path())
+        .arg("--links-model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rel-F1"))
+        .stdout(predicate::str::contains("predicted model"));
+    cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--format", "jsonl", "--links-model"])
+        .arg(&model)
+        .write_stdin(ESSAY)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"map\""));
+}
+
+#[test]
+fn bad_link_model_is_a_clear_error() {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(b"not a model").unwrap();
+    cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--links-model"])
+        .arg(f.path())
+        .write_stdin(ESSAY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a link model"));
+}
