@@ -186,7 +186,25 @@ impl Document {
         let hi = self.sentences.partition_point(|s| s.paragraph <= p);
         &self.sentences[lo..hi]
     }
+
+    /// Whether paragraph `p` is a title or prompt line rather than prose: one
+    /// sentence of at most [`HEADING_WORDS`] words that does not end like a
+    /// statement (`?` or no closing punctuation), e.g. the question an essay
+    /// file starts with.
+    pub fn is_heading(&self, p: usize) -> bool {
+        let [s] = self.paragraph_sentences(p) else {
+            return false;
+        };
+        let t = s
+            .text
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)]".contains(c));
+        s.text.split_whitespace().count() <= HEADING_WORDS
+            && !t.ends_with(['.', '!', ':', ';', ','])
+    }
 }
+
+/// Longest title or prompt line, in words, that [`Document::is_heading`] accepts.
+pub const HEADING_WORDS: usize = 15;
 
 /// Converts ascending byte offsets of `text` into code-point offsets in one pass.
 ///

@@ -9,7 +9,7 @@
 //! thread-local, so analysing an essay does not allocate scratch space.
 
 use crate::classify::{Classifier, Model};
-use crate::document::Document;
+use crate::document::{Document, Paragraph, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
@@ -111,6 +111,15 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::analyze`].
     pub fn annotate(&self, doc: &mut Document) -> Result<()> {
+        if doc.paragraphs.len() >= 3 && doc.is_heading(0) {
+            self.annotate_titled(doc);
+        } else {
+            self.classify(doc);
+        }
+        Ok(())
+    }
+
+    fn classify(&self, doc: &mut Document) {
         let spec = self.model.spec();
         BUFS.with(|b| match b.try_borrow_mut() {
             Ok(mut b) => {
@@ -124,7 +133,59 @@ impl Pipeline {
                 self.model.classify(doc, &feats);
             }
         });
-        Ok(())
+    }
+
+    /// An essay file that starts with its title or prompt on a line of its own
+    /// ("Should schools ban phones?"): the model was trained on essays whose
+    /// first paragraph is the introduction, with the prompt given apart. So the
+    /// body is classified as such an essay, with the heading as its prompt
+    /// unless one was given, and the heading line on its own.
+    fn annotate_titled(&self, doc: &mut Document) {
+        let split = doc.paragraph_sentences(0).len();
+        let heading = doc.sentences[..split].to_vec();
+        let shift = |mut s: Sentence, by: usize, para: usize| {
+            s.index -= by;
+            s.paragraph -= para;
+            s
+        };
+        let mut body = Document {
+            id: None,
+            title: doc
+                .title
+                .clone()
+                .or_else(|| heading.first().map(|s| s.text.clone())),
+            text: String::new(),
+            paragraphs: doc.paragraphs[1..]
+                .iter()
+                .map(|p| Paragraph {
+                    index: p.index - 1,
+                    ..p.clone()
+                })
+                .collect(),
+            sentences: doc.sentences[split..]
+                .iter()
+                .map(|s| shift(s.clone(), split, 1))
+                .collect(),
+        };
+        let mut head = Document {
+            id: None,
+            title: doc.title.clone(),
+            text: String::new(),
+            paragraphs: doc.paragraphs[..1].to_vec(),
+            sentences: heading,
+        };
+        self.classify(&mut body);
+        self.classify(&mut head);
+        for (dst, src) in doc
+            .sentences
+            .iter_mut()
+            .zip(head.sentences.into_iter().chain(body.sentences))
+        {
+            dst.label = src.label;
+            dst.confidence = src.confidence;
+            dst.scores = src.scores;
+            dst.thesis = src.thesis;
+        }
     }
 }
 
@@ -147,5 +208,26 @@ mod tests {
         assert_eq!(doc.sentences[0].thesis, Some(false));
         let empty = p.analyze(None, None, String::new()).unwrap();
         assert!(empty.sentences.is_empty());
+    }
+
+    #[test]
+    fn a_title_line_above_the_essay_is_its_prompt() {
+        let p = Pipeline::embedded().unwrap();
+        let body = "Many pupils bring phones to school every day. I believe that schools \
+            should ban phones during lessons.\n\nPhones distract pupils. For example, a \
+            survey found that most teachers lose ten minutes a lesson to phones.\n\n\
+            In conclusion, phones should stay in lockers during lessons.";
+        let titled = format!("Should schools ban phones?\n\n{body}");
+        let with_line = p.analyze(None, None, titled).unwrap();
+        let given = p
+            .analyze(None, Some("Should schools ban phones?".into()), body.into())
+            .unwrap();
+        assert_eq!(with_line.sentences[0].label, Some(Label::Question));
+        assert_eq!(with_line.sentences[0].thesis, Some(false));
+        assert_eq!(with_line.sentences.len(), given.sentences.len() + 1);
+        for (a, b) in with_line.sentences[1..].iter().zip(&given.sentences) {
+            assert_eq!((a.label, a.thesis, a.scores), (b.label, b.thesis, b.scores));
+        }
+        assert!(with_line.sentences.iter().any(|s| s.thesis == Some(true)));
     }
 }

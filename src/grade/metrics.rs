@@ -525,28 +525,10 @@ impl Metrics {
     }
 }
 
-/// Paragraphs that are a title or prompt line: one sentence of at most
-/// [`HEADING_WORDS`] words that does not end like a statement (`?` or no
-/// closing punctuation), e.g. the question an essay file starts with.
+/// Which paragraphs are a title or prompt line ([`Document::is_heading`]).
 fn heading_paragraphs(doc: &Document, np: usize) -> Vec<bool> {
-    let mut count = vec![0usize; np];
-    let mut heading = vec![false; np];
-    for s in &doc.sentences {
-        if let (Some(c), Some(h)) = (count.get_mut(s.paragraph), heading.get_mut(s.paragraph)) {
-            *c += 1;
-            let t = s
-                .text
-                .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)]".contains(c));
-            *h = *c == 1
-                && s.text.split_whitespace().count() <= HEADING_WORDS
-                && !t.ends_with(['.', '!', ':', ';', ',']);
-        }
-    }
-    heading
+    (0..np).map(|p| doc.is_heading(p)).collect()
 }
-
-/// Longest title or prompt line, in words, that [`heading_paragraphs`] skips.
-pub const HEADING_WORDS: usize = 15;
 
 /// Words per paragraph (paragraphs without sentences count zero).
 fn paragraph_words(doc: &Document) -> Vec<usize> {
