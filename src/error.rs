@@ -65,6 +65,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A rubric file is malformed or names something that does not exist.
+    #[error("rubric {what}: {message}")]
+    Rubric {
+        /// The rubric file.
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A model file was made for another format version, feature spec or label set.
     #[error("model {what}: {field} is {found}, this build expects {expected} (retrain or use a matching build)")]
     ModelMismatch {
@@ -92,6 +100,7 @@ impl Error {
             Error::BadRecord { .. } => "bad_record",
             Error::TooLarge { .. } => "too_large",
             Error::Model { .. } => "model",
+            Error::Rubric { .. } => "rubric",
             Error::ModelMismatch { .. } => "model_mismatch",
             Error::Unavailable(_) => "unavailable",
         }

@@ -11,7 +11,11 @@
 //! 4. [`link`]: labelled sentences -> links (evidence -> claim, claim -> thesis),
 //!    learned pairwise model with forest decoding, stance of claims.
 //! 5. [`map`]: links -> [`ArgumentMap`] (issue, thesis, claims, evidence).
+//! 6. [`grade`]: labelled document + map edges -> [`grade::Assessment`]
+//!    (metrics, teacher feedback, rubric suggestion; never a grade).
 //! 7. [`render`]: [`Analysis`] (document + map) -> json, xAIF, DOT, Mermaid, HTML.
+//!
+//! Reports: [`report`] turns batch output into a class summary (HTML + CSV).
 //!
 //! Supporting modules: [`document`] (the type that flows through), [`io`]
 //! (decoding input), [`corpus`] (annotated corpora), [`error`].
@@ -32,11 +36,13 @@ pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod features;
+pub mod grade;
 pub mod io;
 pub mod link;
 pub mod map;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod segment;
 
 pub use pipeline::Pipeline;

@@ -37,7 +37,7 @@ fn json_has_labels_scores_and_thesis() {
     let v = analyze(&["--title", "Should cities build more bike lanes?"], ESSAY);
     assert_eq!(v["title"], "Should cities build more bike lanes?");
     let sents = v["sentences"].as_array().unwrap();
-    assert_eq!(sents.len(), 9);
+    assert_eq!(sents.len(), 8);
     for s in sents {
         let scores = s["scores"].as_object().unwrap();
         assert_eq!(scores.len(), 4);

@@ -7,6 +7,10 @@
 //! `trans[0][k]` (paragraph starts with label `k`) and `trans[1 + i][k]`
 //! (label `i` followed by `k`).
 
+// Lattice code indexes several parallel arrays by position and label; index
+// loops say that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 /// Number of sentence labels.
 pub const L: usize = 4;
 
@@ -37,7 +41,7 @@ pub fn marginals(
     trans: &Trans,
     lat: &mut Lattice,
     m: &mut Vec<[f32; L]>,
-    mut pair: Option<&mut Trans>,
+    pair: Option<&mut Trans>,
 ) -> f32 {
     let n = e.len();
     m.clear();
@@ -77,7 +81,7 @@ pub fn marginals(
         }
         m.push(row);
     }
-    if let Some(p) = pair.as_deref_mut() {
+    if let Some(p) = pair {
         for k in 0..L {
             p[0][k] += m[0][k];
         }

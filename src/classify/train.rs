@@ -14,6 +14,10 @@
 //! negative log-likelihood, so the label probabilities are calibrated) and the
 //! thesis threshold is chosen for dev thesis F1.
 
+// The SGD kernel indexes weights, gradients and label arrays in step; index
+// loops say that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use super::crf::{self, Lattice, Trans, L};
 use super::model::{sigmoid, DecodeConfig, Model, Work, N_OUT, REGISTER, THESIS};
 use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
@@ -399,7 +403,11 @@ pub fn train(
         }
         log(&line);
         let score = dev_score(&reports);
-        if dev.is_empty() || best.as_ref().is_none_or(|(b, _)| score > *b) {
+        let better = match &best {
+            None => true,
+            Some((b, _)) => score > *b,
+        };
+        if dev.is_empty() || better {
             best = Some((score, model.clone()));
         }
     }

@@ -5,8 +5,10 @@
 mod analyze;
 mod batch;
 mod eval;
+mod report;
 mod segment;
 mod train;
+mod validate_grading;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ enum Command {
     Batch(batch::Args),
     Train(train::Args),
     Eval(eval::Args),
+    Report(report::Args),
+    ValidateGrading(validate_grading::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -37,5 +41,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
+        Command::ValidateGrading(args) => validate_grading::run(args),
     }
 }

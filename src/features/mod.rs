@@ -1,7 +1,7 @@
 //! Stage 2: sentences -> sparse feature vectors for the role classifier.
 //!
 //! Every sentence becomes a row of hashed features (the "hashing trick"): word
-//! unigrams and bigrams, the first words, character 3/4-grams inside words,
+//! unigrams and bigrams, the first words, character 3-grams inside words,
 //! discourse-marker categories, position of the sentence in its paragraph and
 //! of the paragraph in the essay (intro/body/conclusion), paragraph and essay
 //! size, first/second person, modal verbs, numbers, quotations and citations,
@@ -22,7 +22,7 @@ use crate::document::Document;
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
-pub const SPEC_VERSION: u32 = 5;
+pub const SPEC_VERSION: u32 = 6;
 
 /// Weight of a character n-gram relative to a word feature (there are many more
 /// of them; scaling keeps them from swamping the word and structure features).
@@ -154,10 +154,18 @@ pub struct Scratch {
     intro_words: Vec<u64>,
     concl_words: Vec<u64>,
     all_words: Vec<u64>,
+    /// Pass-1 tokens of every sentence: (lower offset, token offset) per
+    /// sentence, then the concatenated buffers.
+    cache_off: Vec<(u32, u32)>,
+    cache_lower: Vec<u8>,
+    cache_tokens: Vec<(u32, u32, bool)>,
+    cache_hash: Vec<u64>,
     /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
     stance: Vec<u8>,
     para_rank: Vec<u64>,
     marker_hashes: Vec<(u8, Vec<u64>)>,
+    /// (first word hash, marker index), sorted.
+    marker_first: Vec<(u64, u16)>,
     modal: Vec<u64>,
     fp1: Vec<u64>,
     fp2: Vec<u64>,
@@ -171,7 +179,6 @@ mod ns {
     pub const W2: u64 = 2;
     pub const FIRST: u64 = 3;
     pub const C3: u64 = 4;
-    pub const C4: u64 = 5;
     pub const MARK: u64 = 6;
     pub const MARK_START: u64 = 7;
     pub const FLAG: u64 = 8;
@@ -197,6 +204,14 @@ impl Scratch {
             .iter()
             .map(|(c, m)| (*c, m.split(' ').map(|w| word_hash(w.as_bytes())).collect()))
             .collect();
+        self.marker_first = self
+            .marker_hashes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, p))| p.first().map(|&h| (h, i as u16)))
+            .collect();
+        // Sorted by hash, then marker order (stable), for the lookup.
+        self.marker_first.sort_by_key(|&(h, i)| (h, i));
         let hs = |l: &[&str]| -> Vec<u64> {
             let mut v: Vec<u64> = l.iter().map(|w| word_hash(w.as_bytes())).collect();
             v.sort_unstable();
@@ -259,6 +274,24 @@ impl Scratch {
             self.thash
                 .push(word_hash(&self.lower[a as usize..b as usize]));
         }
+    }
+
+    /// Puts the cached pass-1 tokens of sentence `i` back into the working buffers.
+    fn restore_tokens(&mut self, i: usize) {
+        let (l0, t0) = self.cache_off.get(i).copied().unwrap_or((0, 0));
+        let (l1, t1) = self.cache_off.get(i + 1).copied().unwrap_or((
+            self.cache_lower.len() as u32,
+            self.cache_tokens.len() as u32,
+        ));
+        self.lower.clear();
+        self.lower
+            .extend_from_slice(&self.cache_lower[l0 as usize..l1 as usize]);
+        self.tokens.clear();
+        self.tokens
+            .extend_from_slice(&self.cache_tokens[t0 as usize..t1 as usize]);
+        self.thash.clear();
+        self.thash
+            .extend_from_slice(&self.cache_hash[t0 as usize..t1 as usize]);
     }
 
     fn push_word(&mut self, ws: u32) {
@@ -346,6 +379,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     scratch.content_off.push(0);
     scratch.title_words.clear();
     scratch.stance.clear();
+    scratch.cache_off.clear();
+    scratch.cache_lower.clear();
+    scratch.cache_tokens.clear();
+    scratch.cache_hash.clear();
     if let Some(t) = &doc.title {
         scratch.tokenize(t);
         for i in 0..scratch.tokens.len() {
@@ -359,6 +396,14 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     }
     for s in &doc.sentences {
         scratch.tokenize(&s.text);
+        // Keep the tokens for pass 2 (tokenising is a tenth of the run time).
+        scratch.cache_off.push((
+            scratch.cache_lower.len() as u32,
+            scratch.cache_tokens.len() as u32,
+        ));
+        scratch.cache_lower.extend_from_slice(&scratch.lower);
+        scratch.cache_tokens.extend_from_slice(&scratch.tokens);
+        scratch.cache_hash.extend_from_slice(&scratch.thash);
         for i in 0..scratch.tokens.len() {
             let h = scratch.thash[i];
             if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
@@ -471,7 +516,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         let para_len = end_of_para - start_of_para;
         let pos = si - start_of_para;
         let is_last = si + 1 == end_of_para;
-        scratch.tokenize(&s.text);
+        scratch.restore_tokens(si);
         let mut row = Row { mask, f: out };
         let toks = &scratch.tokens;
         let th = &scratch.thash;
@@ -492,7 +537,8 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         if let Some(&l) = th.last() {
             row.add_d(ns::LAST, l, 1.0);
         }
-        // Character 3- and 4-grams inside words, with word-boundary marks.
+        // Character 3-grams inside words, with word-boundary marks (4-grams
+        // were dropped for speed: they were about a third of all features).
         let mut buf = [0u8; 64];
         for &(a, b, is_word) in toks.iter() {
             if !is_word {
@@ -509,10 +555,6 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
             for win in g.windows(3) {
                 let x = u64::from(win[0]) | u64::from(win[1]) << 8 | u64::from(win[2]) << 16;
                 row.add(ns::C3, x, CHAR_WEIGHT);
-            }
-            for win in g.windows(4) {
-                let x = u64::from(u32::from_le_bytes([win[0], win[1], win[2], win[3]]));
-                row.add(ns::C4, x, CHAR_WEIGHT);
             }
         }
         // Discourse markers (from the summary of pass 1).
@@ -678,7 +720,12 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
                         scratch.summary_off[j + 1] as usize,
                     );
                     for &sig in &scratch.summary[a..b] {
-                        row.add_d(nsx, sig, 1.0);
+                        // Neighbours' words are shared-only (many, register-neutral).
+                        if sig >> 63 == 1 {
+                            row.add(nsx, sig, 1.0);
+                        } else {
+                            row.add_d(nsx, sig, 1.0);
+                        }
                     }
                 }
                 None => row.add_d(nsx, 0xdead, 1.0),
@@ -690,20 +737,30 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
 }
 
 /// Finds the discourse markers of the tokens in `scratch`, pushing
-/// `sig(category, at_start)` onto `scratch.summary` for each.
+/// `sig(category, at_start)` onto `scratch.summary` for the first occurrence
+/// of each marker. Markers are looked up by their first word's hash (a sorted
+/// index), so the cost is one binary search per token, not one scan per marker.
 fn markers_into(scratch: &mut Scratch, sig: impl Fn(u8, bool) -> u64) {
     // Only word tokens take part; leading punctuation does not stop "start".
     let first_word = scratch.tokens.iter().position(|t| t.2).unwrap_or(0);
     let th = &scratch.thash;
-    for (cat, phrase) in &scratch.marker_hashes {
-        let Some(&p0) = phrase.first() else { continue };
-        let mut i = 0;
-        while i + phrase.len() <= th.len() {
-            if th[i] == p0 && th[i..i + phrase.len()] == phrase[..] {
-                scratch.summary.push(sig(*cat, i <= first_word));
+    // Markers already found; the list has fewer than 256 entries (a test checks).
+    let mut seen = [false; 256];
+    for i in 0..th.len() {
+        let lo = scratch.marker_first.partition_point(|&(h, _)| h < th[i]);
+        for &(h, m) in &scratch.marker_first[lo..] {
+            if h != th[i] {
                 break;
             }
-            i += 1;
+            let m = m as usize;
+            if seen.get(m).copied().unwrap_or(true) {
+                continue;
+            }
+            let (cat, phrase) = &scratch.marker_hashes[m];
+            if th.get(i..i + phrase.len()) == Some(&phrase[..]) {
+                seen[m] = true;
+                scratch.summary.push(sig(*cat, i <= first_word));
+            }
         }
     }
 }
@@ -757,6 +814,11 @@ mod tests {
         extract(&FeatureSpec::default(), &other, &mut f, &mut s);
         extract(&FeatureSpec::default(), &doc, &mut f, &mut s);
         assert_eq!(f.idx, a.idx);
+    }
+
+    #[test]
+    fn marker_list_fits_the_seen_set() {
+        assert!(markers::MARKERS.len() < 256);
     }
 
     #[test]

@@ -230,6 +230,8 @@ main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:1
 .s.against{box-shadow:inset 0 -2px #c62828}
 .s.hl{outline:3px solid #ffb300;background:#fff8e1}
 .tag{font-size:10px;color:#616161;vertical-align:super;margin-left:1px}
+#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px}
+.s:target{outline:3px solid #e67e22}
 ";
 
 const SCRIPT: &str = "
@@ -363,9 +365,18 @@ impl Renderer for HtmlRenderer {
         if open {
             h.push_str("</p>\n");
         }
-        h.push_str(&format!(
-            "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
-        ));
+        h.push_str("</main>\n");
+        // Grading assistance: feedback items link to the sentences above.
+        if let Some(asmt) = &a.assessment {
+            let anchor = |i: usize| format!("s{i}");
+            h.push_str(&format!(
+                "<aside id=\"assessment\"><style>{}</style>{}{}</aside>\n",
+                crate::grade::html::PANEL_CSS,
+                crate::grade::html::feedback_panel(asmt, &anchor),
+                crate::grade::html::rubric_table(asmt, &anchor)
+            ));
+        }
+        h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
         out.write_all(h.as_bytes()).map_err(out_err)
     }
 }

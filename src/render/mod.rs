@@ -43,19 +43,34 @@ pub struct Analysis {
     pub doc: Document,
     /// The argument map.
     pub map: ArgumentMap,
+    /// Grading assistance (metrics, feedback, rubric suggestion), when graded.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub assessment: Option<crate::grade::Assessment>,
 }
 
 impl Analysis {
     /// Pairs a document with its map.
     pub fn new(doc: Document, map: ArgumentMap) -> Self {
-        Analysis { doc, map }
+        Analysis {
+            doc,
+            map,
+            assessment: None,
+        }
     }
 
-    /// Links `doc` with `linker` and builds its map.
+    /// Links `doc` with `linker`, builds its map and grades it with the
+    /// default rubric.
     pub fn build(doc: Document, linker: &dyn crate::link::Linker) -> Self {
         let links = linker.link(&doc);
         let map = ArgumentMap::build(&doc, &links);
-        Analysis { doc, map }
+        let mut a = Analysis::new(doc, map);
+        a.grade(&crate::grade::Grader::default());
+        a
+    }
+
+    /// Sets the assessment to `grader`'s (e.g. with a teacher's rubric).
+    pub fn grade(&mut self, grader: &crate::grade::Grader) {
+        self.assessment = Some(grader.grade_map(&self.doc, &self.map));
     }
 
     /// The text a node stands for: the title for the issue, else its sentence.

@@ -1,0 +1,944 @@
+//! Per-essay metrics computed from the argument map: [`Metrics::compute`] takes a
+//! labelled [`Document`] and the map's [`Edge`]s and returns counts plus the
+//! sentence indices behind every finding.
+//!
+//! Definitions (the validity check depends on them being the same for gold and
+//! predicted maps, so they use only labels, thesis flags, paragraphs and edges):
+//! - **thesis**: sentences flagged `thesis`. Its position is judged against the
+//!   *introduction* and *conclusion*: the first and last paragraphs with more
+//!   than [`SUBSTANTIVE_WORDS`] words that are not a title line (one short
+//!   sentence ending in `?` or without closing punctuation), so a salutation
+//!   ("Dear Principal,"), a sign-off or the prompt copied above the essay is not
+//!   taken for either. A one-paragraph essay uses its first and
+//!   last third of sentences instead.
+//! - **claims**: claim sentences that are not thesis sentences.
+//! - **unsupported claim**: a claim that argues for the thesis (not a
+//!   counter-argument) and receives no `supports` edge from an evidence sentence.
+//! - **orphan evidence**: an evidence sentence with no outgoing supports/attacks edge.
+//! - **counter-argument**: a claim (or evidence attacking the thesis itself)
+//!   that is the source of an `attacks` edge and whose own side is against the
+//!   thesis. A sentence's side is found by following its edges to a root,
+//!   flipping at each `attacks` (so a rebuttal, which attacks a
+//!   counter-argument, is on the writer's side and is not counted). Evidence
+//!   attacking a claim is not counted: in annotated essays it is the writer
+//!   qualifying their own claim, and on school essays the predicted attack label
+//!   of evidence is unreliable (PERSUADE dev: 1,039 of 1,274 counter-arguments
+//!   predicted under the looser rule were such evidence; gold has none).
+//!   It is **rebutted** when some sentence attacks it, or when a later claim of
+//!   the writer's side follows it in the same paragraph (the usual "Some say X.
+//!   However, Y." pattern, which a forest-shaped map links to the thesis).
+//! - **depth**: edges in the longest supports/attacks chain (evidence -> claim
+//!   -> thesis is 2); cycles cannot inflate it.
+//! - **non-argumentative share**: `other`, `question` and unlabelled sentences
+//!   over all sentences.
+
+use super::{Edge, Relation};
+use crate::document::{Document, Label};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// A paragraph needs more words than this to count as the introduction or
+/// conclusion, or to be reported as a paragraph without a claim.
+pub const SUBSTANTIVE_WORDS: usize = 5;
+
+/// Share of the prompt's content words the thesis must contain to count as
+/// answering it, unless the rubric says otherwise.
+pub const DEFAULT_PROMPT_OVERLAP: f64 = 0.25;
+
+/// Where the thesis is stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThesisPosition {
+    /// In the introduction only.
+    Intro,
+    /// In the conclusion only.
+    Conclusion,
+    /// In both the introduction and the conclusion.
+    Both,
+    /// Only in body paragraphs.
+    Body,
+    /// Nowhere.
+    Missing,
+}
+
+impl ThesisPosition {
+    /// The position's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThesisPosition::Intro => "intro",
+            ThesisPosition::Conclusion => "conclusion",
+            ThesisPosition::Both => "both",
+            ThesisPosition::Body => "body",
+            ThesisPosition::Missing => "missing",
+        }
+    }
+}
+
+/// The thesis findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThesisMetrics {
+    /// Whether any sentence states the thesis.
+    pub present: bool,
+    /// Where it is stated.
+    pub position: ThesisPosition,
+    /// The thesis sentences.
+    pub sentences: Vec<usize>,
+    /// Share of the prompt's content words found in the thesis (null without a
+    /// title/prompt or without a thesis).
+    pub prompt_overlap: Option<f64>,
+    /// Whether the thesis answers the prompt (overlap at or above the rubric's
+    /// threshold); null without a title/prompt.
+    pub answers_prompt: Option<bool>,
+}
+
+/// A counter-argument and whether the essay answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterArgument {
+    /// The sentence raising it.
+    pub sentence: usize,
+    /// Whether it is rebutted.
+    pub rebutted: bool,
+    /// The sentences that rebut it.
+    pub rebutted_by: Vec<usize>,
+}
+
+/// Everything measured on one essay. Counts come with the sentence (or
+/// paragraph) indices behind them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Number of sentences.
+    pub sentences: usize,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
+    /// Number of words (whitespace-separated).
+    pub words: usize,
+    /// Thesis findings.
+    pub thesis: ThesisMetrics,
+    /// Number of claims (claim sentences that are not thesis sentences).
+    pub claims: usize,
+    /// The claim sentences.
+    pub claim_sentences: Vec<usize>,
+    /// Number of evidence sentences.
+    pub evidence: usize,
+    /// The evidence sentences.
+    pub evidence_sentences: Vec<usize>,
+    /// Evidence sentences per claim (null when there is no claim).
+    pub evidence_per_claim: Option<f64>,
+    /// Claims of the writer's side with no supporting evidence.
+    pub unsupported_claims: Vec<usize>,
+    /// Evidence sentences that support or attack nothing.
+    pub orphan_evidence: Vec<usize>,
+    /// Counter-arguments, in text order.
+    pub counter_arguments: Vec<CounterArgument>,
+    /// Share of sentences that are not claims or evidence.
+    pub non_argumentative_share: f64,
+    /// Edges in the longest supports/attacks chain.
+    pub depth: usize,
+    /// The sentences of that chain, from its start to its root.
+    pub depth_chain: Vec<usize>,
+    /// Paragraphs with more than [`SUBSTANTIVE_WORDS`] words and no claim or thesis.
+    pub paragraphs_without_claim: Vec<usize>,
+    /// Index of the introduction paragraph, if any.
+    pub intro_paragraph: Option<usize>,
+    /// Index of the conclusion paragraph, if any (none when it would be the introduction).
+    pub conclusion_paragraph: Option<usize>,
+}
+
+/// Numeric metrics by name, for rubric checks, CSV columns and class charts.
+/// Yes/no findings are 1 or 0; a metric that cannot be computed is `None`.
+pub const METRIC_NAMES: &[&str] = &[
+    "thesis_present",
+    "thesis_in_intro",
+    "thesis_in_conclusion",
+    "thesis_prompt_overlap",
+    "answers_prompt",
+    "claims",
+    "evidence",
+    "evidence_per_claim",
+    "unsupported_claims",
+    "supported_claim_share",
+    "orphan_evidence",
+    "linked_evidence_share",
+    "counter_arguments",
+    "counter_argument_considered",
+    "unrebutted_counter_arguments",
+    "all_counter_arguments_rebutted",
+    "non_argumentative_share",
+    "depth",
+    "sentences",
+    "paragraphs",
+    "words",
+    "paragraphs_without_claim",
+    "body_paragraphs_with_claim_share",
+];
+
+/// Whether metric `name` is a yes/no finding (1 or 0).
+pub fn is_yes_no(name: &str) -> bool {
+    matches!(
+        name,
+        "thesis_present"
+            | "thesis_in_intro"
+            | "thesis_in_conclusion"
+            | "answers_prompt"
+            | "counter_argument_considered"
+            | "all_counter_arguments_rebutted"
+    )
+}
+
+/// Whether metric `name` is a share between 0 and 1.
+pub fn is_share(name: &str) -> bool {
+    matches!(
+        name,
+        "thesis_prompt_overlap"
+            | "supported_claim_share"
+            | "linked_evidence_share"
+            | "non_argumentative_share"
+            | "body_paragraphs_with_claim_share"
+    )
+}
+
+fn flag(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn ratio(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+impl Metrics {
+    /// Measures `doc` and its map `edges`. Edges outside the document, self
+    /// loops and `answers` edges are ignored.
+    pub fn compute(doc: &Document, edges: &[Edge]) -> Metrics {
+        let n = doc.sentences.len();
+        let edges: Vec<Edge> = edges
+            .iter()
+            .copied()
+            .filter(|e| {
+                e.source < n
+                    && e.target < n
+                    && e.source != e.target
+                    && e.relation != Relation::Answers
+            })
+            .collect();
+        let label = |i: usize| doc.sentences.get(i).and_then(|s| s.label);
+        let is_thesis = |i: usize| doc.sentences.get(i).and_then(|s| s.thesis) == Some(true);
+
+        let thesis_sentences: Vec<usize> = (0..n).filter(|&i| is_thesis(i)).collect();
+        let claim_sentences: Vec<usize> = (0..n)
+            .filter(|&i| label(i) == Some(Label::Claim) && !is_thesis(i))
+            .collect();
+        let evidence_sentences: Vec<usize> = (0..n)
+            .filter(|&i| label(i) == Some(Label::Evidence) && !is_thesis(i))
+            .collect();
+
+        let para_words = paragraph_words(doc);
+        let headings = heading_paragraphs(doc, para_words.len());
+        let substantive: Vec<usize> = (0..para_words.len())
+            .filter(|&p| para_words[p] > SUBSTANTIVE_WORDS && !headings[p])
+            .collect();
+        let intro_paragraph = substantive.first().copied();
+        let conclusion_paragraph = substantive
+            .last()
+            .copied()
+            .filter(|&c| Some(c) != intro_paragraph);
+        let position = thesis_position(
+            doc,
+            &thesis_sentences,
+            intro_paragraph,
+            conclusion_paragraph,
+        );
+
+        // Side of each sentence relative to the thesis: follow the first outgoing
+        // edge to a root, flipping at each attack. At most n steps, so cycles end.
+        let mut first_out: Vec<Option<Edge>> = vec![None; n];
+        for e in &edges {
+            if first_out[e.source].is_none() {
+                first_out[e.source] = Some(*e);
+            }
+        }
+        let against: Vec<bool> = (0..n)
+            .map(|i| {
+                let mut flips = false;
+                let mut cur = i;
+                for _ in 0..n {
+                    match first_out[cur] {
+                        Some(e) => {
+                            if e.relation == Relation::Attacks {
+                                flips = !flips;
+                            }
+                            cur = e.target;
+                            if cur == i {
+                                break;
+                            }
+                        }
+                        None => break,
+                    }
+                }
+                flips
+            })
+            .collect();
+
+        let mut counter_arguments = Vec::new();
+        let mut counter_set = HashSet::new();
+        for i in 0..n {
+            // A claim on the other side, or evidence attacking the thesis itself.
+            // Evidence attacking a claim is the writer qualifying that claim,
+            // not an opposing view (see the module docs).
+            let attacks = |pred: &dyn Fn(usize) -> bool| {
+                edges
+                    .iter()
+                    .any(|e| e.source == i && e.relation == Relation::Attacks && pred(e.target))
+            };
+            let counter = match label(i) {
+                Some(Label::Claim) => attacks(&|_| true),
+                Some(Label::Evidence) => attacks(&is_thesis),
+                _ => false,
+            };
+            if counter && against[i] && !is_thesis(i) {
+                counter_set.insert(i);
+                let mut by: Vec<usize> = edges
+                    .iter()
+                    .filter(|e| e.target == i && e.relation == Relation::Attacks)
+                    .map(|e| e.source)
+                    .collect();
+                let para = doc.sentences.get(i).map(|s| s.paragraph);
+                // The writer's answer later in the same paragraph.
+                by.extend(
+                    (i + 1..n)
+                        .take_while(|&j| doc.sentences.get(j).map(|s| s.paragraph) == para)
+                        .filter(|&j| {
+                            (label(j) == Some(Label::Claim) || is_thesis(j)) && !against[j]
+                        })
+                        .take(1),
+                );
+                by.sort_unstable();
+                by.dedup();
+                counter_arguments.push(CounterArgument {
+                    sentence: i,
+                    rebutted: !by.is_empty(),
+                    rebutted_by: by,
+                });
+            }
+        }
+
+        let unsupported_claims: Vec<usize> = claim_sentences
+            .iter()
+            .copied()
+            .filter(|&c| !counter_set.contains(&c) && !against[c])
+            .filter(|&c| {
+                !edges.iter().any(|e| {
+                    e.target == c
+                        && e.relation == Relation::Supports
+                        && label(e.source) == Some(Label::Evidence)
+                })
+            })
+            .collect();
+        let orphan_evidence: Vec<usize> = evidence_sentences
+            .iter()
+            .copied()
+            .filter(|&s| !edges.iter().any(|e| e.source == s))
+            .collect();
+
+        let non_arg = (0..n)
+            .filter(|&i| !matches!(label(i), Some(Label::Claim | Label::Evidence)) && !is_thesis(i))
+            .count();
+        let (depth, depth_chain) = longest_chain(n, &edges);
+
+        let mut has_claim = vec![false; para_words.len()];
+        for s in &doc.sentences {
+            if s.label == Some(Label::Claim) || s.thesis == Some(true) {
+                if let Some(h) = has_claim.get_mut(s.paragraph) {
+                    *h = true;
+                }
+            }
+        }
+        let paragraphs_without_claim = substantive
+            .iter()
+            .copied()
+            .filter(|&p| !has_claim[p])
+            .collect();
+
+        let (prompt_overlap, answers_prompt) = match doc.title.as_deref() {
+            Some(t) if !content_words(t).is_empty() => {
+                let o = (!thesis_sentences.is_empty()).then(|| {
+                    let thesis_text: String = thesis_sentences
+                        .iter()
+                        .filter_map(|&i| doc.sentences.get(i))
+                        .map(|s| s.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    prompt_overlap(t, &thesis_text)
+                });
+                (o, Some(false))
+            }
+            _ => (None, None),
+        };
+
+        let claims = claim_sentences.len();
+        let evidence = evidence_sentences.len();
+        let mut m = Metrics {
+            sentences: n,
+            paragraphs: para_words.len(),
+            words: doc.text.split_whitespace().count(),
+            thesis: ThesisMetrics {
+                present: !thesis_sentences.is_empty(),
+                position,
+                sentences: thesis_sentences,
+                prompt_overlap,
+                answers_prompt,
+            },
+            claims,
+            claim_sentences,
+            evidence,
+            evidence_sentences,
+            evidence_per_claim: ratio(evidence, claims),
+            unsupported_claims,
+            orphan_evidence,
+            counter_arguments,
+            non_argumentative_share: ratio(non_arg, n).unwrap_or(0.0),
+            depth,
+            depth_chain,
+            paragraphs_without_claim,
+            intro_paragraph,
+            conclusion_paragraph,
+        };
+        m.judge_prompt(DEFAULT_PROMPT_OVERLAP);
+        m
+    }
+
+    /// Sets [`ThesisMetrics::answers_prompt`] from the overlap and `threshold`
+    /// (a rubric setting; [`Metrics::compute`] uses [`DEFAULT_PROMPT_OVERLAP`]).
+    pub fn judge_prompt(&mut self, threshold: f64) {
+        if self.thesis.answers_prompt.is_some() {
+            self.thesis.answers_prompt =
+                Some(self.thesis.prompt_overlap.is_some_and(|o| o >= threshold));
+        }
+    }
+
+    /// Claims supported by evidence, over claims of the writer's side.
+    fn own_claims(&self) -> usize {
+        let counters: HashSet<usize> = self.counter_arguments.iter().map(|c| c.sentence).collect();
+        self.claim_sentences
+            .iter()
+            .filter(|c| !counters.contains(c))
+            .count()
+    }
+
+    /// Body paragraphs: substantive paragraphs other than the introduction and conclusion.
+    fn body_paragraphs(&self) -> usize {
+        let mut n = self.paragraphs_substantive();
+        n = n.saturating_sub(usize::from(self.intro_paragraph.is_some()));
+        n.saturating_sub(usize::from(self.conclusion_paragraph.is_some()))
+    }
+
+    fn paragraphs_substantive(&self) -> usize {
+        match (self.intro_paragraph, self.conclusion_paragraph) {
+            (Some(a), Some(b)) => b.saturating_sub(a) + 1,
+            (Some(_), None) => 1,
+            _ => 0,
+        }
+    }
+
+    /// The value of metric `name` (one of [`METRIC_NAMES`]); `None` for an
+    /// unknown name or a metric that cannot be computed for this essay.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        let rebutted = self.counter_arguments.iter().filter(|c| c.rebutted).count();
+        let counters = self.counter_arguments.len();
+        Some(match name {
+            "thesis_present" => flag(self.thesis.present),
+            "thesis_in_intro" => flag(matches!(
+                self.thesis.position,
+                ThesisPosition::Intro | ThesisPosition::Both
+            )),
+            "thesis_in_conclusion" => flag(matches!(
+                self.thesis.position,
+                ThesisPosition::Conclusion | ThesisPosition::Both
+            )),
+            "thesis_prompt_overlap" => self.thesis.prompt_overlap?,
+            "answers_prompt" => flag(self.thesis.answers_prompt?),
+            "claims" => self.claims as f64,
+            "evidence" => self.evidence as f64,
+            "evidence_per_claim" => self.evidence_per_claim?,
+            "unsupported_claims" => self.unsupported_claims.len() as f64,
+            "supported_claim_share" => {
+                let own = self.own_claims();
+                ratio(own.saturating_sub(self.unsupported_claims.len()), own)?
+            }
+            "orphan_evidence" => self.orphan_evidence.len() as f64,
+            "linked_evidence_share" => ratio(
+                self.evidence.saturating_sub(self.orphan_evidence.len()),
+                self.evidence,
+            )?,
+            "counter_arguments" => counters as f64,
+            "counter_argument_considered" => flag(counters > 0),
+            "unrebutted_counter_arguments" => (counters - rebutted) as f64,
+            "all_counter_arguments_rebutted" => flag(counters > 0 && rebutted == counters),
+            "non_argumentative_share" => self.non_argumentative_share,
+            "depth" => self.depth as f64,
+            "sentences" => self.sentences as f64,
+            "paragraphs" => self.paragraphs as f64,
+            "words" => self.words as f64,
+            "paragraphs_without_claim" => self.paragraphs_without_claim.len() as f64,
+            "body_paragraphs_with_claim_share" => {
+                let body = self.body_paragraphs();
+                let without = self
+                    .paragraphs_without_claim
+                    .iter()
+                    .filter(|&&p| {
+                        Some(p) != self.intro_paragraph && Some(p) != self.conclusion_paragraph
+                    })
+                    .count();
+                ratio(body.saturating_sub(without), body)?
+            }
+            _ => return None,
+        })
+    }
+
+    /// The sentences behind metric `name`, for explanations.
+    pub fn sentences_for(&self, name: &str) -> Vec<usize> {
+        match name {
+            "thesis_present"
+            | "thesis_in_intro"
+            | "thesis_in_conclusion"
+            | "thesis_prompt_overlap"
+            | "answers_prompt" => self.thesis.sentences.clone(),
+            "claims" => self.claim_sentences.clone(),
+            "evidence" | "evidence_per_claim" => self.evidence_sentences.clone(),
+            "unsupported_claims" | "supported_claim_share" => self.unsupported_claims.clone(),
+            "orphan_evidence" | "linked_evidence_share" => self.orphan_evidence.clone(),
+            "counter_arguments" | "counter_argument_considered" => {
+                self.counter_arguments.iter().map(|c| c.sentence).collect()
+            }
+            "unrebutted_counter_arguments" | "all_counter_arguments_rebutted" => self
+                .counter_arguments
+                .iter()
+                .filter(|c| !c.rebutted)
+                .map(|c| c.sentence)
+                .collect(),
+            "depth" => self.depth_chain.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Paragraphs that are a title or prompt line: one sentence of at most
+/// [`HEADING_WORDS`] words that does not end like a statement (`?` or no
+/// closing punctuation), e.g. the question an essay file starts with.
+fn heading_paragraphs(doc: &Document, np: usize) -> Vec<bool> {
+    let mut count = vec![0usize; np];
+    let mut heading = vec![false; np];
+    for s in &doc.sentences {
+        if let (Some(c), Some(h)) = (count.get_mut(s.paragraph), heading.get_mut(s.paragraph)) {
+            *c += 1;
+            let t = s
+                .text
+                .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)]".contains(c));
+            *h = *c == 1
+                && s.text.split_whitespace().count() <= HEADING_WORDS
+                && !t.ends_with(['.', '!', ':', ';', ',']);
+        }
+    }
+    heading
+}
+
+/// Longest title or prompt line, in words, that [`heading_paragraphs`] skips.
+pub const HEADING_WORDS: usize = 15;
+
+/// Words per paragraph (paragraphs without sentences count zero).
+fn paragraph_words(doc: &Document) -> Vec<usize> {
+    let np = doc.paragraphs.len().max(
+        doc.sentences
+            .iter()
+            .map(|s| s.paragraph + 1)
+            .max()
+            .unwrap_or(0),
+    );
+    let mut words = vec![0; np];
+    for s in &doc.sentences {
+        if let Some(w) = words.get_mut(s.paragraph) {
+            *w += s.text.split_whitespace().count();
+        }
+    }
+    words
+}
+
+fn thesis_position(
+    doc: &Document,
+    thesis: &[usize],
+    intro: Option<usize>,
+    conclusion: Option<usize>,
+) -> ThesisPosition {
+    if thesis.is_empty() {
+        return ThesisPosition::Missing;
+    }
+    let (in_intro, in_conclusion) = match (intro, conclusion) {
+        (Some(i), Some(c)) => {
+            let para = |t: &usize| doc.sentences.get(*t).map(|s| s.paragraph);
+            (
+                thesis.iter().any(|t| para(t) == Some(i)),
+                thesis.iter().any(|t| para(t) == Some(c)),
+            )
+        }
+        // One substantive paragraph: first and last third of its sentences.
+        (Some(i), None) => {
+            let idx: Vec<usize> = doc
+                .sentences
+                .iter()
+                .filter(|s| s.paragraph == i)
+                .map(|s| s.index)
+                .collect();
+            let k = idx.len();
+            let pos = |t: &usize| idx.iter().position(|x| x == t);
+            (
+                thesis.iter().any(|t| pos(t).is_some_and(|p| p * 3 < k)),
+                thesis
+                    .iter()
+                    .any(|t| pos(t).is_some_and(|p| p * 3 >= 2 * k)),
+            )
+        }
+        _ => (false, false),
+    };
+    match (in_intro, in_conclusion) {
+        (true, true) => ThesisPosition::Both,
+        (true, false) => ThesisPosition::Intro,
+        (false, true) => ThesisPosition::Conclusion,
+        (false, false) => ThesisPosition::Body,
+    }
+}
+
+/// Longest chain of edges (length, sentences from start to root). Longest-path
+/// relaxation capped at `n` rounds, so a cycle cannot loop forever.
+fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
+    if edges.is_empty() {
+        return (0, Vec::new());
+    }
+    let mut len = vec![0usize; n];
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    for _ in 0..n {
+        let mut changed = false;
+        for e in edges {
+            let cand = len[e.target] + 1;
+            if cand > len[e.source] && cand <= n {
+                len[e.source] = cand;
+                next[e.source] = Some(e.target);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let Some(start) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
+        return (0, Vec::new());
+    };
+    let mut chain = vec![start];
+    let mut seen = HashSet::from([start]);
+    let mut cur = start;
+    while let Some(t) = next[cur] {
+        if !seen.insert(t) {
+            break;
+        }
+        chain.push(t);
+        cur = t;
+    }
+    (chain.len() - 1, chain)
+}
+
+const STOPWORDS: &[&str] = &[
+    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "her", "was", "one",
+    "our", "out", "has", "have", "had", "his", "how", "its", "may", "who", "why", "what", "when",
+    "where", "which", "with", "this", "that", "these", "those", "they", "them", "their", "there",
+    "then", "than", "from", "into", "about", "would", "should", "could", "will", "shall", "does",
+    "did", "do", "be", "been", "being", "is", "it", "of", "to", "in", "on", "or", "as", "at", "by",
+    "an", "a", "more", "most", "some", "such", "other", "also", "very", "think", "believe",
+    "agree", "disagree", "opinion", "your", "use", "give", "reasons", "specific", "examples",
+    "essay", "whether", "people", "get", "make", "over", "many", "much",
+];
+
+/// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
+/// meets "school" and "banning" meets "ban".
+fn content_words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| fold(&w))
+        .collect()
+}
+
+fn fold(w: &str) -> String {
+    let mut cs: Vec<char> = w.chars().collect();
+    let ends = |cs: &[char], suf: &str| {
+        let k = suf.chars().count();
+        cs.len() >= k + 3 && cs[cs.len() - k..].iter().copied().eq(suf.chars())
+    };
+    if ends(&cs, "ing") || ends(&cs, "ed") {
+        let k = if ends(&cs, "ing") { 3 } else { 2 };
+        cs.truncate(cs.len() - k);
+        // "banning" -> "bann" -> "ban": undo a doubled final consonant.
+        let n = cs.len();
+        if n >= 2 && cs[n - 1] == cs[n - 2] && !"aeiouls".contains(cs[n - 1]) {
+            cs.pop();
+        }
+    } else if ends(&cs, "s") && !ends(&cs, "ss") {
+        cs.pop();
+    }
+    // "phone"/"phon(es)", "make"/"mak(ing)" meet without their final e.
+    if cs.len() > 3 && cs.last() == Some(&'e') {
+        cs.pop();
+    }
+    cs.into_iter().collect()
+}
+
+/// Share of the prompt's content words that occur in `thesis`.
+pub fn prompt_overlap(prompt: &str, thesis: &str) -> f64 {
+    let p = content_words(prompt);
+    if p.is_empty() {
+        return 0.0;
+    }
+    let t = content_words(thesis);
+    p.iter().filter(|w| t.contains(*w)).count() as f64 / p.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{self, RuleSegmenter};
+
+    /// A document whose sentences get `labels`; `T` marks the thesis.
+    fn doc(text: &str, title: Option<&str>, labels: &str) -> Document {
+        let mut d = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            title.map(str::to_string),
+            text.to_string(),
+        );
+        assert_eq!(d.sentences.len(), labels.len(), "{:?}", d.sentences);
+        for (s, c) in d.sentences.iter_mut().zip(labels.chars()) {
+            s.label = Some(match c {
+                'T' | 'C' => Label::Claim,
+                'E' => Label::Evidence,
+                'Q' => Label::Question,
+                _ => Label::Other,
+            });
+            s.thesis = Some(c == 'T');
+        }
+        d
+    }
+
+    const ESSAY: &str = "Phones are everywhere in our lives today. Schools should ban phones in class.\n\n\
+        Phones distract pupils during lessons. Teachers see it every single day. A survey of our class found that most pupils check messages.\n\n\
+        Some say phones help pupils look things up quickly. However, a library does this job without the noise.\n\n\
+        In short, schools should ban phones in class for good.";
+
+    fn edges() -> Vec<Edge> {
+        vec![
+            Edge::new(2, 1, Relation::Supports),
+            Edge::new(3, 2, Relation::Supports),
+            Edge::new(5, 1, Relation::Attacks),
+            Edge::new(6, 1, Relation::Supports),
+        ]
+    }
+
+    const LABELS: &str = "OTCEECCT";
+
+    #[test]
+    fn thesis_in_both_intro_and_conclusion() {
+        let d = doc(ESSAY, Some("Should schools ban phones?"), LABELS);
+        let m = Metrics::compute(&d, &edges());
+        assert_eq!(m.thesis.position, ThesisPosition::Both);
+        assert_eq!(m.thesis.sentences, [1, 7]);
+        assert_eq!(m.thesis.prompt_overlap, Some(1.0));
+    }
+
+    #[test]
+    fn counts_claims_evidence_and_gaps() {
+        let d = doc(ESSAY, None, LABELS);
+        let m = Metrics::compute(&d, &edges());
+        assert_eq!(m.claim_sentences, [2, 5, 6]);
+        assert_eq!(m.evidence_sentences, [3, 4]);
+        // 5 is the counter-argument, so only 6 (the rebuttal) lacks support.
+        assert_eq!(m.unsupported_claims, [6]);
+        assert_eq!(m.orphan_evidence, [4]);
+        assert_eq!(m.value("supported_claim_share"), Some(0.5));
+        assert_eq!(m.value("linked_evidence_share"), Some(0.5));
+    }
+
+    #[test]
+    fn counter_argument_rebutted_by_later_claim_in_paragraph() {
+        let d = doc(ESSAY, None, LABELS);
+        let m = Metrics::compute(&d, &edges());
+        assert_eq!(
+            m.counter_arguments,
+            [CounterArgument {
+                sentence: 5,
+                rebutted: true,
+                rebutted_by: vec![6]
+            }]
+        );
+        assert_eq!(m.value("all_counter_arguments_rebutted"), Some(1.0));
+        // Without the answering claim the counter-argument stands.
+        let d = doc(ESSAY, None, "OTCEECET");
+        let m = Metrics::compute(&d, &edges());
+        assert!(!m.counter_arguments[0].rebutted);
+    }
+
+    #[test]
+    fn rebuttal_attacking_a_counter_is_not_a_counter() {
+        let d = doc(ESSAY, None, LABELS);
+        let e = vec![
+            Edge::new(5, 1, Relation::Attacks),
+            Edge::new(6, 5, Relation::Attacks),
+        ];
+        let m = Metrics::compute(&d, &e);
+        assert_eq!(m.counter_arguments.len(), 1);
+        assert_eq!(m.counter_arguments[0].rebutted_by, [6]);
+    }
+
+    #[test]
+    fn evidence_attacking_a_claim_is_not_a_counter_argument() {
+        let d = doc(ESSAY, None, LABELS);
+        let m = Metrics::compute(&d, &[Edge::new(4, 2, Relation::Attacks)]);
+        assert!(m.counter_arguments.is_empty());
+        let m = Metrics::compute(&d, &[Edge::new(4, 1, Relation::Attacks)]);
+        assert_eq!(m.counter_arguments[0].sentence, 4);
+    }
+
+    #[test]
+    fn depth_follows_longest_chain_and_survives_cycles() {
+        let d = doc(ESSAY, None, LABELS);
+        let m = Metrics::compute(&d, &edges());
+        assert_eq!((m.depth, m.depth_chain.clone()), (2, vec![3, 2, 1]));
+        let cyc = vec![
+            Edge::new(2, 3, Relation::Supports),
+            Edge::new(3, 2, Relation::Supports),
+        ];
+        let m = Metrics::compute(&d, &cyc);
+        assert!(m.depth <= d.sentences.len());
+    }
+
+    #[test]
+    fn thesis_only_in_conclusion_and_missing() {
+        let d = doc(ESSAY, None, "OOCEECCT");
+        assert_eq!(
+            Metrics::compute(&d, &[]).thesis.position,
+            ThesisPosition::Conclusion
+        );
+        let d = doc(ESSAY, None, "OOCEECCC");
+        let m = Metrics::compute(&d, &[]);
+        assert_eq!(m.thesis.position, ThesisPosition::Missing);
+        assert!(!m.thesis.present);
+    }
+
+    #[test]
+    fn salutation_is_not_the_introduction() {
+        let text = "Dear Principal,\n\nPhones should stay out of class for good. They distract.\n\nThat is why phones should stay out of class.";
+        let d = doc(text, None, "OTEC");
+        let m = Metrics::compute(&d, &[]);
+        assert_eq!(m.intro_paragraph, Some(1));
+        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        assert!(m.paragraphs_without_claim.is_empty());
+    }
+
+    #[test]
+    fn a_prompt_line_above_the_essay_is_not_the_introduction() {
+        let text = "Should our school start later in the morning?\n\nSchool should start at ten because pupils sleep late. Tired pupils learn less.\n\nSo school should start at ten in the morning.";
+        let d = doc(text, None, "QTEC");
+        let m = Metrics::compute(&d, &[]);
+        assert_eq!(m.intro_paragraph, Some(1));
+        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        let d = doc(text, None, "OTEC");
+        assert_eq!(Metrics::compute(&d, &[]).intro_paragraph, Some(1));
+    }
+
+    #[test]
+    fn empty_and_unlabelled_documents_do_not_panic() {
+        let d = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            Some("x".into()),
+            String::new(),
+        );
+        let m = Metrics::compute(&d, &[Edge::new(3, 9, Relation::Supports)]);
+        assert_eq!(m.sentences, 0);
+        assert_eq!(m.thesis.position, ThesisPosition::Missing);
+        for name in METRIC_NAMES {
+            let _ = m.value(name);
+        }
+        let d = segment::document(&RuleSegmenter::default(), None, None, ESSAY.into());
+        let m = Metrics::compute(&d, &[]);
+        assert_eq!(m.non_argumentative_share, 1.0);
+    }
+
+    #[test]
+    fn prompt_overlap_folds_endings() {
+        assert_eq!(
+            prompt_overlap(
+                "Should schools ban phones?",
+                "Banning phone use at school helps"
+            ),
+            1.0
+        );
+        assert_eq!(
+            prompt_overlap("Should schools ban phones?", "Dogs are loyal pets"),
+            0.0
+        );
+        assert_eq!(fold("making"), fold("make"));
+        assert_eq!(fold("classes"), "classe".trim_end_matches('e'));
+        assert_eq!(fold("uses"), "use");
+    }
+
+    #[test]
+    fn every_metric_name_has_a_value_on_a_full_essay() {
+        let d = doc(ESSAY, Some("Should schools ban phones?"), LABELS);
+        let mut m = Metrics::compute(&d, &edges());
+        m.judge_prompt(0.25);
+        for name in METRIC_NAMES {
+            assert!(m.value(name).is_some(), "{name}");
+        }
+        assert_eq!(m.value("nonsense"), None);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any labels, thesis flags and edges (including out-of-range,
+            /// self and cyclic ones) give metrics whose lists index real
+            /// sentences and whose depth is bounded by the sentence count.
+            #[test]
+            fn metrics_are_total_and_consistent(
+                labels in proptest::collection::vec(0u8..5, 0..12),
+                raw_edges in proptest::collection::vec((0usize..14, 0usize..14, 0u8..3), 0..20),
+            ) {
+                let text: String = (0..labels.len()).map(|i| format!("Sentence number {i} ends here.")).collect::<Vec<_>>().join(" ");
+                let mut d = segment::document(&RuleSegmenter::default(), None, Some("Sentence ends?".into()), text);
+                for (s, l) in d.sentences.iter_mut().zip(&labels) {
+                    s.label = match l { 0 => Some(Label::Claim), 1 => Some(Label::Evidence), 2 => Some(Label::Question), 3 => Some(Label::Other), _ => None };
+                    s.thesis = Some(*l == 0 && s.index % 3 == 0);
+                }
+                let edges: Vec<Edge> = raw_edges.iter().map(|&(a, b, r)| Edge::new(a, b, match r { 0 => Relation::Supports, 1 => Relation::Attacks, _ => Relation::Answers })).collect();
+                let m = Metrics::compute(&d, &edges);
+                let n = d.sentences.len();
+                prop_assert!(m.depth <= n);
+                prop_assert_eq!(m.depth + usize::from(!m.depth_chain.is_empty()), m.depth_chain.len().max(m.depth));
+                for i in m.unsupported_claims.iter().chain(&m.orphan_evidence).chain(&m.depth_chain) {
+                    prop_assert!(*i < n);
+                }
+                prop_assert!(m.unsupported_claims.len() <= m.claims);
+                prop_assert!(m.orphan_evidence.len() <= m.evidence);
+                prop_assert!((0.0..=1.0).contains(&m.non_argumentative_share));
+                for name in METRIC_NAMES {
+                    if let Some(v) = m.value(name) {
+                        prop_assert!(v.is_finite());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,577 @@
+//! Class reports from batch output: `essaymap report OUT.jsonl`.
+//!
+//! Input is the JSONL that `essaymap batch` writes: one analysis object per
+//! essay (`id`, `title`, `text`, `paragraphs`, `sentences`, `map`,
+//! `assessment`) or an error line `{"id", "error": {"kind", "message"}}`.
+//! [`read_batch`] reads it leniently: error lines, malformed lines and records
+//! without sentences become [`ErrorEntry`]s that the report lists, never a
+//! fatal error, because one bad essay must not cost a teacher the class report.
+//! When a record has no `assessment`, or the caller passes a [`Grader`] (a
+//! different `--rubric`), the assessment is recomputed from the record's
+//! labelled sentences and map edges with the same code `analyze` uses.
+//!
+//! Outputs:
+//! - [`html::class_page`]: one self-contained page (inline CSS, SVG charts and a
+//!   small sorting script, no CDN) with the distribution of each metric, the most
+//!   frequent feedback items and a sortable table linking to per-essay pages;
+//! - [`html::essay_page`]: the highlighted essay with its feedback panel and
+//!   rubric suggestion ([`write_site`] writes them all);
+//! - [`csv::write_csv`]: one row per essay for gradebook import.
+
+pub mod csv;
+pub mod html;
+mod svg;
+
+use crate::document::{Document, Label, Paragraph, Sentence};
+use crate::error::{Error, Result};
+use crate::grade::{Assessment, Edge, Grader, Relation};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// One successfully analysed essay of the batch output.
+#[derive(Debug, Clone)]
+pub struct EssayEntry {
+    /// Record id (or `line N` when the record had none).
+    pub id: String,
+    /// The essay, with the labels and thesis flags of the record.
+    pub doc: Document,
+    /// Its assessment.
+    pub assessment: Assessment,
+}
+
+/// A record that could not be analysed or read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEntry {
+    /// Record id (or `line N`).
+    pub id: String,
+    /// Stable error kind (as in batch error lines, or `invalid_json` /
+    /// `bad_record` for lines the report could not read).
+    pub kind: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Where a record of the input went, in input order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `essays[i]`.
+    Essay(usize),
+    /// `errors[i]`.
+    Error(usize),
+}
+
+/// Everything a class report shows.
+#[derive(Debug, Clone, Default)]
+pub struct ClassData {
+    /// Analysed essays, in input order.
+    pub essays: Vec<EssayEntry>,
+    /// Records that failed, in input order.
+    pub errors: Vec<ErrorEntry>,
+    /// Input order of all records (empty: essays, then errors), so the CSV
+    /// rows follow the class list the batch was run on.
+    pub order: Vec<Slot>,
+}
+
+impl ClassData {
+    /// All records in input order.
+    pub fn slots(&self) -> Vec<Slot> {
+        if self.order.len() == self.essays.len() + self.errors.len() {
+            return self.order.clone();
+        }
+        (0..self.essays.len())
+            .map(Slot::Essay)
+            .chain((0..self.errors.len()).map(Slot::Error))
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct RecordIn {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    paragraphs: Vec<ParagraphIn>,
+    #[serde(default)]
+    sentences: Vec<SentenceIn>,
+    #[serde(default)]
+    map: Option<MapIn>,
+    #[serde(default)]
+    assessment: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct ParagraphIn {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Deserialize)]
+struct SentenceIn {
+    #[serde(default)]
+    start: usize,
+    #[serde(default)]
+    end: usize,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    paragraph: usize,
+    #[serde(default)]
+    label: Option<Label>,
+    #[serde(default)]
+    confidence: Option<f32>,
+    #[serde(default)]
+    thesis: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct MapIn {
+    #[serde(default)]
+    edges: Vec<EdgeIn>,
+}
+
+#[derive(Deserialize)]
+struct EdgeIn {
+    // Integers for sentences; the issue node may have another id, which the
+    // grader does not need.
+    source: serde_json::Value,
+    target: serde_json::Value,
+    relation: String,
+}
+
+fn edge(e: &EdgeIn) -> Option<Edge> {
+    let relation = match e.relation.as_str() {
+        "supports" => Relation::Supports,
+        "attacks" => Relation::Attacks,
+        "answers" => Relation::Answers,
+        _ => return None,
+    };
+    let idx = |v: &serde_json::Value| v.as_u64().and_then(|n| usize::try_from(n).ok());
+    Some(Edge::new(idx(&e.source)?, idx(&e.target)?, relation))
+}
+
+fn to_document(r: &RecordIn, id: &str) -> Document {
+    let mut sentences: Vec<Sentence> = Vec::with_capacity(r.sentences.len());
+    let mut last_para = None;
+    let mut pos = 0;
+    for (i, s) in r.sentences.iter().enumerate() {
+        if last_para != Some(s.paragraph) {
+            pos = 0;
+            last_para = Some(s.paragraph);
+        }
+        sentences.push(Sentence {
+            index: i,
+            start: s.start,
+            end: s.end,
+            text: s.text.clone(),
+            paragraph: s.paragraph,
+            position_in_paragraph: pos,
+            bytes: 0..0,
+            label: s.label,
+            confidence: s.confidence,
+            scores: None,
+            thesis: s.thesis,
+        });
+        pos += 1;
+    }
+    let n_par = sentences.iter().map(|s| s.paragraph + 1).max().unwrap_or(0);
+    let paragraphs = if r.paragraphs.is_empty() {
+        (0..n_par)
+            .map(|index| Paragraph {
+                index,
+                start: 0,
+                end: 0,
+                bytes: 0..0,
+            })
+            .collect()
+    } else {
+        r.paragraphs
+            .iter()
+            .enumerate()
+            .map(|(index, p)| Paragraph {
+                index,
+                start: p.start,
+                end: p.end,
+                bytes: 0..0,
+            })
+            .collect()
+    };
+    let text = r.text.clone().unwrap_or_else(|| {
+        sentences
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    Document {
+        id: Some(id.to_string()),
+        title: r.title.clone(),
+        text,
+        paragraphs,
+        sentences,
+    }
+}
+
+fn error_entry(id: &str, e: &serde_json::Value) -> ErrorEntry {
+    let (kind, message) = match e {
+        serde_json::Value::Object(o) => (
+            o.get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("error")
+                .to_string(),
+            o.get("message")
+                .and_then(|k| k.as_str())
+                .map_or_else(|| e.to_string(), str::to_string),
+        ),
+        serde_json::Value::String(s) => ("error".to_string(), s.clone()),
+        other => ("error".to_string(), other.to_string()),
+    };
+    ErrorEntry {
+        id: id.to_string(),
+        kind,
+        message,
+    }
+}
+
+/// Parses one batch output line (`line_no` is 1-based, for messages).
+/// `regrade` recomputes the assessment even when the record has one.
+pub fn parse_line(
+    line: &str,
+    line_no: usize,
+    grader: &Grader,
+    regrade: bool,
+) -> std::result::Result<EssayEntry, ErrorEntry> {
+    let fallback_id = format!("line {line_no}");
+    let rec: RecordIn = serde_json::from_str(line).map_err(|e| {
+        // Keep the id if the line is JSON with an id but an unexpected shape.
+        let id = serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            .unwrap_or_else(|| fallback_id.clone());
+        ErrorEntry {
+            id,
+            kind: if e.is_data() {
+                "bad_record"
+            } else {
+                "invalid_json"
+            }
+            .into(),
+            message: format!("line {line_no}: {e}"),
+        }
+    })?;
+    let id = rec.id.clone().unwrap_or(fallback_id);
+    if let Some(e) = &rec.error {
+        return Err(error_entry(&id, e));
+    }
+    let stored = if regrade {
+        None
+    } else {
+        rec.assessment
+            .as_ref()
+            .and_then(|a| serde_json::from_value::<Assessment>(a.clone()).ok())
+    };
+    if stored.is_none() && rec.sentences.is_empty() {
+        return Err(ErrorEntry {
+            id,
+            kind: "bad_record".into(),
+            message: format!("line {line_no}: no sentences and no readable assessment"),
+        });
+    }
+    let doc = to_document(&rec, &id);
+    let assessment = stored.unwrap_or_else(|| {
+        let edges: Vec<Edge> = rec
+            .map
+            .as_ref()
+            .map(|m| m.edges.iter().filter_map(edge).collect())
+            .unwrap_or_default();
+        grader.grade(&doc, &edges)
+    });
+    Ok(EssayEntry {
+        id,
+        doc,
+        assessment,
+    })
+}
+
+/// Reads batch output JSONL. A `grader` given means "recompute every
+/// assessment with this rubric"; without one, stored assessments are used and
+/// missing ones are computed with the default rubric.
+///
+/// # Errors
+/// Only when the file cannot be read; bad lines become [`ErrorEntry`]s.
+pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let default = Grader::default();
+    let (g, regrade) = match grader {
+        Some(g) => (g, true),
+        None => (&default, false),
+    };
+    let mut data = ClassData::default();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                data.order.push(Slot::Error(data.errors.len()));
+                data.errors.push(ErrorEntry {
+                    id: format!("line {}", i + 1),
+                    kind: "invalid_utf8".into(),
+                    message: format!("line {}: not UTF-8", i + 1),
+                });
+                continue;
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_line(&line, i + 1, g, regrade) {
+            Ok(e) => {
+                data.order.push(Slot::Essay(data.essays.len()));
+                data.essays.push(e);
+            }
+            Err(e) => {
+                data.order.push(Slot::Error(data.errors.len()));
+                data.errors.push(e);
+            }
+        }
+    }
+    Ok(data)
+}
+
+/// A file name for each essay page: the id made safe (letters, digits, `.`,
+/// `_`, `-`), shortened, and made unique with a `-N` suffix.
+pub fn page_names(data: &ClassData) -> Vec<String> {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    data.essays
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let mut base: String =
+                e.id.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .take(80)
+                    .collect();
+            if base.trim_matches(|c| c == '.' || c == '_').is_empty() {
+                base = format!("essay-{}", k + 1);
+            }
+            let n = used.entry(base.to_lowercase()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                format!("{base}-{n}.html")
+            } else {
+                format!("{base}.html")
+            }
+        })
+        .collect()
+}
+
+/// What [`write_site`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The class page.
+    pub class_page: PathBuf,
+    /// The folder of per-essay pages.
+    pub essays_dir: PathBuf,
+    /// Number of essay pages written.
+    pub pages: usize,
+}
+
+/// Writes the class page to `out` and one page per essay into `essays_dir`
+/// (relative paths are taken relative to the folder of `out`; default:
+/// `<out stem>_essays` next to it). `title` heads the class page.
+///
+/// # Errors
+/// [`Error::Io`] when a file or folder cannot be written.
+pub fn write_site(
+    data: &ClassData,
+    out: &Path,
+    essays_dir: Option<&Path>,
+    title: &str,
+) -> Result<Site> {
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "class".to_string(), |s| s.to_string_lossy().into_owned());
+    let rel_dir: PathBuf = match essays_dir {
+        Some(d) => d.to_path_buf(),
+        None => PathBuf::from(format!("{stem}_essays")),
+    };
+    let abs_dir = if rel_dir.is_absolute() {
+        rel_dir.clone()
+    } else {
+        parent.join(&rel_dir)
+    };
+    std::fs::create_dir_all(&abs_dir).map_err(|e| Error::io(&abs_dir, e))?;
+    let names = page_names(data);
+    // Links: relative when the essay folder is a plain subfolder of the report's
+    // folder (the site can be zipped and moved), absolute file URLs otherwise.
+    let simple = !rel_dir.is_absolute()
+        && rel_dir
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let out_name = out.file_name().map_or_else(
+        || "class.html".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let (essay_href_base, back_href) = if simple {
+        let depth = rel_dir.components().count();
+        (
+            format!("{}/", url_path(&rel_dir)),
+            format!("{}{}", "../".repeat(depth), url_escape(&out_name)),
+        )
+    } else {
+        let abs_out = absolute(out);
+        (
+            format!("{}/", file_url(&absolute(&abs_dir))),
+            file_url(&abs_out),
+        )
+    };
+    let hrefs: Vec<String> = names
+        .iter()
+        .map(|n| format!("{essay_href_base}{}", url_escape(n)))
+        .collect();
+    let page = html::class_page(data, &hrefs, title);
+    std::fs::write(out, page).map_err(|e| Error::io(out, e))?;
+    for (e, name) in data.essays.iter().zip(&names) {
+        let p = abs_dir.join(name);
+        std::fs::write(&p, html::essay_page(e, &back_href)).map_err(|err| Error::io(&p, err))?;
+    }
+    Ok(Site {
+        class_page: out.to_path_buf(),
+        essays_dir: abs_dir,
+        pages: names.len(),
+    })
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn url_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn url_path(p: &Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .map(|c| url_escape(&c.as_os_str().to_string_lossy()))
+        .collect();
+    parts.join("/")
+}
+
+fn file_url(p: &Path) -> String {
+    format!(
+        "file://{}",
+        url_escape(&p.to_string_lossy().replace('\\', "/"))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = r#"{"id":"a/b 1.txt","title":"Should towns plant trees?","text":"Towns should plant trees. Shade cools streets.","paragraphs":[{"index":0,"start":0,"end":46}],
+      "sentences":[{"index":0,"start":0,"end":25,"text":"Towns should plant trees.","paragraph":0,"label":"claim","thesis":true},
+                   {"index":1,"start":26,"end":46,"text":"Shade cools streets.","paragraph":0,"label":"evidence","thesis":false}],
+      "map":{"nodes":[],"edges":[{"source":1,"target":0,"relation":"supports","confidence":0.9},{"source":0,"target":"issue","relation":"answers","confidence":1.0}]}}"#;
+
+    #[test]
+    fn record_without_assessment_is_graded_from_its_map() {
+        let e = parse_line(LINE, 1, &Grader::default(), false).unwrap();
+        assert_eq!(e.id, "a/b 1.txt");
+        assert_eq!(e.assessment.metrics.evidence, 1);
+        assert!(e.assessment.metrics.orphan_evidence.is_empty());
+        assert_eq!(e.assessment.metrics.thesis.answers_prompt, Some(true));
+    }
+
+    #[test]
+    fn error_and_broken_lines_become_entries() {
+        let g = Grader::default();
+        let e = parse_line(
+            r#"{"id":"x","error":{"kind":"io","message":"gone"}}"#,
+            3,
+            &g,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.id.as_str(), e.kind.as_str(), e.message.as_str()),
+            ("x", "io", "gone")
+        );
+        let e = parse_line("{not json", 4, &g, false).unwrap_err();
+        assert_eq!((e.id.as_str(), e.kind.as_str()), ("line 4", "invalid_json"));
+        let e = parse_line(r#"{"id":"y","sentences":"nope"}"#, 5, &g, false).unwrap_err();
+        assert_eq!((e.id.as_str(), e.kind.as_str()), ("y", "bad_record"));
+        let e = parse_line(r#"{"id":"z"}"#, 6, &g, false).unwrap_err();
+        assert_eq!(e.kind, "bad_record");
+    }
+
+    #[test]
+    fn page_names_are_safe_and_unique() {
+        let g = Grader::default();
+        let e = parse_line(LINE, 1, &g, false).unwrap();
+        let data = ClassData {
+            essays: vec![
+                e.clone(),
+                e.clone(),
+                EssayEntry {
+                    id: "..".into(),
+                    ..e
+                },
+            ],
+            ..ClassData::default()
+        };
+        assert_eq!(
+            page_names(&data),
+            ["a_b_1.txt.html", "a_b_1.txt-2.html", "essay-3.html"]
+        );
+    }
+
+    proptest::proptest! {
+        /// No input line makes the reader panic: it is an essay or an error entry.
+        #[test]
+        fn any_line_is_an_essay_or_an_error(line in ".{0,200}") {
+            let _ = parse_line(&line, 1, &Grader::default(), false);
+        }
+
+        /// Records with arbitrary sentence labels, paragraphs and edge ids grade without panicking.
+        #[test]
+        fn arbitrary_records_grade(
+            paras in proptest::collection::vec(0usize..6, 0..8),
+            edges in proptest::collection::vec((-2i64..10, -2i64..10), 0..10),
+        ) {
+            const LABELS: [&str; 4] = ["claim", "evidence", "other", "question"];
+            let sentences: Vec<serde_json::Value> = paras.iter().enumerate().map(|(i, p)| serde_json::json!({
+                "text": format!("Sentence {i} is here."), "paragraph": p,
+                "label": LABELS[i % 4], "thesis": i == 0
+            })).collect();
+            let edges: Vec<serde_json::Value> = edges.iter().map(|(a, b)| serde_json::json!({"source": a, "target": b, "relation": "supports"})).collect();
+            let line = serde_json::json!({"id": "p", "sentences": sentences, "map": {"edges": edges}}).to_string();
+            let r = parse_line(&line, 1, &Grader::default(), false);
+            if !paras.is_empty() {
+                proptest::prop_assert!(r.is_ok());
+            }
+        }
+    }
+}
