@@ -15,7 +15,7 @@ use essaymap::segment::RuleSegmenter;
 use std::path::PathBuf;
 use std::time::Instant;
 
-fn read(dir: &PathBuf, file: &str) -> essaymap::Result<Vec<AnnotatedEssay>> {
+fn read(dir: &std::path::Path, file: &str) -> essaymap::Result<Vec<AnnotatedEssay>> {
     annotated::read_file(&dir.join(file), &RuleSegmenter::default())
 }
 
@@ -68,7 +68,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         link_dev: &aae_dev,
         stance_dev: &stance_dev,
     };
-    let cfg = TrainConfig::default();
+    let mut cfg = TrainConfig::default();
+    if std::env::var_os("PAIR_PREDICTED_ONLY").is_some() {
+        cfg.pair_on_gold_roles = false;
+    }
     eprintln!("{}", trainer::describe(td, &cfg));
     let t1 = Instant::now();
     let model = trainer::train(

@@ -1,8 +1,8 @@
 //! The `batch` job: the full pipeline as a [`Processor`] for the runner.
 //!
-//! Each record becomes the same JSON object as `analyze --format json`, with
-//! the record's `id` and any extra input fields under `meta`, plus one row of
-//! per-essay counts for the summary CSV.
+//! Each record becomes the same JSON object as `analyze --format json` (its
+//! argument map included), with the record's `id` and any extra input fields
+//! under `meta`, plus one row of per-essay counts for the summary CSV.
 
 use super::read::Record;
 use super::runner::Processor;
@@ -76,18 +76,16 @@ impl Processor for BatchProcessor {
             meta,
         } = record;
         let doc = self.pipeline.analyze(Some(id), title, text)?;
-        // Map and assessment, as `analyze --format json` prints them.
         let linker = crate::link::LearnedLinker::embedded()?;
         let analysis = crate::render::Analysis::build(doc, &linker);
-        let doc = &analysis.doc;
         let line = Line {
             analysis: &analysis,
             meta: meta.as_ref(),
         };
         let json = serde_json::to_string(&line).map_err(|e| crate::error::Error::BadRecord {
-            what: doc.id.clone().unwrap_or_default(),
+            what: analysis.doc.id.clone().unwrap_or_default(),
             message: format!("cannot serialise the analysis: {e}"),
         })?;
-        Ok((json, counts(doc)))
+        Ok((json, counts(&analysis.doc)))
     }
 }

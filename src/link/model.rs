@@ -399,6 +399,52 @@ mod tests {
     }
 
     #[test]
+    fn learned_links_form_a_forest_with_one_target_per_source() {
+        use crate::document::Label;
+        use crate::segment::{self, RuleSegmenter};
+        let mut d = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            None,
+            "Towns need more trees. Shade keeps streets cool. For example, one park was five \
+             degrees cooler. Trees also clean the air.\n\nSome say trees cost too much. \
+             However, they raise house prices. Studies show buyers pay more near parks."
+                .to_string(),
+        );
+        use Label::*;
+        let labels = [Claim, Evidence, Evidence, Evidence, Claim, Claim, Evidence];
+        for (s, l) in d.sentences.iter_mut().zip(labels) {
+            s.label = Some(l);
+        }
+        d.sentences[0].thesis = Some(true);
+        let links = LearnedLinker::embedded().unwrap().link(&d);
+        let mut parent = vec![None; d.sentences.len()];
+        for l in &links {
+            assert!(parent[l.source].is_none(), "two links leave {}", l.source);
+            parent[l.source] = Some(l.target);
+            assert!((0.0..=1.0).contains(&l.confidence));
+            if labels[l.source] == Evidence {
+                assert_eq!(
+                    d.sentences[l.source].paragraph, d.sentences[l.target].paragraph,
+                    "evidence links stay in their paragraph"
+                );
+            }
+        }
+        for start in 0..parent.len() {
+            let (mut cur, mut steps) = (start, 0);
+            while let Some(p) = parent[cur] {
+                cur = p;
+                steps += 1;
+                assert!(steps <= parent.len(), "cycle through {start}");
+            }
+        }
+        // Every claim but the thesis points at the thesis.
+        for c in [4, 5] {
+            assert_eq!(parent[c], Some(0));
+        }
+    }
+
+    #[test]
     fn embedded_model_loads() {
         let m = LinkModel::embedded().unwrap();
         assert_eq!(m.info.feature_spec, FEATURE_SPEC);

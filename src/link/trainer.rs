@@ -48,6 +48,8 @@ pub struct TrainConfig {
     pub against_weight: f32,
     /// Shuffle seed.
     pub seed: u64,
+    /// Also train the pair model on gold-role documents (besides predicted ones).
+    pub pair_on_gold_roles: bool,
 }
 
 impl Default for TrainConfig {
@@ -63,6 +65,7 @@ impl Default for TrainConfig {
             attack_weight: 3.0,
             against_weight: 2.0,
             seed: 7,
+            pair_on_gold_roles: true,
         }
     }
 }
@@ -139,41 +142,107 @@ struct PairExample {
     gold: usize,
 }
 
-fn pair_examples(essays: &[AnnotatedEssay], predicted: &[Document], dim: u32) -> Vec<PairExample> {
+fn pair_examples(
+    essays: &[AnnotatedEssay],
+    predicted: &[Document],
+    with_gold: bool,
+    dim: u32,
+) -> Vec<PairExample> {
     let mut out = Vec::new();
-    let gold_docs: Vec<Document> = essays.iter().map(gold_document).collect();
+    let gold_docs: Vec<Document> = if with_gold || predicted.is_empty() {
+        essays.iter().map(gold_document).collect()
+    } else {
+        Vec::new()
+    };
     // Gold-role documents, then (if given) the same essays with predicted roles,
     // so the model also learns what to do when the roles are wrong: a source
     // whose gold target is not among its candidates (or that is not a premise
     // at all) is taught to choose "no target".
+    // Gold documents with classifier-like mistakes: predictions on the
+    // classifier's own training essays are too clean to teach this.
+    let mut rng = Lcg(11);
+    let noisy: Vec<Document> = if with_gold {
+        (0..NOISY_COPIES)
+            .flat_map(|_| essays.iter().map(gold_document).collect::<Vec<_>>())
+            .map(|d| add_role_noise(d, &mut rng))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let noisy_essays: Vec<&AnnotatedEssay> =
+        (0..NOISY_COPIES).flat_map(|_| essays.iter()).collect();
+    for (e, d) in noisy_essays.iter().zip(&noisy) {
+        push_examples(&mut out, e, d, true, dim);
+    }
     let sets: [(&[Document], bool); 2] = [(&gold_docs, false), (predicted, true)];
     for (docs, is_predicted) in sets {
         for (e, d) in essays.iter().zip(docs) {
-            let v = DocView::new(d);
-            for s in 0..d.sentences.len() {
-                if v.roles[s] != Role::Evidence {
-                    continue;
-                }
-                let range = v.paragraph(d.sentences[s].paragraph);
-                let cands: Vec<usize> = range.filter(|&t| t != s && v.is_candidate(t)).collect();
-                let gold = match e.links.iter().find(|l| l.source == s) {
-                    Some(l) => match cands.iter().position(|&t| t == l.target) {
-                        Some(k) => k,
-                        None if is_predicted => cands.len(),
-                        None => continue,
-                    },
-                    None => cands.len(),
-                };
-                let mut options: Vec<Feats> = cands
-                    .iter()
-                    .map(|&t| features::pair(&v, s, t, dim))
-                    .collect();
-                options.push(features::null(&v, s, dim));
-                out.push(PairExample { options, gold });
-            }
+            push_examples(&mut out, e, d, is_predicted, dim);
         }
     }
     out
+}
+
+/// Noisy copies of the gold documents added to the pair model's data.
+const NOISY_COPIES: usize = 2;
+
+/// `d` with roles perturbed the way the role classifier errs on AAE dev (a third
+/// of claims read as evidence, some evidence as claims) and soft scores, so the
+/// pair model learns to lean on P(claim) and position rather than hard roles.
+fn add_role_noise(mut d: Document, rng: &mut Lcg) -> Document {
+    use crate::document::{Label, Scores};
+    for s in &mut d.sentences {
+        let u = (rng.next() % 1000) as f32 / 1000.0;
+        let (label, scores) = match s.label {
+            Some(Label::Claim) if s.thesis != Some(true) && u < 0.35 => {
+                (Label::Evidence, [0.35, 0.6, 0.0, 0.05])
+            }
+            Some(Label::Claim) => (Label::Claim, [0.7, 0.25, 0.0, 0.05]),
+            Some(Label::Evidence) if u < 0.1 => (Label::Claim, [0.55, 0.4, 0.0, 0.05]),
+            Some(Label::Evidence) => (Label::Evidence, [0.15, 0.8, 0.0, 0.05]),
+            Some(l) => {
+                let mut p = [0.05, 0.05, 0.0, 0.0];
+                p[l.index()] = 0.9;
+                (l, p)
+            }
+            None => continue,
+        };
+        s.label = Some(label);
+        s.scores = Some(Scores::from_array(scores));
+    }
+    d
+}
+
+/// Adds the pair examples of document `d` (essay `e` with some roles) to `out`.
+fn push_examples(
+    out: &mut Vec<PairExample>,
+    e: &AnnotatedEssay,
+    d: &Document,
+    is_predicted: bool,
+    dim: u32,
+) {
+    let v = DocView::new(d);
+    for s in 0..d.sentences.len() {
+        if v.roles[s] != Role::Evidence {
+            continue;
+        }
+        let range = v.paragraph(d.sentences[s].paragraph);
+        let cands: Vec<usize> = range.filter(|&t| t != s && v.is_candidate(t)).collect();
+        let gold = match e.links.iter().find(|l| l.source == s) {
+            Some(l) => match cands.iter().position(|&t| t == l.target) {
+                Some(k) => k,
+                None if is_predicted => cands.len(),
+                None => continue,
+            },
+            None => cands.len(),
+        };
+        let mut options: Vec<Feats> = cands
+            .iter()
+            .map(|&t| features::pair(&v, s, t, dim))
+            .collect();
+        options.push(features::null(&v, s, dim));
+        out.push(PairExample { options, gold });
+    }
 }
 
 /// (features, label, weight) of gold evidence links: label 1 for attacks.
@@ -299,7 +368,12 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
     m.info.provenance = provenance.to_string();
     let mut rng = Lcg(cfg.seed);
 
-    let pairs = pair_examples(data.link_train, data.link_train_predicted, cfg.pair_dim);
+    let pairs = pair_examples(
+        data.link_train,
+        data.link_train_predicted,
+        cfg.pair_on_gold_roles,
+        cfg.pair_dim,
+    );
     {
         let mut opt = AdaGrad::new(&mut m.pair, cfg.learning_rate, cfg.l2);
         let mut order: Vec<usize> = (0..pairs.len()).collect();
@@ -357,7 +431,13 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
 
 /// Counts of the training data, for reports.
 pub fn describe(data: TrainData<'_>, cfg: &TrainConfig) -> String {
-    let sources = pair_examples(data.link_train, data.link_train_predicted, 1).len();
+    let sources = pair_examples(
+        data.link_train,
+        data.link_train_predicted,
+        cfg.pair_on_gold_roles,
+        1,
+    )
+    .len();
     let rel = relation_examples(data.link_train, 1);
     let st = stance_examples(data.stance_train, 1);
     let counter = data

@@ -183,7 +183,17 @@ fn svg(a: &Analysis) -> String {
             x + 8.0,
             escape(&node_name(n)),
         ));
-        for line in wrap(&shorten(a.node_text(n), 84), 28).iter().take(3) {
+        let mut lines = wrap(&shorten(a.node_text(n), 84), 28);
+        if lines.len() > 3 {
+            // Three lines fit the box; mark the cut.
+            lines.truncate(3);
+            if let Some(last) = lines.last_mut() {
+                if !last.ends_with('…') {
+                    last.push('…');
+                }
+            }
+        }
+        for line in &lines {
             s.push_str(&format!(
                 "<tspan x=\"{:.1}\" dy=\"15\">{}</tspan>",
                 x + 8.0,
