@@ -31,6 +31,9 @@ pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
 /// A sparse feature vector: (bucket, value) pairs.
 pub(crate) type Feats = Vec<(u32, f32)>;
 
+// At most 64, as `DocView::contrast` keeps one bit per marker.
+const _: () = assert!(CONTRAST.len() <= 64);
+
 /// Contrast and concession markers, looked for anywhere in a sentence.
 const CONTRAST: &[&str] = &[
     "however",
@@ -154,17 +157,39 @@ pub(crate) struct DocView<'a> {
     /// Role probabilities in [`Label::ALL`] order: the classifier's scores,
     /// or one-hot from the label when there are none (gold documents).
     pub probs: Vec<[f32; 4]>,
+    /// Per sentence, bit `i` set when it contains `CONTRAST[i]`: the phrase
+    /// search runs once per sentence instead of once per candidate pair.
+    pub contrast: Vec<u64>,
+}
+
+impl DocView<'_> {
+    /// Whether sentence `s` contains the contrast marker `CONTRAST[i]`.
+    fn has_contrast(&self, s: usize, i: usize) -> bool {
+        self.contrast.get(s).is_some_and(|m| m >> i & 1 == 1)
+    }
 }
 
 impl<'a> DocView<'a> {
     pub(crate) fn new(doc: &'a Document) -> Self {
+        let text: Vec<SentText> = doc
+            .sentences
+            .iter()
+            .map(|s| SentText::new(&s.text))
+            .collect();
+        let contrast = text
+            .iter()
+            .map(|t| {
+                CONTRAST
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| t.contains_phrase(m))
+                    .fold(0u64, |mask, (i, _)| mask | 1 << i)
+            })
+            .collect();
         DocView {
             doc,
-            text: doc
-                .sentences
-                .iter()
-                .map(|s| SentText::new(&s.text))
-                .collect(),
+            contrast,
+            text,
             roles: (0..doc.sentences.len()).map(|i| Role::of(doc, i)).collect(),
             probs: doc
                 .sentences
@@ -338,10 +363,10 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
 
     let open1 = v.text[s].opening(1);
     let open2 = v.text[s].opening(2);
-    h.add(&["sopen1", &open1, trole, dir], 1.0);
-    h.add(&["sopen2", &open2, trole, dir], 1.0);
+    h.add(&["sopen1", open1, trole, dir], 1.0);
+    h.add(&["sopen2", open2, trole, dir], 1.0);
     let topen1 = v.text[t].opening(1);
-    h.add(&["topen1", &topen1, trole, dir], 1.0);
+    h.add(&["topen1", topen1, trole, dir], 1.0);
     // The sentence right after the source opening with a marker often continues it.
     if d == -1 {
         h.add(&["prev-open", &open1], 1.0);
@@ -366,7 +391,7 @@ pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
         ],
         1.0,
     );
-    h.add(&["null-open1", &v.text[s].opening(1)], 1.0);
+    h.add(&["null-open1", v.text[s].opening(1)], 1.0);
     h.add(
         &[
             "null-pevid",
@@ -389,17 +414,17 @@ pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     h.add(&["trole", trole], 1.0);
     h.add(&["dir", if t < s { "before" } else { "after" }], 1.0);
     let st = &v.text[s];
-    h.add(&["open1", &st.opening(1)], 1.0);
-    h.add(&["open2", &st.opening(2)], 1.0);
-    h.add(&["topen1", &v.text[t].opening(1)], 1.0);
+    h.add(&["open1", st.opening(1)], 1.0);
+    h.add(&["open2", st.opening(2)], 1.0);
+    h.add(&["topen1", v.text[t].opening(1)], 1.0);
     for w in &st.words {
         h.add(&["w", w], 0.5);
     }
-    for m in CONTRAST {
-        if st.contains_phrase(m) {
+    for (i, m) in CONTRAST.iter().enumerate() {
+        if v.has_contrast(s, i) {
             h.add(&["contrast", m], 1.0);
         }
-        if v.text[t].contains_phrase(m) {
+        if v.has_contrast(t, i) {
             h.add(&["tcontrast", m], 1.0);
         }
     }
@@ -421,13 +446,13 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     for b in st.words.windows(2) {
         h.add(&["b", &b[0], &b[1]], 0.5);
     }
-    h.add(&["open1", &st.opening(1)], 1.0);
-    h.add(&["open2", &st.opening(2)], 1.0);
-    h.add(&["open3", &st.opening(3)], 1.0);
-    for m in CONTRAST {
+    h.add(&["open1", st.opening(1)], 1.0);
+    h.add(&["open2", st.opening(2)], 1.0);
+    h.add(&["open3", st.opening(3)], 1.0);
+    for (i, m) in CONTRAST.iter().enumerate() {
         if st.starts_with_phrase(m) {
             h.add(&["starts", m], 1.0);
-        } else if st.contains_phrase(m) {
+        } else if v.has_contrast(c, i) {
             h.add(&["has", m], 1.0);
         }
     }
@@ -448,20 +473,20 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
         1.0,
     );
     if let Some(&n) = after.first() {
-        h.add(&["next-claim-open1", &v.text[n].opening(1)], 1.0);
-        for m in CONTRAST.iter().take(12) {
-            if v.text[n].contains_phrase(m) {
+        h.add(&["next-claim-open1", v.text[n].opening(1)], 1.0);
+        for (i, m) in CONTRAST.iter().enumerate().take(12) {
+            if v.has_contrast(n, i) {
                 h.add(&["next-claim-contrast", m], 1.0);
             }
         }
     }
     if c + 1 < para.end {
         let next = &v.text[c + 1];
-        h.add(&["next-open1", &next.opening(1)], 1.0);
-        h.add(&["next-open2", &next.opening(2)], 1.0);
+        h.add(&["next-open1", next.opening(1)], 1.0);
+        h.add(&["next-open2", next.opening(2)], 1.0);
     }
     if c > para.start {
-        h.add(&["prev-open1", &v.text[c - 1].opening(1)], 1.0);
+        h.add(&["prev-open1", v.text[c - 1].opening(1)], 1.0);
     }
     match thesis {
         Some(t) if t != c => {

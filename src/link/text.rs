@@ -6,9 +6,7 @@
 //! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
 //! not depend on the role classifier's feature code (which may change under it).
 
-use std::collections::HashSet;
-
-/// Function words ignored when measuring lexical overlap.
+/// Function words ignored when measuring lexical overlap (sorted, for binary search).
 const STOP: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
     "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have",
@@ -25,7 +23,9 @@ pub(crate) fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in s.chars() {
-        if c.is_alphanumeric() || (c == '\'' || c == '’') && !cur.is_empty() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() || (c == '\'' || c == '’') && !cur.is_empty() {
             cur.extend(c.to_lowercase());
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
@@ -66,39 +66,63 @@ pub(crate) fn stem(w: &str) -> &str {
 pub(crate) struct SentText {
     /// All word tokens, lower-cased.
     pub words: Vec<String>,
-    /// Stems of content words (no stop words, no one-letter tokens).
-    pub stems: HashSet<String>,
+    /// Hashes of the stems of content words (no stop words, no one- or
+    /// two-letter tokens), sorted and deduplicated: overlap is a merge, not a
+    /// hash-set probe, and nothing is allocated per stem.
+    pub stems: Vec<u64>,
+    /// The first one, two and three words joined by spaces.
+    openings: [String; 3],
+}
+
+/// FNV-1a: stable across runs and platforms, and fast on short words.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl SentText {
     pub(crate) fn new(s: &str) -> Self {
         let words = words(s);
-        let stems = words
+        let mut stems: Vec<u64> = words
             .iter()
-            .filter(|w| w.chars().count() > 2 && !STOP.contains(&w.as_str()))
-            .map(|w| stem(w).to_string())
+            .filter(|w| w.chars().count() > 2 && STOP.binary_search(&w.as_str()).is_err())
+            .map(|w| fnv(stem(w)))
             .collect();
-        SentText { words, stems }
+        stems.sort_unstable();
+        stems.dedup();
+        let mut openings: [String; 3] = Default::default();
+        for (n, o) in openings.iter_mut().enumerate() {
+            *o = words
+                .iter()
+                .take(n + 1)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        SentText {
+            words,
+            stems,
+            openings,
+        }
     }
 
-    /// The first `n` words joined by spaces (fewer if the sentence is shorter).
-    pub(crate) fn opening(&self, n: usize) -> String {
-        self.words
-            .iter()
-            .take(n)
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// The first `n` (1 to 3) words joined by spaces (fewer if the sentence is shorter).
+    pub(crate) fn opening(&self, n: usize) -> &str {
+        &self.openings[n.clamp(1, 3) - 1]
     }
 
     /// Whether the sentence contains the word sequence `phrase` (space-separated).
     pub(crate) fn contains_phrase(&self, phrase: &str) -> bool {
-        let p: Vec<&str> = phrase.split(' ').collect();
-        !p.is_empty()
-            && self
-                .words
-                .windows(p.len())
-                .any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
+        let (first, rest) = phrase.split_once(' ').unwrap_or((phrase, ""));
+        self.words.iter().enumerate().any(|(i, w)| {
+            // Cheap first-word test; the rest only where it matches.
+            w == first
+                && (first.len() == phrase.len() || {
+                    let mut tail = self.words.iter().skip(i + 1);
+                    rest.split(' ').all(|p| tail.next().is_some_and(|w| w == p))
+                })
+        })
     }
 
     /// Whether the sentence opens with the word sequence `phrase`.
@@ -110,7 +134,18 @@ impl SentText {
 
 /// Shared content stems of two sentences and the Jaccard overlap.
 pub(crate) fn overlap(a: &SentText, b: &SentText) -> (usize, f32) {
-    let shared = a.stems.intersection(&b.stems).count();
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.stems.get(i), b.stems.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.stems.len() + b.stems.len() - shared;
     let jac = if union == 0 {
         0.0
@@ -130,6 +165,11 @@ mod tests {
             words("Students' phones don't HELP, e.g. 40 times!"),
             ["students", "phones", "don't", "help", "e", "g", "40", "times"]
         );
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
