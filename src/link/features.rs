@@ -369,7 +369,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     h.add(&["topen1", topen1, trole, dir], 1.0);
     // The sentence right after the source opening with a marker often continues it.
     if d == -1 {
-        h.add(&["prev-open", &open1], 1.0);
+        h.add(&["prev-open", open1], 1.0);
     }
     h.finish()
 }
