@@ -342,15 +342,15 @@ impl Renderer for HtmlRenderer {
                             let t = if e.target < 0 {
                                 "the issue".to_string()
                             } else {
-                                format!("S{}", e.target)
+                                format!("S{}", e.target + 1)
                             };
                             format!(", {} {t} ({:.0}%)", e.relation, e.confidence * 100.0)
                         })
                         .unwrap_or_default();
                     format!("{}{to}", node_name(n))
                 }
-                (None, Some(l)) => format!("S{} {l}", s.index),
-                (None, None) => format!("S{}", s.index),
+                (None, Some(l)) => format!("S{} {l}", s.index + 1),
+                (None, None) => format!("S{}", s.index + 1),
             };
             h.push_str(&format!(
                 "<span class=\"{}\" id=\"s{}\" data-id=\"{}\" title=\"{}\">{}</span><sup class=\"tag\">{}</sup>",
@@ -359,7 +359,7 @@ impl Renderer for HtmlRenderer {
                 s.index,
                 escape(&tip),
                 escape(&s.text),
-                s.index
+                s.index + 1
             ));
         }
         if open {

@@ -261,7 +261,8 @@ pub(crate) fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// A short label for a node: "S3 claim" or "Issue".
+/// A short label for a node: "S3 claim" (sentences counted from 1, as in the
+/// feedback messages) or "Issue".
 pub(crate) fn node_name(n: &Node) -> String {
     if n.id < 0 {
         "Issue".to_string()
@@ -270,7 +271,7 @@ pub(crate) fn node_name(n: &Node) -> String {
             (NodeKind::Claim, Some(crate::map::Stance::Against)) => "counter-claim",
             (k, _) => k.as_str(),
         };
-        format!("S{} {kind}", n.id)
+        format!("S{} {kind}", n.id + 1)
     }
 }
 
