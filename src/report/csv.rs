@@ -73,18 +73,7 @@ fn essay_row(e: &super::EssayEntry, criteria: &[String]) -> Vec<String> {
 /// [`Error::Io`] when writing fails.
 pub fn write_csv(data: &ClassData, w: impl Write) -> Result<()> {
     let mut out = ::csv::Writer::from_writer(w);
-    let criteria: Vec<String> = data
-        .essays
-        .first()
-        .map(|e| {
-            e.assessment
-                .rubric
-                .criteria
-                .iter()
-                .map(|c| c.id.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let criteria: Vec<String> = data.criteria().into_iter().map(|(id, _)| id).collect();
     let mut header: Vec<String> = ["id", "title", "status", "error", "thesis_position"]
         .iter()
         .map(|s| s.to_string())

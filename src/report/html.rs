@@ -308,18 +308,7 @@ pub fn class_page(data: &ClassData, essay_hrefs: &[String], title: &str) -> Stri
     }
 
     // The essay table.
-    let criteria: Vec<(String, String)> = data
-        .essays
-        .first()
-        .map(|e| {
-            e.assessment
-                .rubric
-                .criteria
-                .iter()
-                .map(|c| (c.id.clone(), c.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let criteria = data.criteria();
     b.push_str("<h2 id=\"table\">Essays</h2><p class=\"note\">Click a column to sort; click an essay to open its page.</p><div class=\"tablewrap\"><table class=\"essays\" id=\"essays\"><thead><tr><th>Essay</th><th>Thesis</th><th>Claims</th><th>Evidence</th><th>Evidence/claim</th><th>Unsupported</th><th>Orphan evidence</th><th>Counter-args</th><th>Depth</th><th>Off-argument %</th>");
     for (_, name) in &criteria {
         let _ = write!(b, "<th>{}</th>", escape(name));

@@ -75,6 +75,22 @@ pub struct ClassData {
 }
 
 impl ClassData {
+    /// `(id, name)` of each rubric criterion, from the first essay (every essay
+    /// of a report is graded with the same rubric).
+    pub fn criteria(&self) -> Vec<(String, String)> {
+        self.essays
+            .first()
+            .map(|e| {
+                e.assessment
+                    .rubric
+                    .criteria
+                    .iter()
+                    .map(|c| (c.id.clone(), c.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// All records in input order.
     pub fn slots(&self) -> Vec<Slot> {
         if self.order.len() == self.essays.len() + self.errors.len() {
