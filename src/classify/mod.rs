@@ -87,6 +87,7 @@ mod tests {
                 doc,
                 gold,
                 links: vec![],
+                components: vec![],
             });
         }
         out

@@ -69,17 +69,6 @@ fn unreachable_pair() -> Result<(Validity, Vec<String>)> {
     anyhow::bail!("no predictions: neither --predicted nor a pipeline")
 }
 
-fn spans_of<'a>(
-    spans: &'a HashMap<String, Vec<validity::ComponentSpan>>,
-    e: &annotated::AnnotatedEssay,
-) -> Option<&'a [validity::ComponentSpan]> {
-    e.doc
-        .id
-        .as_ref()
-        .and_then(|id| spans.get(id))
-        .map(Vec::as_slice)
-}
-
 fn fmt(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
 }
@@ -181,20 +170,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         // PERSUADE has no gold relations: support-based findings have no gold.
         let has_links = essays.iter().any(|e| !e.links.is_empty());
-        let spans = validity::read_component_spans(path)?;
         let (mut v, missing) = match (&predicted, &pipeline) {
-            (Some(p), _) => validity::measure_against(&essays, &spans, p),
+            (Some(p), _) => validity::measure_against(&essays, p),
             (None, Some(pl)) => {
                 let linker = LearnedLinker::embedded()?;
                 let v = if args.gold_roles {
                     let by_id: HashMap<String, Document> = essays
                         .iter()
                         .map(|e| {
-                            let (doc, _) = validity::gold_map(e, spans_of(&spans, e));
+                            let (doc, _) = validity::gold_map(e);
                             (e.doc.id.clone().unwrap_or_default(), doc)
                         })
                         .collect();
-                    validity::measure(&essays, &spans, &|d: &Document| {
+                    validity::measure(&essays, &|d: &Document| {
                         let id = d.id.clone().unwrap_or_default();
                         let doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
                         let map = ArgumentMap::build(&doc, &linker.link(&doc));
@@ -202,7 +190,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         Ok((doc, edges))
                     })?
                 } else {
-                    validity::measure(&essays, &spans, &|d: &Document| predict(pl, &linker, d))?
+                    validity::measure(&essays, &|d: &Document| predict(pl, &linker, d))?
                 };
                 (v, Vec::new())
             }

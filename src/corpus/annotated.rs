@@ -138,6 +138,16 @@ pub struct GoldLink {
     pub relation: GoldRelation,
 }
 
+/// A gold component and the sentence holding most of its characters (its
+/// *home*, the sentence its relations are projected onto).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoldComponent {
+    /// Component type.
+    pub kind: ComponentType,
+    /// Index of its home sentence, if it overlaps any.
+    pub home: Option<usize>,
+}
+
 /// An essay with gold annotation projected onto its sentences.
 #[derive(Debug, Clone)]
 pub struct AnnotatedEssay {
@@ -147,6 +157,8 @@ pub struct AnnotatedEssay {
     pub gold: Vec<GoldSentence>,
     /// Gold relations between sentences (AAE only), deduplicated, no self-links.
     pub links: Vec<GoldLink>,
+    /// Every gold component in text order, with its home sentence.
+    pub components: Vec<GoldComponent>,
 }
 
 /// Reads every essay of an annotated JSONL file.
@@ -266,7 +278,19 @@ fn annotate(raw: RawEssay, segmenter: &dyn Segmenter) -> AnnotatedEssay {
             }
         }
     }
-    AnnotatedEssay { doc, gold, links }
+    let components = comps
+        .iter()
+        .map(|(r, c)| GoldComponent {
+            kind: c.kind,
+            home: home(r),
+        })
+        .collect();
+    AnnotatedEssay {
+        doc,
+        gold,
+        links,
+        components,
+    }
 }
 
 #[cfg(test)]

@@ -19,87 +19,27 @@ use super::metrics::Metrics;
 use super::{Edge, Relation};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
-use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use crate::error::Result;
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
-use std::path::Path;
-
-/// A gold component's type and code-point span, read straight from the corpus
-/// file (the projected [`AnnotatedEssay`] keeps only each sentence's dominant
-/// component).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct ComponentSpan {
-    /// Component type.
-    #[serde(rename = "type")]
-    pub kind: ComponentType,
-    /// First code point.
-    pub start: usize,
-    /// One past the last code point.
-    pub end: usize,
-}
-
-#[derive(Deserialize)]
-struct SpansLine {
-    id: String,
-    #[serde(default)]
-    components: Vec<ComponentSpan>,
-}
-
-/// The component spans of every essay of an annotated JSONL file, by id.
-///
-/// # Errors
-/// [`Error::Io`] / [`Error::Json`] on an unreadable file or line.
-pub fn read_component_spans(path: &Path) -> Result<HashMap<String, Vec<ComponentSpan>>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut out = HashMap::new();
-    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let l: SpansLine = serde_json::from_str(&line).map_err(|source| Error::Json {
-            what: path.display().to_string(),
-            line: i + 1,
-            source,
-        })?;
-        out.insert(l.id, l.components);
-    }
-    Ok(out)
-}
-
-/// The sentence holding most of the code points of `c`.
-fn home(doc: &Document, c: &ComponentSpan) -> Option<usize> {
-    doc.sentences
-        .iter()
-        .map(|s| {
-            (
-                c.end.min(s.end).saturating_sub(c.start.max(s.start)),
-                s.index,
-            )
-        })
-        .filter(|(o, _)| *o > 0)
-        .max_by_key(|(o, _)| *o)
-        .map(|(_, i)| i)
-}
 
 /// The gold document (gold labels and thesis) and gold map edges of an essay.
 ///
-/// With the essay's component `spans`, a thesis, counterclaim or rebuttal
-/// component also marks the sentence holding most of it (its *home*, the rule
-/// relations are projected with), even where another component dominates that
+/// A thesis, counterclaim or rebuttal component also marks the sentence
+/// holding most of it (its *home*, the rule relations are projected with;
+/// [`AnnotatedEssay::components`]), even where another component dominates that
 /// sentence: an unpunctuated student sentence holding a lead-in and the
 /// position still states the position.
-pub fn gold_map(e: &AnnotatedEssay, spans: Option<&[ComponentSpan]>) -> (Document, Vec<Edge>) {
+pub fn gold_map(e: &AnnotatedEssay) -> (Document, Vec<Edge>) {
     let mut doc = e.doc.clone();
     let mut gold = e.gold.clone();
-    for c in spans.unwrap_or_default() {
+    for c in &e.components {
         let promote = c.kind.is_thesis()
             || matches!(
                 c.kind,
                 ComponentType::Counterclaim | ComponentType::Rebuttal
             );
-        if let (true, Some(h)) = (promote, home(&doc, c)) {
+        if let (true, Some(h)) = (promote, c.home) {
             if let Some(g) = gold.get_mut(h) {
                 if g.component != Some(c.kind) && !g.thesis {
                     g.label = Label::Claim;
@@ -292,36 +232,21 @@ impl Validity {
     }
 }
 
-fn spans_of<'a>(
-    spans: &'a HashMap<String, Vec<ComponentSpan>>,
-    e: &AnnotatedEssay,
-) -> Option<&'a [ComponentSpan]> {
-    e.doc
-        .id
-        .as_ref()
-        .and_then(|id| spans.get(id))
-        .map(Vec::as_slice)
-}
-
 /// Analyses an unlabelled document: the labelled document and its map edges.
 pub type Predict<'a> = dyn Fn(&Document) -> Result<(Document, Vec<Edge>)> + Sync + 'a;
 
-/// Compares gold and predicted findings on `essays` (`spans`: their component
-/// spans by id, see [`gold_map`]). `predict` analyses an unlabelled document and
+/// Compares gold and predicted findings on `essays` (gold as in [`gold_map`]).
+/// `predict` analyses an unlabelled document and
 /// returns it labelled with its map edges.
 ///
 /// # Errors
 /// The first error `predict` returns.
-pub fn measure(
-    essays: &[AnnotatedEssay],
-    spans: &HashMap<String, Vec<ComponentSpan>>,
-    predict: &Predict<'_>,
-) -> Result<Validity> {
+pub fn measure(essays: &[AnnotatedEssay], predict: &Predict<'_>) -> Result<Validity> {
     use rayon::prelude::*;
     let rows: Result<Vec<EssayAgreement>> = essays
         .par_iter()
         .map(|e| {
-            let (gdoc, gedges) = gold_map(e, spans_of(spans, e));
+            let (gdoc, gedges) = gold_map(e);
             let (pdoc, pedges) = predict(&e.doc)?;
             Ok(EssayAgreement {
                 id: e.doc.id.clone().unwrap_or_default(),
@@ -338,7 +263,6 @@ pub fn measure(
 /// over the essays found and the ids of gold essays with no prediction.
 pub fn measure_against(
     essays: &[AnnotatedEssay],
-    spans: &HashMap<String, Vec<ComponentSpan>>,
     predicted: &HashMap<String, Findings>,
 ) -> (Validity, Vec<String>) {
     let mut missing = Vec::new();
@@ -347,7 +271,7 @@ pub fn measure_against(
         let id = e.doc.id.clone().unwrap_or_default();
         match predicted.get(&id) {
             Some(p) => {
-                let (gdoc, gedges) = gold_map(e, spans_of(spans, e));
+                let (gdoc, gedges) = gold_map(e);
                 rows.push(EssayAgreement {
                     id,
                     gold: Findings::from(&Metrics::compute(&gdoc, &gedges)),
@@ -363,6 +287,7 @@ pub fn measure_against(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::annotated::GoldComponent;
     use crate::corpus::annotated::{GoldLink, GoldSentence};
     use crate::segment::{self, RuleSegmenter};
 
@@ -400,12 +325,13 @@ mod tests {
                 target: 0,
                 relation: GoldRelation::Supports,
             }],
+            components: vec![],
         }
     }
 
     #[test]
     fn gold_map_links_counterclaims_and_rebuttals() {
-        let (doc, edges) = gold_map(&essay(), None);
+        let (doc, edges) = gold_map(&essay());
         assert_eq!(doc.sentences[0].thesis, Some(true));
         assert_eq!(
             edges,
@@ -424,10 +350,7 @@ mod tests {
     #[test]
     fn gold_against_itself_agrees_perfectly() {
         let essays = vec![essay()];
-        let v = measure(&essays, &HashMap::new(), &|_d: &Document| {
-            Ok(gold_map(&essay(), None))
-        })
-        .unwrap();
+        let v = measure(&essays, &|_d: &Document| Ok(gold_map(&essay()))).unwrap();
         assert_eq!(v.accuracy_thesis_present, Some(1.0));
         assert_eq!(v.accuracy_counter_argument, Some(1.0));
         // One essay: correlation is undefined, not a number.
@@ -439,14 +362,13 @@ mod tests {
         let mut e = essay();
         // The sentence's dominant component is a Lead, but the Position lives there.
         e.gold[0] = gold(Label::Other, Some(ComponentType::Lead), None);
-        let (doc, _) = gold_map(&e, None);
+        let (doc, _) = gold_map(&e);
         assert_eq!(doc.sentences[0].thesis, Some(false));
-        let spans = [ComponentSpan {
+        e.components = vec![GoldComponent {
             kind: ComponentType::Position,
-            start: 0,
-            end: 10,
+            home: Some(0),
         }];
-        let (doc, edges) = gold_map(&e, Some(&spans));
+        let (doc, edges) = gold_map(&e);
         assert_eq!(doc.sentences[0].thesis, Some(true));
         assert_eq!(doc.sentences[0].label, Some(Label::Claim));
         assert!(edges.contains(&Edge::new(2, 0, Relation::Attacks)));
