@@ -1,6 +1,8 @@
 //! Linear-chain inference over the sentences of one paragraph: forward-backward
-//! for per-sentence marginals (the calibrated confidences, and the gradient in
-//! training) and Viterbi for the best label sequence.
+//! for per-sentence marginals (the calibrated confidences, the gradient in
+//! training, and the decision: each sentence takes its most probable label),
+//! optionally with a paragraph-level factor that favours sequences containing a
+//! given label (an argumentative body paragraph usually states a claim).
 //!
 //! Only four labels, so everything is done with fixed-size arrays in log space,
 //! without allocation beyond the caller's buffers. Transition potentials are
@@ -31,6 +33,8 @@ fn lse(a: &[f32; L]) -> f32 {
 pub struct Lattice {
     alpha: Vec<[f32; L]>,
     beta: Vec<[f32; L]>,
+    masked: Vec<[f32; L]>,
+    m0: Vec<[f32; L]>,
 }
 
 /// Computes per-position marginals of the chain with emission scores `e` into
@@ -98,44 +102,45 @@ pub fn marginals(
     z
 }
 
-/// The highest-scoring label sequence (indices into the label list) into `out`.
-pub fn viterbi(e: &[[f32; L]], trans: &Trans, back: &mut Vec<[u8; L]>, out: &mut Vec<usize>) {
-    let n = e.len();
-    out.clear();
-    back.clear();
-    if n == 0 {
+/// Marginals like [`marginals`], under an extra factor `exp(bonus)` on every
+/// label sequence that contains `label` at least once.
+///
+/// With `Z` the partition function and `Z0` that of the sequences without
+/// `label` (the chain with `label` masked out), the factor's partition function
+/// is `e^bonus (Z - Z0) + Z0`, and each marginal mixes the plain and the masked
+/// chain's marginals the same way: two forward-backward passes, no new lattice.
+pub fn marginals_with_bonus(
+    e: &[[f32; L]],
+    trans: &Trans,
+    lat: &mut Lattice,
+    m: &mut Vec<[f32; L]>,
+    label: usize,
+    bonus: f32,
+) {
+    let z = marginals(e, trans, lat, m, None);
+    if bonus == 0.0 || e.is_empty() || label >= L {
         return;
     }
-    let mut score = [0.0f32; L];
-    for k in 0..L {
-        score[k] = trans[0][k] + e[0][k];
-    }
-    back.push([0; L]);
-    for row in e.iter().skip(1) {
-        let mut next = [0.0f32; L];
-        let mut bp = [0u8; L];
+    let mut masked = std::mem::take(&mut lat.masked);
+    let mut m0 = std::mem::take(&mut lat.m0);
+    masked.clear();
+    masked.extend(e.iter().map(|row| {
+        let mut row = *row;
+        row[label] = f32::NEG_INFINITY;
+        row
+    }));
+    let z0 = marginals(&masked, trans, lat, &mut m0, None);
+    // Share of the probability mass on sequences without `label`.
+    let r = (z0 - z).exp().min(1.0);
+    let g = bonus.exp();
+    let norm = g * (1.0 - r) + r;
+    for (row, row0) in m.iter_mut().zip(&m0) {
         for k in 0..L {
-            let mut best = 0;
-            let mut bs = f32::NEG_INFINITY;
-            for i in 0..L {
-                let s = score[i] + trans[1 + i][k];
-                if s > bs {
-                    bs = s;
-                    best = i;
-                }
-            }
-            next[k] = bs + row[k];
-            bp[k] = best as u8;
+            row[k] = (g * (row[k] - r * row0[k]).max(0.0) + r * row0[k]) / norm;
         }
-        score = next;
-        back.push(bp);
     }
-    let mut k = argmax(&score);
-    out.resize(n, 0);
-    for t in (0..n).rev() {
-        out[t] = k;
-        k = back[t][k] as usize;
-    }
+    lat.masked = masked;
+    lat.m0 = m0;
 }
 
 /// Index of the largest value (the first on ties).
@@ -154,19 +159,19 @@ mod tests {
     use super::*;
 
     /// Brute force over all label sequences of a short chain.
-    fn brute(e: &[[f32; L]], tr: &Trans) -> (Vec<[f32; L]>, Vec<usize>) {
+    /// Brute-force marginals, with `bonus` on sequences containing label 0.
+    fn brute(e: &[[f32; L]], tr: &Trans, bonus: f32) -> Vec<[f32; L]> {
         let n = e.len();
         let mut m = vec![[0.0f32; L]; n];
         let mut z = 0.0f32;
-        let mut best = (f32::NEG_INFINITY, vec![]);
         for code in 0..L.pow(n as u32) {
             let seq: Vec<usize> = (0..n).map(|t| code / L.pow(t as u32) % L).collect();
             let mut s = tr[0][seq[0]] + e[0][seq[0]];
             for t in 1..n {
                 s += tr[1 + seq[t - 1]][seq[t]] + e[t][seq[t]];
             }
-            if s > best.0 {
-                best = (s, seq.clone());
+            if seq.contains(&0) {
+                s += bonus;
             }
             z += s.exp();
             for t in 0..n {
@@ -178,7 +183,7 @@ mod tests {
                 *x /= z;
             }
         }
-        (m, best.1)
+        m
     }
 
     #[test]
@@ -194,19 +199,17 @@ mod tests {
                 *x = ((i * 7 + k * 3) % 5) as f32 * 0.3 - 0.6;
             }
         }
-        let (bm, bp) = brute(&e, &tr);
         let mut lat = Lattice::default();
         let mut m = Vec::new();
-        marginals(&e, &tr, &mut lat, &mut m, None);
-        for t in 0..3 {
-            for k in 0..L {
-                assert!((m[t][k] - bm[t][k]).abs() < 1e-4);
+        for bonus in [0.0, 1.5, -0.7] {
+            let bm = brute(&e, &tr, bonus);
+            marginals_with_bonus(&e, &tr, &mut lat, &mut m, 0, bonus);
+            for t in 0..3 {
+                for k in 0..L {
+                    assert!((m[t][k] - bm[t][k]).abs() < 1e-4, "bonus {bonus}");
+                }
             }
         }
-        let mut back = Vec::new();
-        let mut path = Vec::new();
-        viterbi(&e, &tr, &mut back, &mut path);
-        assert_eq!(path, bp);
     }
 
     #[test]
@@ -217,8 +220,7 @@ mod tests {
             marginals(&[], &tr, &mut Lattice::default(), &mut m, None),
             0.0
         );
-        let mut p = vec![1];
-        viterbi(&[], &tr, &mut Vec::new(), &mut p);
-        assert!(p.is_empty());
+        marginals_with_bonus(&[], &tr, &mut Lattice::default(), &mut m, 0, 2.0);
+        assert!(m.is_empty());
     }
 }

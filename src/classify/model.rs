@@ -17,7 +17,7 @@ use crate::features::{FeatureSpec, Features, SPEC_VERSION};
 use ndarray::Array2;
 
 /// Version of the model file layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Outputs per feature: the four label scores, the thesis logit and the
 /// register logit (university-level vs school writing).
 pub const N_OUT: usize = L + 2;
@@ -30,7 +30,7 @@ const MAGIC: &[u8; 8] = b"EMROLES\0";
 /// Decoding settings stored with the weights (tuned on dev data at training time).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DecodeConfig {
-    /// Use Viterbi/forward-backward over label transitions; otherwise each
+    /// Use forward-backward over label transitions; otherwise each
     /// sentence is decided alone.
     pub transitions: bool,
     /// Softmax temperature that calibrates the label probabilities.
@@ -52,6 +52,11 @@ pub struct DecodeConfig {
     /// Added to the (temperature-scaled) claim score of thesis sentences before
     /// sequence decoding: a thesis is a claim, so the two decisions agree.
     pub thesis_claim_boost: f32,
+    /// Log-factor favouring label sequences with at least one claim in a body
+    /// paragraph (neither the first nor the last, two sentences or more), per
+    /// register (university, school): university essays state one claim per
+    /// body paragraph, school essays often none.
+    pub claim_bonus: [f32; 2],
 }
 
 impl Default for DecodeConfig {
@@ -64,6 +69,7 @@ impl Default for DecodeConfig {
             thesis_claim_weight: 0.0,
             registers: false,
             thesis_claim_boost: 0.0,
+            claim_bonus: [0.0; 2],
         }
     }
 }
@@ -92,8 +98,6 @@ pub struct Work {
     emit: Vec<[f32; L]>,
     thesis: Vec<f32>,
     marg: Vec<[f32; L]>,
-    path: Vec<usize>,
-    back: Vec<[u8; L]>,
     lat: Lattice,
 }
 
@@ -214,23 +218,31 @@ impl Model {
                 };
             }
         }
+        let bonus = if self.decode.registers {
+            r * self.decode.claim_bonus[0] + (1.0 - r) * self.decode.claim_bonus[1]
+        } else {
+            self.decode.claim_bonus[0]
+        };
+        let last_para = doc.sentences.last().map_or(0, |s| s.paragraph);
         let mut lo = 0;
         while lo < n {
             let mut hi = lo + 1;
-            while hi < n && doc.sentences[hi].paragraph == doc.sentences[lo].paragraph {
+            let p = doc.sentences[lo].paragraph;
+            while hi < n && doc.sentences[hi].paragraph == p {
                 hi += 1;
             }
-            let e = &work.emit[lo..hi];
-            crf::marginals(e, &trans, &mut work.lat, &mut work.marg, None);
-            if self.decode.transitions {
-                crf::viterbi(e, &trans, &mut work.back, &mut work.path);
-            } else {
-                work.path.clear();
-                work.path.extend(work.marg.iter().map(crf::argmax));
-            }
+            let body = p > 0 && p < last_para && hi - lo >= 2;
+            crf::marginals_with_bonus(
+                &work.emit[lo..hi],
+                &trans,
+                &mut work.lat,
+                &mut work.marg,
+                Label::Claim.index(),
+                if body { bonus } else { 0.0 },
+            );
             for (t, s) in doc.sentences[lo..hi].iter_mut().enumerate() {
                 let p = work.marg[t];
-                let k = work.path[t];
+                let k = crf::argmax(&p);
                 s.label = Label::from_index(k);
                 s.confidence = Some(p[k]);
                 s.scores = Some(Scores::from_array(p));
@@ -266,6 +278,8 @@ impl Model {
             self.decode.thesis_fallback[1],
             self.decode.thesis_claim_weight,
             self.decode.thesis_claim_boost,
+            self.decode.claim_bonus[0],
+            self.decode.claim_bonus[1],
         ] {
             put_f32(&mut b, x);
         }
@@ -367,6 +381,7 @@ impl Model {
             thesis_fallback: [f()?, f()?],
             thesis_claim_weight: f()?,
             thesis_claim_boost: f()?,
+            claim_bonus: [f()?, f()?],
         };
         let mut trans = [[0.0; L]; L + 1];
         for row in trans.iter_mut() {

@@ -485,6 +485,28 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         "thesis claim boost {:.1} (dev macro-F1 {:.3})",
         best_b.1, best_b.0
     ));
+    // The body-paragraph claim factor, per register, by dev macro-F1.
+    let mut best_c = (best_b.0, model.decode.claim_bonus);
+    for &reg in regs {
+        for b in [0.5f32, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0] {
+            let mut cb = best_c.1;
+            cb[reg] = b;
+            if !model.decode.registers {
+                cb[1] = b;
+            }
+            model.decode.claim_bonus = cb;
+            let m: f64 =
+                dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
+            if m > best_c.0 + 1e-9 {
+                best_c = (m, cb);
+            }
+        }
+    }
+    model.decode.claim_bonus = best_c.1;
+    log(&format!(
+        "body-paragraph claim bonus {:?} (dev macro-F1 {:.3})",
+        best_c.1, best_c.0
+    ));
     log(&format!(
         "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?} (dev thesis F1 {:.3})",
         best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.0
