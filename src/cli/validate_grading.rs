@@ -59,7 +59,8 @@ fn predict(
 ) -> essaymap::Result<(Document, Vec<Edge>)> {
     let mut doc = doc.clone();
     pipeline.annotate(&mut doc)?;
-    let map = ArgumentMap::build(&doc, &linker.link(&doc));
+    let links = linker.link_labelled(&mut doc);
+    let map = ArgumentMap::build(&doc, &links);
     let edges = Edge::from_map(&map);
     Ok((doc, edges))
 }
@@ -184,8 +185,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         .collect();
                     validity::measure(&essays, &|d: &Document| {
                         let id = d.id.clone().unwrap_or_default();
-                        let doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
-                        let map = ArgumentMap::build(&doc, &linker.link(&doc));
+                        let mut doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
+                        let links = linker.link_labelled(&mut doc);
+                        let map = ArgumentMap::build(&doc, &links);
                         let edges = Edge::from_map(&map);
                         Ok((doc, edges))
                     })?

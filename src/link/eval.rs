@@ -95,8 +95,8 @@ pub fn evaluate(
 ) -> LinkReport {
     let mut r = LinkReport::default();
     for e in essays {
-        let doc = label(e);
-        let links = linker.link(&doc);
+        let mut doc = label(e);
+        let links = linker.link_labelled(&mut doc);
         score_one(&mut r, e, &doc, &links);
     }
     r

@@ -83,6 +83,26 @@ pub struct Link {
 pub trait Linker: Send + Sync {
     /// Links of `doc`, at most one per source sentence, forming a forest.
     fn link(&self, doc: &Document) -> Vec<Link>;
+
+    /// Links of `doc`, after which every sentence that attacks the thesis is
+    /// labelled a claim: a counter-argument is a claim, whatever the role
+    /// classifier called it (its scores stay the classifier's).
+    fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
+        use crate::document::Label;
+        let links = self.link(doc);
+        let thesis = main_thesis(doc);
+        for l in &links {
+            if l.relation == Relation::Attacks && Some(l.target) == thesis {
+                if let Some(s) = doc.sentences.get_mut(l.source) {
+                    if s.label != Some(Label::Claim) {
+                        s.label = Some(Label::Claim);
+                        s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
+                    }
+                }
+            }
+        }
+        links
+    }
 }
 
 /// The sentence the claims of `doc` point at: the first sentence flagged as

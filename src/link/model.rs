@@ -16,7 +16,7 @@
 
 use super::features::{self, DocView, Feats, Role, FEATURE_SPEC};
 use super::{main_thesis, Forest, Link, Linker, Relation};
-use crate::document::Document;
+use crate::document::{Document, Label};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -45,8 +45,19 @@ pub struct ModelInfo {
     pub attack_threshold: f32,
     /// A claim attacks the thesis when P(against) is at least this.
     pub against_threshold: f32,
+    /// A sentence the role classifier called evidence or other is a
+    /// counter-argument (a claim attacking the thesis) when its P(against) is
+    /// at least this: school writers state the other side in many forms the
+    /// role model misses ("I understand that ..., but").
+    #[serde(default = "never")]
+    pub counter_threshold: f32,
     /// Where the training data came from.
     pub provenance: String,
+}
+
+/// A threshold no probability reaches (models trained before the field existed).
+fn never() -> f32 {
+    1.1
 }
 
 /// The three weight vectors of the learned linker.
@@ -96,6 +107,7 @@ impl LinkModel {
                 stance_dim,
                 attack_threshold: 0.5,
                 against_threshold: 0.5,
+                counter_threshold: never(),
                 provenance: String::new(),
             },
             pair: vec![0.0; pair_dim as usize],
@@ -280,9 +292,28 @@ impl LearnedLinker<'static> {
 
 impl Linker for LearnedLinker<'_> {
     fn link(&self, doc: &Document) -> Vec<Link> {
-        let v = DocView::new(doc);
+        let mut v = DocView::new(doc);
         let m = self.model;
         let n = doc.sentences.len();
+        let thesis = main_thesis(doc);
+        // Counter-arguments the role classifier missed become claims first, so
+        // evidence can back them and they take no evidence link themselves.
+        let mut counters = Vec::new();
+        if let Some(t) = thesis {
+            for c in 0..n {
+                let s = &doc.sentences[c];
+                let open = matches!(s.label, Some(Label::Evidence | Label::Other));
+                if c != t && open && s.thesis != Some(true) {
+                    let pa = m.against_prob(&v, c, Some(t));
+                    if pa >= m.info.counter_threshold {
+                        counters.push((c, pa));
+                    }
+                }
+            }
+        }
+        for &(c, _) in &counters {
+            v.roles[c] = Role::Claim;
+        }
         let mut forest = Forest::new(n);
         let mut out = Vec::new();
         let paragraphs = doc.sentences.last().map_or(0, |s| s.paragraph + 1);
@@ -339,21 +370,23 @@ impl Linker for LearnedLinker<'_> {
             .map(|l| l.target)
             .filter(|&t| !v.roles[t].is_target())
             .collect();
-        let thesis = main_thesis(doc);
         if let Some(t) = thesis {
             for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted.contains(&c)))
             {
-                let (relation, confidence) = if v.roles[c] == Role::Thesis {
-                    // A restatement of the thesis backs it.
-                    (Relation::Supports, 1.0)
-                } else {
-                    let pa = m.against_prob(&v, c, Some(t));
-                    if pa >= m.info.against_threshold {
+                let (relation, confidence) =
+                    if let Some(&(_, pa)) = counters.iter().find(|x| x.0 == c) {
                         (Relation::Attacks, pa)
+                    } else if v.roles[c] == Role::Thesis {
+                        // A restatement of the thesis backs it.
+                        (Relation::Supports, 1.0)
                     } else {
-                        (Relation::Supports, 1.0 - pa)
-                    }
-                };
+                        let pa = m.against_prob(&v, c, Some(t));
+                        if pa >= m.info.against_threshold {
+                            (Relation::Attacks, pa)
+                        } else {
+                            (Relation::Supports, 1.0 - pa)
+                        }
+                    };
                 out.push(Link {
                     source: c,
                     target: t,

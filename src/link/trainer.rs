@@ -20,7 +20,7 @@ use super::features::{self, DocView, Feats, Role};
 use super::main_thesis;
 use super::model::{dot, sigmoid, softmax, LinkModel};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
-use crate::document::Document;
+use crate::document::{Document, Label};
 use crate::error::Result;
 use crate::segment::Segmenter;
 use std::path::PathBuf;
@@ -265,7 +265,10 @@ fn relation_examples(essays: &[AnnotatedEssay], dim: u32) -> Vec<(Feats, bool)> 
     out
 }
 
-/// (features, against?) of gold non-thesis claims with a known stance.
+/// (features, against?) of gold non-thesis claims with a known stance, and,
+/// in essays annotated with discourse elements rather than relations
+/// (PERSUADE), of every other non-thesis statement as "not against": the
+/// model also screens sentences the role classifier did not call claims.
 fn stance_examples(essays: &[AnnotatedEssay], dim: u32) -> Vec<(Feats, bool)> {
     let mut out = Vec::new();
     for e in essays {
@@ -273,17 +276,76 @@ fn stance_examples(essays: &[AnnotatedEssay], dim: u32) -> Vec<(Feats, bool)> {
         let v = DocView::new(&d);
         let thesis = main_thesis(&d);
         for (c, g) in e.gold.iter().enumerate() {
-            if v.roles[c] != Role::Claim {
-                continue;
-            }
-            let Some(stance) = g.stance else { continue };
-            out.push((
-                features::stance(&v, c, thesis, dim),
-                stance == Stance::Against,
-            ));
+            let against = match (v.roles[c], g.stance) {
+                (Role::Claim, Some(stance)) => stance == Stance::Against,
+                (Role::Evidence, _) if e.links.is_empty() => false,
+                (Role::None, _) if e.links.is_empty() && g.label == Label::Other => false,
+                _ => continue,
+            };
+            out.push((features::stance(&v, c, thesis, dim), against));
         }
     }
     out
+}
+
+/// Tunes the two stance thresholds for counter-argument F1 on `dev` essays
+/// annotated with discourse elements (their Counterclaims), labelled by the role
+/// classifier (`predicted`, parallel): a claim attacks the thesis at
+/// `against_threshold`, another statement at `counter_threshold`.
+fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document]) {
+    // (labelled claim?, P(against), gold Counterclaim?)
+    let mut scored: Vec<(bool, f32, bool)> = Vec::new();
+    let mut gold_total = 0usize;
+    for (e, d) in dev.iter().zip(predicted) {
+        if !e.links.is_empty() {
+            continue;
+        }
+        gold_total += e
+            .gold
+            .iter()
+            .filter(|g| g.component == Some(ComponentType::Counterclaim))
+            .count();
+        let v = DocView::new(d);
+        let Some(t) = main_thesis(d) else { continue };
+        for (c, s) in d.sentences.iter().enumerate() {
+            let claim = match v.roles[c] {
+                Role::Claim => true,
+                Role::Evidence => false,
+                Role::None if s.label == Some(Label::Other) => false,
+                _ => continue,
+            };
+            if c == t {
+                continue;
+            }
+            let gold = e.gold.get(c).and_then(|g| g.component) == Some(ComponentType::Counterclaim);
+            scored.push((claim, m.against_prob(&v, c, Some(t)), gold));
+        }
+    }
+    if gold_total == 0 {
+        return;
+    }
+    let mut best = (-1.0f64, m.info.against_threshold, m.info.counter_threshold);
+    for a in 5..100 {
+        for c in (a..=100).step_by(2) {
+            let (a, c) = (a as f32 / 100.0, c as f32 / 100.0);
+            let (mut tp, mut fp) = (0usize, 0usize);
+            for &(claim, p, gold) in &scored {
+                if p >= if claim { a } else { c } {
+                    if gold {
+                        tp += 1;
+                    } else {
+                        fp += 1;
+                    }
+                }
+            }
+            let f1 = 2.0 * tp as f64 / (tp + fp + gold_total) as f64;
+            if f1 > best.0 {
+                best = (f1, a, c);
+            }
+        }
+    }
+    m.info.against_threshold = best.1;
+    m.info.counter_threshold = best.2;
 }
 
 fn train_binary(
@@ -360,6 +422,9 @@ pub struct TrainData<'a> {
     pub link_dev: &'a [AnnotatedEssay],
     /// Dev essays with gold stance, for the against threshold.
     pub stance_dev: &'a [AnnotatedEssay],
+    /// The same essays with roles from the role classifier (parallel to
+    /// `stance_dev`), or empty: the counter-argument thresholds.
+    pub stance_dev_predicted: &'a [Document],
 }
 
 /// Trains all three models and tunes the thresholds.
@@ -426,6 +491,7 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
     if st_dev.iter().any(|x| x.1) {
         m.info.against_threshold = best_threshold(&st_dev, false);
     }
+    tune_counter(&mut m, data.stance_dev, data.stance_dev_predicted);
     m
 }
 
@@ -489,23 +555,28 @@ pub fn train_files(
     };
     let (link_train, stance_train) = read(train_paths)?;
     let (link_dev, stance_dev) = read(dev_paths)?;
-    let predicted: Vec<Document> = match annotate {
-        Some(f) => link_train
-            .iter()
-            .map(|e| {
-                let mut d = e.doc.clone();
-                f(&mut d);
-                d
-            })
-            .collect(),
-        None => Vec::new(),
+    let predict = |essays: &[AnnotatedEssay]| -> Vec<Document> {
+        match annotate {
+            Some(f) => essays
+                .iter()
+                .map(|e| {
+                    let mut d = e.doc.clone();
+                    f(&mut d);
+                    d
+                })
+                .collect(),
+            None => Vec::new(),
+        }
     };
+    let predicted = predict(&link_train);
+    let dev_predicted = predict(&stance_dev);
     let data = TrainData {
         link_train: &link_train,
         link_train_predicted: &predicted,
         stance_train: &stance_train,
         link_dev: &link_dev,
         stance_dev: &stance_dev,
+        stance_dev_predicted: &dev_predicted,
     };
     log(&format!("link training data: {}", describe(data, cfg)));
     let names = |paths: &[PathBuf]| {
@@ -532,8 +603,8 @@ pub fn train_files(
     );
     let m = train(data, cfg, &provenance);
     log(&format!(
-        "thresholds: attack {:.2}, against {:.2}",
-        m.info.attack_threshold, m.info.against_threshold
+        "thresholds: attack {:.2}, against {:.2}, counter-argument {:.2}",
+        m.info.attack_threshold, m.info.against_threshold, m.info.counter_threshold
     ));
     Ok(m)
 }

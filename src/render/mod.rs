@@ -60,8 +60,8 @@ impl Analysis {
 
     /// Links `doc` with `linker`, builds its map and grades it with the
     /// default rubric.
-    pub fn build(doc: Document, linker: &dyn crate::link::Linker) -> Self {
-        let links = linker.link(&doc);
+    pub fn build(mut doc: Document, linker: &dyn crate::link::Linker) -> Self {
+        let links = linker.link_labelled(&mut doc);
         let map = ArgumentMap::build(&doc, &links);
         let mut a = Analysis::new(doc, map);
         a.grade(&crate::grade::Grader::default());
