@@ -79,7 +79,7 @@ impl Renderer for MermaidRenderer {
         ] {
             let (fill, border, _) = palette(k);
             s.push_str(&format!(
-                "  classDef {} fill:{fill},stroke:{border},color:#212121;\n",
+                "  classDef {} fill:{fill},stroke:{border},color:#212121\n",
                 k.as_str()
             ));
             let ids: Vec<String> = a
@@ -93,9 +93,11 @@ impl Renderer for MermaidRenderer {
                 s.push_str(&format!("  class {} {};\n", ids.join(","), k.as_str()));
             }
         }
+        // No `;` after a colour: Mermaid reads `#5e35b1;` as an entity code
+        // and then fails to parse the style (checked by scripts/check_mermaid.sh).
         for (i, e) in a.map.edges.iter().enumerate() {
             s.push_str(&format!(
-                "  linkStyle {i} stroke:{},color:{};\n",
+                "  linkStyle {i} stroke:{},color:{}\n",
                 relation_colour(e.relation),
                 relation_colour(e.relation)
             ));
