@@ -115,7 +115,10 @@ impl ArgumentMap {
         };
         let kind_of = |i: usize| -> Option<NodeKind> {
             let s = doc.sentences.get(i)?;
-            if s.thesis == Some(true) || Some(i) == thesis {
+            // Only a sentence that states the thesis is drawn as one: when none
+            // does, the first claim is the root the other claims hang on, but
+            // stays a claim (the feedback reports the thesis as missing).
+            if s.thesis == Some(true) {
                 Some(NodeKind::Thesis)
             } else {
                 match s.label {
@@ -194,7 +197,9 @@ impl ArgumentMap {
                 stance,
             });
         }
-        if let (Some((issue_id, _)), Some(t)) = (issue, thesis) {
+        let stated =
+            thesis.filter(|&t| doc.sentences.get(t).is_some_and(|s| s.thesis == Some(true)));
+        if let (Some((issue_id, _)), Some(t)) = (issue, stated) {
             let confidence = doc
                 .sentences
                 .get(t)
