@@ -120,7 +120,7 @@ fn aae_train_reaches_its_dev_floor() {
         .success();
     let r = eval_json(&d.join("aae/dev.jsonl"), Some(&model));
     let m = r["macro_f1"].as_f64().unwrap();
-    assert!(m >= 0.76, "AAE-only dev macro-F1 {m}");
+    assert!(m >= 0.78, "AAE-only dev macro-F1 {m}");
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn shipped_model_keeps_its_dev_scores_on_both_splits() {
 // Regression floors for the shipped model, just under what it measures (see
 // models/README.md). The targets are 0.81 / 0.70 (AAE) and 0.72 / 0.70
 // (PERSUADE); AAE macro-F1 and PERSUADE thesis F1 do not reach them yet.
-const MIN_AAE_MACRO: f64 = 0.75;
+const MIN_AAE_MACRO: f64 = 0.785;
 const MIN_AAE_THESIS: f64 = 0.72;
-const MIN_PERSUADE_MACRO: f64 = 0.74;
+const MIN_PERSUADE_MACRO: f64 = 0.745;
 const MIN_PERSUADE_THESIS: f64 = 0.58;
