@@ -150,3 +150,45 @@ const MIN_AAE_MACRO: f64 = 0.785;
 const MIN_AAE_THESIS: f64 = 0.72;
 const MIN_PERSUADE_MACRO: f64 = 0.745;
 const MIN_PERSUADE_THESIS: f64 = 0.58;
+
+/// F1 of `counts` ({"tp", "fp", "fn_"}).
+fn f1(counts: &Value) -> f64 {
+    let g = |k: &str| counts[k].as_f64().unwrap();
+    let tp = g("tp");
+    if tp == 0.0 {
+        0.0
+    } else {
+        2.0 * tp / (2.0 * tp + g("fp") + g("fn_"))
+    }
+}
+
+/// The shipped link model's end-to-end scores (predicted roles): relation F1 on
+/// AAE dev and counter-argument F1 on PERSUADE dev, just under what they measure
+/// (README; the targets are 0.58 and 0.50).
+#[test]
+fn shipped_link_model_keeps_its_dev_scores() {
+    let Some(d) = data() else { return };
+    let row = |split: &str, roles: &str| -> Value {
+        let out = Command::cargo_bin("essaymap")
+            .unwrap()
+            .args(["eval", "--links", "--json", "--gold"])
+            .arg(d.join(split))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["linker"] == "model" && r["roles"] == roles)
+            .unwrap()["report"]
+            .clone()
+    };
+    let aae = row("aae/dev.jsonl", "predicted");
+    let per = row("persuade/dev.jsonl", "predicted");
+    let (rel, counter) = (f1(&aae["relation"]), f1(&per["counter"]));
+    println!("AAE dev relation F1 {rel:.3}; PERSUADE dev counter-argument F1 {counter:.3}");
+    assert!(rel >= 0.48, "{aae}");
+    assert!(counter >= 0.30, "{per}");
+}
