@@ -64,6 +64,10 @@ pub struct Args {
     /// Keep the last weights instead of their average over training, for ablation.
     #[arg(long)]
     no_average: bool,
+    /// Train N models with seeds SEED, SEED+1, ... and ship the average of their
+    /// weights (same size and speed as one model, less seed-to-seed variance).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    ensemble: usize,
     /// Train the link model (links, attacks, claim stance) instead of the role
     /// model: essays with relations (AAE) train the links, all essays the
     /// stance; --dev tunes the thresholds. Shipped recipe: --train aae/train.jsonl
@@ -143,6 +147,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         transitions: !args.no_transitions,
         average: !args.no_average,
         listwise_thesis: args.listwise_thesis,
+        ensemble: args.ensemble,
     };
     let seg = RuleSegmenter::default();
     let mut examples = Vec::new();
@@ -198,7 +203,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "trained_on": data,
         "dev": dev_scores,
         "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
-            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "max_essays": args.max_essays},
+            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "ensemble": cfg.ensemble, "max_essays": args.max_essays},
         "decode": {"temperature": model.decode.temperature,
             "thesis_threshold": model.decode.thesis_threshold,
             "thesis_fallback": model.decode.thesis_fallback,
