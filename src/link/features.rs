@@ -176,16 +176,7 @@ impl<'a> DocView<'a> {
             .iter()
             .map(|s| SentText::new(&s.text))
             .collect();
-        let contrast = text
-            .iter()
-            .map(|t| {
-                CONTRAST
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, m)| t.contains_phrase(m))
-                    .fold(0u64, |mask, (i, _)| mask | 1 << i)
-            })
-            .collect();
+        let contrast = text.iter().map(|t| t.phrase_mask(CONTRAST)).collect();
         DocView {
             doc,
             contrast,
@@ -417,7 +408,7 @@ pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     h.add(&["open1", st.opening(1)], 1.0);
     h.add(&["open2", st.opening(2)], 1.0);
     h.add(&["topen1", v.text[t].opening(1)], 1.0);
-    for w in &st.words {
+    for w in st.words() {
         h.add(&["w", w], 0.5);
     }
     for (i, m) in CONTRAST.iter().enumerate() {
@@ -440,11 +431,11 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     let sent = &v.doc.sentences[c];
     let para = v.paragraph(sent.paragraph);
     h.add(&["bias"], 1.0);
-    for w in &st.words {
+    for w in st.words() {
         h.add(&["w", w], 0.5);
     }
-    for b in st.words.windows(2) {
-        h.add(&["b", &b[0], &b[1]], 0.5);
+    for (a, b) in st.words().zip(st.words().skip(1)) {
+        h.add(&["b", a, b], 0.5);
     }
     h.add(&["open1", st.opening(1)], 1.0);
     h.add(&["open2", st.opening(2)], 1.0);
@@ -497,8 +488,7 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
                 1.0,
             );
             let neg = |x: &SentText| {
-                x.words
-                    .iter()
+                x.words()
                     .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
             };
             let n = (neg(st), neg(&v.text[t]));
