@@ -19,7 +19,7 @@
 //! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
 //! rejected when loaded.
 
-use super::text::{overlap, SentText};
+use super::text::{overlap, Phrases, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
@@ -30,9 +30,6 @@ pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
 
 /// A sparse feature vector: (bucket, value) pairs.
 pub(crate) type Feats = Vec<(u32, f32)>;
-
-// At most 64, as `DocView::contrast` keeps one bit per marker.
-const _: () = assert!(CONTRAST.len() <= 64);
 
 /// Contrast and concession markers, looked for anywhere in a sentence.
 const CONTRAST: &[&str] = &[
@@ -65,6 +62,8 @@ const CONTRAST: &[&str] = &[
     "not",
     "no",
 ];
+// At most 64 markers, as `DocView::contrast` keeps one bit per marker.
+static CONTRAST_PHRASES: Phrases = Phrases::new(CONTRAST);
 
 /// Appends hashed features to a vector; `prefix` namespaces one model's features.
 pub(crate) struct Hasher {
@@ -176,7 +175,10 @@ impl<'a> DocView<'a> {
             .iter()
             .map(|s| SentText::new(&s.text))
             .collect();
-        let contrast = text.iter().map(|t| t.phrase_mask(CONTRAST)).collect();
+        let contrast = text
+            .iter()
+            .map(|t| t.phrase_mask(&CONTRAST_PHRASES))
+            .collect();
         DocView {
             doc,
             contrast,

@@ -81,20 +81,46 @@ fn joined_words(s: &str) -> String {
     out
 }
 
+/// For each byte value, bit `i` set when `list[i]` starts with it (ends, with
+/// `last`): a word is compared only with the entries that can match it.
+const fn byte_index(list: &[&str], last: bool) -> [u64; 256] {
+    assert!(list.len() <= 64);
+    let mut index = [0u64; 256];
+    let mut i = 0;
+    while i < list.len() {
+        let b = list[i].as_bytes();
+        if !b.is_empty() {
+            let k = if last { b[b.len() - 1] } else { b[0] };
+            index[k as usize] |= 1 << i;
+        }
+        i += 1;
+    }
+    index
+}
+
+/// Whether `w` ends with `suf`: a byte loop from the end, as these compares are
+/// too short for a `memcmp` call to pay off.
+fn ends_with(w: &[u8], suf: &[u8]) -> bool {
+    w.len() >= suf.len() && w.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y)
+}
+
+const SUFFIXES: &[&str] = &[
+    "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
+    "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es", "er",
+    "ly", "al", "s", "y", "e",
+];
+static SUFFIXES_BY_LAST: [u64; 256] = byte_index(SUFFIXES, true);
+
 /// A crude stem: strips common inflectional and derivational suffixes so that
-/// "technology"/"technological" or "children"/"child" meet.
+/// "technology"/"technological" or "children"/"child" meet. The first suffix in
+/// [`SUFFIXES`] order that leaves at least three characters is stripped.
 pub(crate) fn stem(w: &str) -> &str {
-    const SUFFIXES: &[&str] = &[
-        "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
-        "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es",
-        "er", "ly", "al", "s", "y", "e",
-    ];
     let b = w.as_bytes();
-    for suf in SUFFIXES {
-        // A byte loop from the end, not `strip_suffix`: these compares are too
-        // short for a `memcmp` call to pay off.
-        let suf = suf.as_bytes();
-        if b.len() >= suf.len() && b.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y) {
+    let mut todo = b.last().map_or(0, |&l| SUFFIXES_BY_LAST[usize::from(l)]);
+    while todo != 0 {
+        let suf = SUFFIXES[todo.trailing_zeros() as usize].as_bytes();
+        todo &= todo - 1;
+        if ends_with(b, suf) {
             // The suffix is ASCII, so the cut is a char boundary.
             let stemmed = &w[..b.len() - suf.len()];
             if stemmed.chars().count() >= 3 {
@@ -103,6 +129,23 @@ pub(crate) fn stem(w: &str) -> &str {
         }
     }
     w
+}
+
+/// Word sequences looked for in sentences ([`SentText::phrase_mask`]), indexed
+/// by first byte.
+pub(crate) struct Phrases {
+    list: &'static [&'static str],
+    by_first: [u64; 256],
+}
+
+impl Phrases {
+    /// At most 64 phrases, words separated by single spaces.
+    pub(crate) const fn new(list: &'static [&'static str]) -> Self {
+        Phrases {
+            list,
+            by_first: byte_index(list, false),
+        }
+    }
 }
 
 /// The token view of one sentence, computed once per document.
@@ -187,27 +230,19 @@ impl SentText {
         &self.joined[..self.openings[n.clamp(1, 3) - 1]]
     }
 
-    /// Bit `i` set when the sentence contains the word sequence `phrases[i]`
-    /// (space-separated), for at most 64 phrases: one pass over the words.
-    pub(crate) fn phrase_mask(&self, phrases: &[&str]) -> u64 {
-        // Phrases by first byte, so each word is compared only with the few
-        // phrases that can start there.
-        let mut by_first = [0u64; 256];
-        for (i, p) in phrases.iter().enumerate() {
-            if let Some(&b) = p.as_bytes().first() {
-                by_first[usize::from(b)] |= 1 << i;
-            }
-        }
+    /// Bit `i` set when the sentence contains the word sequence `phrases.list[i]`:
+    /// one pass over the words.
+    pub(crate) fn phrase_mask(&self, phrases: &Phrases) -> u64 {
         let text = self.joined.as_bytes();
         let mut mask = 0;
         let mut at = 0;
         for w in self.words() {
             let rest = &text[at..];
-            let mut todo = by_first[usize::from(rest[0])] & !mask;
+            let mut todo = phrases.by_first[usize::from(rest[0])] & !mask;
             while todo != 0 {
                 let i = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let p = phrases[i].as_bytes();
+                let p = phrases.list[i].as_bytes();
                 if rest.starts_with(p) && rest.get(p.len()).map_or(true, |&b| b == b' ') {
                     mask |= 1 << i;
                 }
@@ -290,14 +325,11 @@ mod tests {
         assert_eq!(shared, 2);
         assert!(jac > 0.5);
         assert!(a.starts_with_phrase("the school"));
-        assert_eq!(
-            b.phrase_mask(&["in the", "the", "phone is in", "is in the schools"]),
-            0b1111
-        );
-        assert_eq!(
-            b.phrase_mask(&["in", "the phones", "phone i", "schools the"]),
-            0b0001
-        );
+        static FOUND: Phrases =
+            Phrases::new(&["in the", "the", "phone is in", "is in the schools"]);
+        static ONE: Phrases = Phrases::new(&["in", "the phones", "phone i", "schools the"]);
+        assert_eq!(b.phrase_mask(&FOUND), 0b1111);
+        assert_eq!(b.phrase_mask(&ONE), 0b0001);
         assert!(!b.starts_with_phrase("in the"));
     }
 }
