@@ -123,7 +123,8 @@ pub(crate) fn stem(w: &str) -> &str {
         if ends_with(b, suf) {
             // The suffix is ASCII, so the cut is a char boundary.
             let stemmed = &w[..b.len() - suf.len()];
-            if stemmed.chars().count() >= 3 {
+            // At least three characters; stops counting at the third.
+            if stemmed.chars().nth(2).is_some() {
                 return stemmed;
             }
         }
@@ -201,7 +202,7 @@ impl SentText {
         let words = Words { rest: &joined };
         let mut stems: Vec<u64> = words
             .clone()
-            .filter(|w| w.len() > 2 && w.chars().count() > 2 && !is_stop(w))
+            .filter(|w| w.chars().nth(2).is_some() && !is_stop(w))
             .map(|w| fnv(stem(w)))
             .collect();
         stems.sort_unstable();
