@@ -7,9 +7,9 @@
 //!
 //! Every input record yields exactly one output line: the processor's JSON
 //! object, or `{"id", "error": {"kind", "message"}}`. Each line is written with
-//! one `write` call as soon as its chunk is done, so a crash loses at most the
-//! chunk in flight; `resume` repairs a half-written last line and skips the ids
-//! already in the output.
+//! one `write` call once its chunk is done, while the workers process the next
+//! chunk, so a crash loses at most the two chunks in flight; `resume` repairs a
+//! half-written last line and skips the ids already in the output.
 
 use super::read::{Failed, Item, Record};
 use crate::error::{Error, Result};
@@ -134,10 +134,13 @@ pub fn run<P: Processor>(
         None => None,
     };
     let mut stats = RunStats::default();
-    let mut items = items.peekable();
+    let mut items = items.fuse();
     let chunk_size = opts.chunk.max(1);
     let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
-    while items.peek().is_some() {
+    // Results of the previous chunk, written while the next one is processed,
+    // so the workers do not wait for the writes.
+    let mut pending: Vec<(String, Option<Vec<String>>)> = Vec::new();
+    loop {
         chunk.clear();
         for item in items.by_ref() {
             let id = match &item {
@@ -153,40 +156,73 @@ pub fn run<P: Processor>(
                 break;
             }
         }
-        let results: Vec<(String, Option<Vec<String>>)> = chunk
-            .par_drain(..)
-            .map(|item| match item {
-                Ok(record) => {
-                    let id = record.id.clone();
-                    match processor.process(record) {
-                        Ok((json, row)) => (json, Some(row)),
-                        Err(e) => (error_line(&id, &e), None),
-                    }
-                }
-                Err(Failed { id, error }) => (error_line(&id, &error), None),
-            })
-            .collect();
-        for (mut line, row) in results {
-            line.push('\n');
-            out_file
-                .write_all(line.as_bytes())
-                .map_err(|e| Error::io(out, e))?;
-            match row {
-                Some(row) => {
-                    stats.processed += 1;
-                    if let Some((f, p)) = summary_file.as_mut() {
-                        let refs: Vec<&str> = row.iter().map(String::as_str).collect();
-                        write_csv_row(f, p, &refs)?;
-                    }
-                }
-                None => stats.failed += 1,
-            }
+        if chunk.is_empty() && pending.is_empty() {
+            break;
         }
+        let (written, results) = rayon::join(
+            || {
+                write_results(
+                    std::mem::take(&mut pending),
+                    (&mut out_file, out),
+                    summary_file.as_mut(),
+                    &mut stats,
+                )
+            },
+            || process_chunk(processor, &mut chunk),
+        );
+        written?;
+        pending = results;
         stats.elapsed = start.elapsed();
         progress(&stats);
     }
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// One output line per item of `chunk`, in order (draining it).
+fn process_chunk<P: Processor>(
+    processor: &P,
+    chunk: &mut Vec<Item>,
+) -> Vec<(String, Option<Vec<String>>)> {
+    chunk
+        .par_drain(..)
+        .map(|item| match item {
+            Ok(record) => {
+                let id = record.id.clone();
+                match processor.process(record) {
+                    Ok((json, row)) => (json, Some(row)),
+                    Err(e) => (error_line(&id, &e), None),
+                }
+            }
+            Err(Failed { id, error }) => (error_line(&id, &error), None),
+        })
+        .collect()
+}
+
+/// Writes each line with one `write` call (and its summary row), counting it.
+fn write_results(
+    results: Vec<(String, Option<Vec<String>>)>,
+    (out_file, out): (&mut File, &Path),
+    mut summary: Option<&mut (File, &Path)>,
+    stats: &mut RunStats,
+) -> Result<()> {
+    for (mut line, row) in results {
+        line.push('\n');
+        out_file
+            .write_all(line.as_bytes())
+            .map_err(|e| Error::io(out, e))?;
+        match row {
+            Some(row) => {
+                stats.processed += 1;
+                if let Some((f, p)) = summary.as_mut() {
+                    let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+                    write_csv_row(f, p, &refs)?;
+                }
+            }
+            None => stats.failed += 1,
+        }
+    }
+    Ok(())
 }
 
 fn open_output(path: &Path, append: bool) -> Result<File> {

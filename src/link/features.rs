@@ -19,7 +19,7 @@
 //! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
 //! rejected when loaded.
 
-use super::text::{overlap, SentText};
+use super::text::{overlap, Phrases, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
@@ -30,9 +30,6 @@ pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
 
 /// A sparse feature vector: (bucket, value) pairs.
 pub(crate) type Feats = Vec<(u32, f32)>;
-
-// At most 64, as `DocView::contrast` keeps one bit per marker.
-const _: () = assert!(CONTRAST.len() <= 64);
 
 /// Contrast and concession markers, looked for anywhere in a sentence.
 const CONTRAST: &[&str] = &[
@@ -65,6 +62,8 @@ const CONTRAST: &[&str] = &[
     "not",
     "no",
 ];
+// At most 64 markers, as `DocView::contrast` keeps one bit per marker.
+static CONTRAST_PHRASES: Phrases = Phrases::new(CONTRAST);
 
 /// Appends hashed features to a vector; `prefix` namespaces one model's features.
 pub(crate) struct Hasher {
@@ -178,13 +177,7 @@ impl<'a> DocView<'a> {
             .collect();
         let contrast = text
             .iter()
-            .map(|t| {
-                CONTRAST
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, m)| t.contains_phrase(m))
-                    .fold(0u64, |mask, (i, _)| mask | 1 << i)
-            })
+            .map(|t| t.phrase_mask(&CONTRAST_PHRASES))
             .collect();
         DocView {
             doc,
@@ -417,7 +410,7 @@ pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     h.add(&["open1", st.opening(1)], 1.0);
     h.add(&["open2", st.opening(2)], 1.0);
     h.add(&["topen1", v.text[t].opening(1)], 1.0);
-    for w in &st.words {
+    for w in st.words() {
         h.add(&["w", w], 0.5);
     }
     for (i, m) in CONTRAST.iter().enumerate() {
@@ -440,11 +433,11 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     let sent = &v.doc.sentences[c];
     let para = v.paragraph(sent.paragraph);
     h.add(&["bias"], 1.0);
-    for w in &st.words {
+    for w in st.words() {
         h.add(&["w", w], 0.5);
     }
-    for b in st.words.windows(2) {
-        h.add(&["b", &b[0], &b[1]], 0.5);
+    for (a, b) in st.words().zip(st.words().skip(1)) {
+        h.add(&["b", a, b], 0.5);
     }
     h.add(&["open1", st.opening(1)], 1.0);
     h.add(&["open2", st.opening(2)], 1.0);
@@ -497,8 +490,7 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
                 1.0,
             );
             let neg = |x: &SentText| {
-                x.words
-                    .iter()
+                x.words()
                     .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
             };
             let n = (neg(st), neg(&v.text[t]));

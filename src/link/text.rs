@@ -18,42 +18,113 @@ const STOP: &[&str] = &[
     "with", "would", "you", "your",
 ];
 
-/// Lower-cased word tokens of `s` (letters, digits and inner apostrophes).
-pub(crate) fn words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
+/// [`STOP`] as integers ([`short_key`]), in the same order: the stop-word test
+/// runs once per word of every sentence, and integer compares beat `memcmp` calls.
+const STOP_KEYS: [u64; STOP.len()] = {
+    let mut keys = [0; STOP.len()];
+    let mut i = 0;
+    while i < STOP.len() {
+        keys[i] = short_key(STOP[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// The bytes of a word of at most 8 bytes as a big-endian integer, zero-padded:
+/// integer order is the words' lexicographic order (words hold no NUL bytes).
+const fn short_key(b: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        k <<= 8;
+        if i < b.len() {
+            k |= b[i] as u64;
+        }
+        i += 1;
+    }
+    k
+}
+
+fn is_stop(w: &str) -> bool {
+    // No stop word is longer than 8 bytes (checked in the tests).
+    w.len() <= 8 && STOP_KEYS.binary_search(&short_key(w.as_bytes())).is_ok()
+}
+
+/// Lower-cased word tokens of `s` (letters, digits and inner apostrophes),
+/// joined by single spaces.
+fn joined_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Start of the word being read, in `out`.
+    let mut start = 0;
+    let end_word = |out: &mut String, start: &mut usize| {
+        // "students'" and "students’" -> "students"; keep "don't". A word never
+        // starts with an apostrophe, so it stays non-empty.
+        while out.ends_with('\'') || out.ends_with('’') {
+            out.pop();
+        }
+        out.push(' ');
+        *start = out.len();
+    };
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        } else if c.is_alphanumeric() || (c == '\'' || c == '’') && !cur.is_empty() {
-            cur.extend(c.to_lowercase());
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() || (c == '\'' || c == '’') && out.len() > start {
+            out.extend(c.to_lowercase());
+        } else if out.len() > start {
+            end_word(&mut out, &mut start);
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if out.len() > start {
+        end_word(&mut out, &mut start);
     }
-    for w in &mut out {
-        // "students'" and "students’" -> "students"; keep "don't".
-        while w.ends_with('\'') || w.ends_with('’') {
-            w.pop();
-        }
-    }
+    out.pop();
     out
 }
 
+/// For each byte value, bit `i` set when `list[i]` starts with it (ends, with
+/// `last`): a word is compared only with the entries that can match it.
+const fn byte_index(list: &[&str], last: bool) -> [u64; 256] {
+    assert!(list.len() <= 64);
+    let mut index = [0u64; 256];
+    let mut i = 0;
+    while i < list.len() {
+        let b = list[i].as_bytes();
+        if !b.is_empty() {
+            let k = if last { b[b.len() - 1] } else { b[0] };
+            index[k as usize] |= 1 << i;
+        }
+        i += 1;
+    }
+    index
+}
+
+/// Whether `w` ends with `suf`: a byte loop from the end, as these compares are
+/// too short for a `memcmp` call to pay off.
+fn ends_with(w: &[u8], suf: &[u8]) -> bool {
+    w.len() >= suf.len() && w.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y)
+}
+
+const SUFFIXES: &[&str] = &[
+    "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
+    "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es", "er",
+    "ly", "al", "s", "y", "e",
+];
+static SUFFIXES_BY_LAST: [u64; 256] = byte_index(SUFFIXES, true);
+
 /// A crude stem: strips common inflectional and derivational suffixes so that
-/// "technology"/"technological" or "children"/"child" meet.
+/// "technology"/"technological" or "children"/"child" meet. The first suffix in
+/// [`SUFFIXES`] order that leaves at least three characters is stripped.
 pub(crate) fn stem(w: &str) -> &str {
-    const SUFFIXES: &[&str] = &[
-        "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
-        "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es",
-        "er", "ly", "al", "s", "y", "e",
-    ];
-    for suf in SUFFIXES {
-        if let Some(stemmed) = w.strip_suffix(suf) {
-            if stemmed.chars().count() >= 3 {
+    let b = w.as_bytes();
+    let mut todo = b.last().map_or(0, |&l| SUFFIXES_BY_LAST[usize::from(l)]);
+    while todo != 0 {
+        let suf = SUFFIXES[todo.trailing_zeros() as usize].as_bytes();
+        todo &= todo - 1;
+        if ends_with(b, suf) {
+            // The suffix is ASCII, so the cut is a char boundary.
+            let stemmed = &w[..b.len() - suf.len()];
+            // At least three characters; stops counting at the third.
+            if stemmed.chars().nth(2).is_some() {
                 return stemmed;
             }
         }
@@ -61,17 +132,61 @@ pub(crate) fn stem(w: &str) -> &str {
     w
 }
 
+/// Word sequences looked for in sentences ([`SentText::phrase_mask`]), indexed
+/// by first byte.
+pub(crate) struct Phrases {
+    list: &'static [&'static str],
+    by_first: [u64; 256],
+}
+
+impl Phrases {
+    /// At most 64 phrases, words separated by single spaces.
+    pub(crate) const fn new(list: &'static [&'static str]) -> Self {
+        Phrases {
+            list,
+            by_first: byte_index(list, false),
+        }
+    }
+}
+
 /// The token view of one sentence, computed once per document.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SentText {
-    /// All word tokens, lower-cased.
-    pub words: Vec<String>,
+    /// All word tokens, lower-cased, joined by single spaces: one allocation
+    /// per sentence instead of one per word, openings are prefixes of it and a
+    /// phrase is a word-aligned substring.
+    joined: String,
     /// Hashes of the stems of content words (no stop words, no one- or
     /// two-letter tokens), sorted and deduplicated: overlap is a merge, not a
     /// hash-set probe, and nothing is allocated per stem.
     pub stems: Vec<u64>,
-    /// The first one, two and three words joined by spaces.
-    openings: [String; 3],
+    /// Byte lengths of the first one, two and three words in `joined`.
+    openings: [usize; 3],
+}
+
+/// Iterator over the words of a [`SentText`].
+#[derive(Clone)]
+pub(crate) struct Words<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        // Words are short: a plain byte loop beats `split`'s memchr set-up.
+        let n = self
+            .rest
+            .bytes()
+            .position(|b| b == b' ')
+            .unwrap_or(self.rest.len());
+        let (w, rest) = self.rest.split_at(n);
+        self.rest = rest.get(1..).unwrap_or("");
+        Some(w)
+    }
 }
 
 /// FNV-1a: stable across runs and platforms, and fast on short words.
@@ -83,52 +198,69 @@ fn fnv(s: &str) -> u64 {
 
 impl SentText {
     pub(crate) fn new(s: &str) -> Self {
-        let words = words(s);
+        let joined = joined_words(s);
+        let words = Words { rest: &joined };
         let mut stems: Vec<u64> = words
-            .iter()
-            .filter(|w| w.chars().count() > 2 && STOP.binary_search(&w.as_str()).is_err())
+            .clone()
+            .filter(|w| w.chars().nth(2).is_some() && !is_stop(w))
             .map(|w| fnv(stem(w)))
             .collect();
         stems.sort_unstable();
         stems.dedup();
-        let mut openings: [String; 3] = Default::default();
-        for (n, o) in openings.iter_mut().enumerate() {
-            *o = words
-                .iter()
-                .take(n + 1)
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" ");
+        // Shorter sentences repeat their last opening.
+        let mut openings = [joined.len(); 3];
+        let mut len = 0;
+        for (o, w) in openings.iter_mut().zip(words) {
+            len += usize::from(len > 0) + w.len();
+            *o = len;
         }
         SentText {
-            words,
+            joined,
             stems,
             openings,
         }
     }
 
-    /// The first `n` (1 to 3) words joined by spaces (fewer if the sentence is shorter).
-    pub(crate) fn opening(&self, n: usize) -> &str {
-        &self.openings[n.clamp(1, 3) - 1]
+    /// The word tokens, lower-cased.
+    pub(crate) fn words(&self) -> Words<'_> {
+        Words { rest: &self.joined }
     }
 
-    /// Whether the sentence contains the word sequence `phrase` (space-separated).
-    pub(crate) fn contains_phrase(&self, phrase: &str) -> bool {
-        let (first, rest) = phrase.split_once(' ').unwrap_or((phrase, ""));
-        self.words.iter().enumerate().any(|(i, w)| {
-            // Cheap first-word test; the rest only where it matches.
-            w == first
-                && (first.len() == phrase.len() || {
-                    let mut tail = self.words.iter().skip(i + 1);
-                    rest.split(' ').all(|p| tail.next().is_some_and(|w| w == p))
-                })
-        })
+    /// The first `n` (1 to 3) words joined by spaces (fewer if the sentence is shorter).
+    pub(crate) fn opening(&self, n: usize) -> &str {
+        &self.joined[..self.openings[n.clamp(1, 3) - 1]]
+    }
+
+    /// Bit `i` set when the sentence contains the word sequence `phrases.list[i]`:
+    /// one pass over the words.
+    pub(crate) fn phrase_mask(&self, phrases: &Phrases) -> u64 {
+        let text = self.joined.as_bytes();
+        let mut mask = 0;
+        let mut at = 0;
+        for w in self.words() {
+            let rest = &text[at..];
+            let mut todo = phrases.by_first[usize::from(rest[0])] & !mask;
+            while todo != 0 {
+                let i = todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let p = phrases.list[i].as_bytes();
+                if rest.starts_with(p) && rest.get(p.len()).map_or(true, |&b| b == b' ') {
+                    mask |= 1 << i;
+                }
+            }
+            at += w.len() + 1;
+        }
+        mask
     }
 
     /// Whether the sentence opens with the word sequence `phrase`.
     pub(crate) fn starts_with_phrase(&self, phrase: &str) -> bool {
-        let mut it = self.words.iter();
-        phrase.split(' ').all(|p| it.next().is_some_and(|w| w == p))
+        self.joined.starts_with(phrase)
+            && self
+                .joined
+                .as_bytes()
+                .get(phrase.len())
+                .map_or(true, |&b| b == b' ')
     }
 }
 
@@ -161,15 +293,22 @@ mod tests {
 
     #[test]
     fn words_are_lowercased_and_apostrophes_kept_inside() {
+        let t = SentText::new("Students' phones don't HELP, e.g. 40 times!");
         assert_eq!(
-            words("Students' phones don't HELP, e.g. 40 times!"),
+            t.words().collect::<Vec<_>>(),
             ["students", "phones", "don't", "help", "e", "g", "40", "times"]
         );
+        assert_eq!(t.opening(2), "students phones");
+        let short = SentText::new("Yes.");
+        assert_eq!((short.opening(1), short.opening(3)), ("yes", "yes"));
+        assert_eq!(SentText::new("?!").words().count(), 0);
     }
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
+    fn stop_words_are_sorted_short_and_found() {
         assert!(STOP.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP.iter().all(|w| w.len() <= 8 && is_stop(w)));
+        assert!(!is_stop("school") && !is_stop("becausez") && !is_stop("thus"));
     }
 
     #[test]
@@ -187,7 +326,11 @@ mod tests {
         assert_eq!(shared, 2);
         assert!(jac > 0.5);
         assert!(a.starts_with_phrase("the school"));
-        assert!(b.contains_phrase("in the"));
+        static FOUND: Phrases =
+            Phrases::new(&["in the", "the", "phone is in", "is in the schools"]);
+        static ONE: Phrases = Phrases::new(&["in", "the phones", "phone i", "schools the"]);
+        assert_eq!(b.phrase_mask(&FOUND), 0b1111);
+        assert_eq!(b.phrase_mask(&ONE), 0b0001);
         assert!(!b.starts_with_phrase("in the"));
     }
 }

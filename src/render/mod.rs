@@ -34,6 +34,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
+use std::sync::LazyLock;
+
+/// The default rubric's grader, built once: `Rubric::default` clones the parsed
+/// rubric, which costs about 1% of a batch run when done per essay.
+static DEFAULT_GRADER: LazyLock<crate::grade::Grader> = LazyLock::new(Default::default);
 
 /// A document and its argument map: what the renderers draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +69,7 @@ impl Analysis {
         let links = linker.link_labelled(&mut doc);
         let map = ArgumentMap::build(&doc, &links);
         let mut a = Analysis::new(doc, map);
-        a.grade(&crate::grade::Grader::default());
+        a.grade(&DEFAULT_GRADER);
         a
     }
 
