@@ -13,10 +13,23 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("essaymap: {err:#}");
+            eprintln!("essaymap: {}", message(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each cause once: our error types already end their
+/// message with their cause ("FILE: No such file or directory").
+fn message(err: &anyhow::Error) -> String {
+    let mut out = err.to_string();
+    for cause in err.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.ends_with(&c) {
+            out = format!("{out}: {c}");
+        }
+    }
+    out
 }
 
 /// A closed pipe (`essaymap ... | head`) is not an error worth reporting.

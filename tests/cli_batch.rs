@@ -168,3 +168,57 @@ fn missing_input_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_teachers_rubric_scores_every_essay_and_a_broken_one_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, format!("{}\n{}\n", good(0), good(1))).unwrap();
+    let out = cargo_bin_cmd!("essaymap")
+        .args(["report", "--print-default-rubric"])
+        .output()
+        .unwrap();
+    // The default rubric on a 0-10 scale (its four level names no longer fit).
+    let rubric: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("labels"))
+        .map(|l| match l {
+            "min = 1" => "min = 0\n".to_string(),
+            "max = 4" => "max = 10\n".to_string(),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let rubric_file = dir.path().join("ten.toml");
+    std::fs::write(&rubric_file, rubric).unwrap();
+    let output = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .args(["batch", "--quiet", "--rubric"])
+        .arg(&rubric_file)
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .assert()
+        .success();
+    let got = lines(&output);
+    assert_eq!(got.len(), 2);
+    for line in &got {
+        let r = &line["assessment"]["rubric"];
+        assert_eq!(r["scale_min"], 0, "{r}");
+        assert_eq!(r["scale_max"], 10, "{r}");
+        for c in r["criteria"].as_array().unwrap() {
+            let s = c["score"].as_i64().unwrap();
+            assert!((0..=10).contains(&s), "{c}");
+        }
+    }
+    std::fs::write(&rubric_file, "[scale]\nmin = 3\nmax = 1\n").unwrap();
+    cargo_bin_cmd!("essaymap")
+        .args(["batch", "--quiet", "--rubric"])
+        .arg(&rubric_file)
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("never.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("ten.toml"));
+}

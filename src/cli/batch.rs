@@ -4,6 +4,8 @@ use anyhow::{Context, Result};
 use essaymap::corpus::batch::BatchProcessor;
 use essaymap::corpus::read::{self, Input, ReadOptions};
 use essaymap::corpus::runner::{self, RunOptions, RunStats};
+use essaymap::grade::{Grader, Rubric};
+use essaymap::link::LinkModel;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -51,6 +53,13 @@ pub struct Args {
     /// Use this role-model file instead of the one built in.
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
+    /// Use this link model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    links_model: Option<PathBuf>,
+    /// Rubric (TOML) for the suggested scores in each essay's "assessment"
+    /// (default: the built-in one; see `essaymap report --print-default-rubric`).
+    #[arg(long, value_name = "FILE")]
+    rubric: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -60,7 +69,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|p| Input::from_arg(p))
         .collect::<essaymap::Result<Vec<_>>>()?;
     let pipeline = super::analyze::pipeline(args.model.as_ref())?;
-    let processor = BatchProcessor::new(pipeline);
+    let mut processor = BatchProcessor::new(pipeline);
+    if let Some(p) = &args.links_model {
+        processor = processor.with_links(LinkModel::load(p)?);
+    }
+    if let Some(p) = &args.rubric {
+        processor = processor.with_grader(Grader::new(Rubric::from_file(p)?));
+    }
     let items = read::records(
         &inputs,
         ReadOptions {

@@ -8,6 +8,8 @@ use super::read::Record;
 use super::runner::Processor;
 use crate::document::{Document, Label};
 use crate::error::Result;
+use crate::grade::Grader;
+use crate::link::{LearnedLinker, LinkModel};
 use crate::pipeline::Pipeline;
 use serde::Serialize;
 
@@ -15,12 +17,30 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct BatchProcessor {
     pipeline: Pipeline,
+    links: Option<LinkModel>,
+    grader: Option<Grader>,
 }
 
 impl BatchProcessor {
-    /// A processor running `pipeline`.
+    /// A processor running `pipeline`, with the built-in link model and rubric.
     pub fn new(pipeline: Pipeline) -> Self {
-        BatchProcessor { pipeline }
+        BatchProcessor {
+            pipeline,
+            links: None,
+            grader: None,
+        }
+    }
+
+    /// Links with `model` instead of the built-in link model.
+    pub fn with_links(mut self, model: LinkModel) -> Self {
+        self.links = Some(model);
+        self
+    }
+
+    /// Grades with `grader` (a teacher's rubric) instead of the default one.
+    pub fn with_grader(mut self, grader: Grader) -> Self {
+        self.grader = Some(grader);
+        self
     }
 }
 
@@ -76,8 +96,14 @@ impl Processor for BatchProcessor {
             meta,
         } = record;
         let doc = self.pipeline.analyze(Some(id), title, text)?;
-        let linker = crate::link::LearnedLinker::embedded()?;
-        let analysis = crate::render::Analysis::build(doc, &linker);
+        let linker = match &self.links {
+            Some(m) => LearnedLinker::new(m),
+            None => LearnedLinker::embedded()?,
+        };
+        let mut analysis = crate::render::Analysis::build(doc, &linker);
+        if let Some(g) = &self.grader {
+            analysis.grade(g);
+        }
         let line = Line {
             analysis: &analysis,
             meta: meta.as_ref(),
