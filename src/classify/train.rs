@@ -521,46 +521,60 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     model.decode = best.1;
-    // How strongly a thesis pulls its sentence to "claim": by dev macro-F1.
-    let mut best_b = (f64::NEG_INFINITY, 0.0f32);
-    for b in [0.0f32, 0.5, 1.0, 2.0, 4.0] {
-        model.decode.thesis_claim_boost = b;
-        let m: f64 = dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
-        if m > best_b.0 + 1e-9 {
-            best_b = (m, b);
-        }
+    // How strongly a thesis pulls its sentence to "claim", then the
+    // body-paragraph claim factor per register: by dev macro-F1.
+    if let Some((m, b)) = tune_macro(model, dev, [0.0f32, 0.5, 1.0, 2.0, 4.0], |d, b| {
+        d.thesis_claim_boost = b;
+    }) {
+        log(&format!("thesis claim boost {b:.1} (dev macro-F1 {m:.3})"));
     }
-    model.decode.thesis_claim_boost = best_b.1;
-    log(&format!(
-        "thesis claim boost {:.1} (dev macro-F1 {:.3})",
-        best_b.1, best_b.0
-    ));
-    // The body-paragraph claim factor, per register, by dev macro-F1.
-    let mut best_c = (best_b.0, model.decode.claim_bonus);
     for &reg in regs {
-        for b in [0.5f32, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0] {
-            let mut cb = best_c.1;
-            cb[reg] = b;
-            if !model.decode.registers {
-                cb[1] = b;
-            }
-            model.decode.claim_bonus = cb;
-            let m: f64 =
-                dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
-            if m > best_c.0 + 1e-9 {
-                best_c = (m, cb);
-            }
+        let shared = !model.decode.registers;
+        let tuned = tune_macro(
+            model,
+            dev,
+            [0.0f32, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
+            |d, b| {
+                d.claim_bonus[reg] = b;
+                if shared {
+                    d.claim_bonus[1] = b;
+                }
+            },
+        );
+        if let Some((m, _)) = tuned {
+            log(&format!(
+                "body-paragraph claim bonus {:?} (dev macro-F1 {m:.3})",
+                model.decode.claim_bonus
+            ));
         }
     }
-    model.decode.claim_bonus = best_c.1;
-    log(&format!(
-        "body-paragraph claim bonus {:?} (dev macro-F1 {:.3})",
-        best_c.1, best_c.0
-    ));
     log(&format!(
         "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?} (dev thesis F1 {:.3})",
         best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.0
     ));
+}
+
+/// Applies each of `candidates` to the decode settings with `set` and keeps the
+/// one with the best mean dev macro-F1 (the first on ties): returns that score
+/// and value (none for no candidates).
+fn tune_macro<T: Copy>(
+    model: &mut Model,
+    dev: &[DevSet],
+    candidates: impl IntoIterator<Item = T>,
+    set: impl Fn(&mut DecodeConfig, T),
+) -> Option<(f64, T)> {
+    let mut best: Option<(f64, T, DecodeConfig)> = None;
+    for c in candidates {
+        set(&mut model.decode, c);
+        let m = dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
+        if best.as_ref().map_or(true, |b| m > b.0 + 1e-9) {
+            best = Some((m, c, model.decode));
+        }
+    }
+    best.map(|(m, c, d)| {
+        model.decode = d;
+        (m, c)
+    })
 }
 
 /// Gold of one essay, for callers that build [`Example`]s by hand in tests.
