@@ -20,8 +20,11 @@
 //! evidence sentence supports the nearest claim of its paragraph, every claim
 //! supports the thesis) that the learned model is measured against ([`eval`]).
 //!
-//! The linker only reads the document; the [`crate::map`] stage turns links into
-//! the argument map with its issue node.
+//! The stance classifier also screens sentences the role classifier called
+//! evidence or other: one clearly against the thesis is a counter-argument, a
+//! claim attacking the thesis. [`Linker::link`] only reads the document;
+//! [`Linker::link_labelled`] also relabels such sentences as claims, and the
+//! [`crate::map`] stage turns links into the argument map with its issue node.
 
 pub mod eval;
 pub mod features;
