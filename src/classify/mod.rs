@@ -124,4 +124,28 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn an_ensemble_is_the_average_of_its_seeds() {
+        let spec = FeatureSpec { bits: 10 };
+        let ex = train::prepare(&spec, &toy(), 1.0, None);
+        let cfg = TrainConfig {
+            spec,
+            epochs: 3,
+            ..TrainConfig::default()
+        };
+        let one = |seed| {
+            let c = TrainConfig { seed, ..cfg };
+            train::train(&c, &ex, &[], &mut |_| {})
+        };
+        let (a, b) = (one(cfg.seed), one(cfg.seed + 1));
+        assert_ne!(a.weights, b.weights, "seeds shuffle differently");
+        let both = TrainConfig { ensemble: 2, ..cfg };
+        let m = train::train(&both, &ex, &[], &mut |_| {});
+        for ((x, y), z) in a.weights.iter().zip(b.weights.iter()).zip(m.weights.iter()) {
+            assert!(((x + y) / 2.0 - z).abs() < 1e-6);
+        }
+        assert!(((a.bias[0] + b.bias[0]) / 2.0 - m.bias[0]).abs() < 1e-6);
+        assert!(((a.trans[1][2] + b.trans[1][2]) / 2.0 - m.trans[1][2]).abs() < 1e-6);
+    }
 }

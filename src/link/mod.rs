@@ -23,7 +23,7 @@
 //! The stance classifier also screens sentences the role classifier called
 //! evidence or other: one clearly against the thesis is a counter-argument, a
 //! claim attacking the thesis. [`Linker::link`] only reads the document;
-//! [`Linker::link_labelled`] also relabels such sentences as claims, and the
+//! [`Linker::link_labelled`] first relabels such sentences as claims, and the
 //! [`crate::map`] stage turns links into the argument map with its issue node.
 
 pub mod eval;
@@ -87,24 +87,11 @@ pub trait Linker: Send + Sync {
     /// Links of `doc`, at most one per source sentence, forming a forest.
     fn link(&self, doc: &Document) -> Vec<Link>;
 
-    /// Links of `doc`, after which every sentence that attacks the thesis is
-    /// labelled a claim: a counter-argument is a claim, whatever the role
-    /// classifier called it (its scores stay the classifier's).
+    /// Links of `doc`, after relabelling as claims the sentences this linker
+    /// finds to be counter-arguments the role classifier missed (their scores
+    /// stay the classifier's). The default finds none.
     fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
-        use crate::document::Label;
-        let links = self.link(doc);
-        let thesis = main_thesis(doc);
-        for l in &links {
-            if l.relation == Relation::Attacks && Some(l.target) == thesis {
-                if let Some(s) = doc.sentences.get_mut(l.source) {
-                    if s.label != Some(Label::Claim) {
-                        s.label = Some(Label::Claim);
-                        s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
-                    }
-                }
-            }
-        }
-        links
+        self.link(doc)
     }
 }
 

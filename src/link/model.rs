@@ -48,7 +48,8 @@ pub struct ModelInfo {
     /// A sentence the role classifier called evidence or other is a
     /// counter-argument (a claim attacking the thesis) when its P(against) is
     /// at least this: school writers state the other side in many forms the
-    /// role model misses ("I understand that ..., but").
+    /// role model misses ("I understand that ..., but"). Training keeps it at
+    /// or above `against_threshold`, so such a claim attacks the thesis.
     #[serde(default = "never")]
     pub counter_threshold: f32,
     /// Where the training data came from.
@@ -290,30 +291,44 @@ impl LearnedLinker<'static> {
     }
 }
 
+impl LearnedLinker<'_> {
+    /// Sentences the role classifier called evidence or other that the stance
+    /// model finds clearly against the thesis: counter-arguments it missed.
+    fn counters(&self, doc: &Document) -> Vec<usize> {
+        let Some(t) = main_thesis(doc) else {
+            return Vec::new();
+        };
+        let v = DocView::new(doc);
+        (0..doc.sentences.len())
+            .filter(|&c| {
+                let s = &doc.sentences[c];
+                c != t
+                    && s.thesis != Some(true)
+                    && matches!(s.label, Some(Label::Evidence | Label::Other))
+                    && self.model.against_prob(&v, c, Some(t)) >= self.model.info.counter_threshold
+            })
+            .collect()
+    }
+}
+
 impl Linker for LearnedLinker<'_> {
+    /// Relabels the [`LearnedLinker::counters`] as claims, then links: as claims
+    /// they take a stance edge (`attacks`, since training keeps the counter
+    /// threshold at or above the against threshold) and evidence can back them.
+    fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
+        for c in self.counters(doc) {
+            let s = &mut doc.sentences[c];
+            s.label = Some(Label::Claim);
+            s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
+        }
+        self.link(doc)
+    }
+
     fn link(&self, doc: &Document) -> Vec<Link> {
-        let mut v = DocView::new(doc);
+        let v = DocView::new(doc);
         let m = self.model;
         let n = doc.sentences.len();
         let thesis = main_thesis(doc);
-        // Counter-arguments the role classifier missed become claims first, so
-        // evidence can back them and they take no evidence link themselves.
-        let mut counters = Vec::new();
-        if let Some(t) = thesis {
-            for c in 0..n {
-                let s = &doc.sentences[c];
-                let open = matches!(s.label, Some(Label::Evidence | Label::Other));
-                if c != t && open && s.thesis != Some(true) {
-                    let pa = m.against_prob(&v, c, Some(t));
-                    if pa >= m.info.counter_threshold {
-                        counters.push((c, pa));
-                    }
-                }
-            }
-        }
-        for &(c, _) in &counters {
-            v.roles[c] = Role::Claim;
-        }
         let mut forest = Forest::new(n);
         let mut out = Vec::new();
         let paragraphs = doc.sentences.last().map_or(0, |s| s.paragraph + 1);
@@ -373,20 +388,17 @@ impl Linker for LearnedLinker<'_> {
         if let Some(t) = thesis {
             for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted.contains(&c)))
             {
-                let (relation, confidence) =
-                    if let Some(&(_, pa)) = counters.iter().find(|x| x.0 == c) {
+                let (relation, confidence) = if v.roles[c] == Role::Thesis {
+                    // A restatement of the thesis backs it.
+                    (Relation::Supports, 1.0)
+                } else {
+                    let pa = m.against_prob(&v, c, Some(t));
+                    if pa >= m.info.against_threshold {
                         (Relation::Attacks, pa)
-                    } else if v.roles[c] == Role::Thesis {
-                        // A restatement of the thesis backs it.
-                        (Relation::Supports, 1.0)
                     } else {
-                        let pa = m.against_prob(&v, c, Some(t));
-                        if pa >= m.info.against_threshold {
-                            (Relation::Attacks, pa)
-                        } else {
-                            (Relation::Supports, 1.0 - pa)
-                        }
-                    };
+                        (Relation::Supports, 1.0 - pa)
+                    }
+                };
                 out.push(Link {
                     source: c,
                     target: t,
@@ -429,6 +441,42 @@ mod tests {
         let mut extra = b.clone();
         extra.push(0);
         assert!(LinkModel::from_bytes(&extra).is_err());
+    }
+
+    #[test]
+    fn statements_found_against_the_thesis_become_counter_argument_claims() {
+        use crate::document::Label::*;
+        use crate::segment::{self, RuleSegmenter};
+        let mut d = segment::document(
+            &RuleSegmenter::default(),
+            None,
+            None,
+            "Towns need more trees. Some say trees cost too much. They are wrong.".to_string(),
+        );
+        for (s, l) in d.sentences.iter_mut().zip([Claim, Evidence, Claim]) {
+            s.label = Some(l);
+        }
+        d.sentences[0].thesis = Some(true);
+        // All-zero weights: P(against) and P(attack) are 0.5 for every sentence.
+        let mut m = LinkModel::zeros(8, 8, 8);
+        m.info.against_threshold = 0.4;
+        m.info.counter_threshold = 0.4;
+        m.info.attack_threshold = 0.6;
+        let links = LearnedLinker::new(&m).link_labelled(&mut d);
+        assert_eq!(d.sentences[1].label, Some(Claim), "relabelled");
+        let to_thesis = |s: usize| links.iter().find(|l| l.source == s && l.target == 0);
+        assert_eq!(to_thesis(1).unwrap().relation, Relation::Attacks);
+        // With the screen off (models from before it), nothing changes, even
+        // for evidence that attacks the thesis directly.
+        let mut d2 = d.clone();
+        d2.sentences[1].label = Some(Evidence);
+        m.info.counter_threshold = never();
+        m.info.attack_threshold = 0.4;
+        let links = LearnedLinker::new(&m).link_labelled(&mut d2);
+        assert_eq!(d2.sentences[1].label, Some(Evidence));
+        assert!(links
+            .iter()
+            .any(|l| l.source == 1 && l.relation == Relation::Attacks));
     }
 
     #[test]
