@@ -293,19 +293,19 @@ impl LearnedLinker<'static> {
 
 impl LearnedLinker<'_> {
     /// Sentences the role classifier called evidence or other that the stance
-    /// model finds clearly against the thesis: counter-arguments it missed.
-    fn counters(&self, doc: &Document) -> Vec<usize> {
-        let Some(t) = main_thesis(doc) else {
+    /// model finds clearly against the stated thesis: counter-arguments it
+    /// missed (none when no sentence states the thesis: nothing to attack).
+    fn counters(&self, v: &DocView<'_>) -> Vec<usize> {
+        let doc = v.doc;
+        let Some(t) = doc.sentences.iter().position(|s| s.thesis == Some(true)) else {
             return Vec::new();
         };
-        let v = DocView::new(doc);
         (0..doc.sentences.len())
             .filter(|&c| {
                 let s = &doc.sentences[c];
-                c != t
-                    && s.thesis != Some(true)
+                s.thesis != Some(true)
                     && matches!(s.label, Some(Label::Evidence | Label::Other))
-                    && self.model.against_prob(&v, c, Some(t)) >= self.model.info.counter_threshold
+                    && self.model.against_prob(v, c, Some(t)) >= self.model.info.counter_threshold
             })
             .collect()
     }
@@ -316,16 +316,37 @@ impl Linker for LearnedLinker<'_> {
     /// they take a stance edge (`attacks`, since training keeps the counter
     /// threshold at or above the against threshold) and evidence can back them.
     fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
-        for c in self.counters(doc) {
+        let (links, counters) = {
+            // One view for both steps: the screened sentences turn into claims
+            // in it the way a view of the relabelled document would show them.
+            let mut v = DocView::new(doc);
+            let counters = self.counters(&v);
+            for &c in &counters {
+                v.roles[c] = Role::Claim;
+                if doc.sentences[c].scores.is_none() {
+                    v.probs[c] = [0.0; 4];
+                    v.probs[c][Label::Claim.index()] = 1.0;
+                }
+            }
+            (self.link_view(&v), counters)
+        };
+        for c in counters {
             let s = &mut doc.sentences[c];
             s.label = Some(Label::Claim);
             s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
         }
-        self.link(doc)
+        links
     }
 
     fn link(&self, doc: &Document) -> Vec<Link> {
-        let v = DocView::new(doc);
+        self.link_view(&DocView::new(doc))
+    }
+}
+
+impl LearnedLinker<'_> {
+    /// The links of the document `v` shows (see [`Linker::link`]).
+    fn link_view(&self, v: &DocView<'_>) -> Vec<Link> {
+        let doc = v.doc;
         let m = self.model;
         let n = doc.sentences.len();
         let thesis = main_thesis(doc);
@@ -341,7 +362,7 @@ impl Linker for LearnedLinker<'_> {
                     .clone()
                     .filter(|&t| t != s && v.is_candidate(t))
                     .collect();
-                let probs = m.target_probs(&v, s, &cands);
+                let probs = m.target_probs(v, s, &cands);
                 for (k, &pr) in probs.iter().enumerate() {
                     options.push((pr, s, cands.get(k).copied()));
                 }
@@ -361,7 +382,7 @@ impl Linker for LearnedLinker<'_> {
                     Some(t) => {
                         if forest.try_link(s, t) {
                             decided[k] = true;
-                            let pa = m.attack_prob(&v, s, t);
+                            let pa = m.attack_prob(v, s, t);
                             let (relation, pr_rel) = if pa >= m.info.attack_threshold {
                                 (Relation::Attacks, pa)
                             } else {
@@ -392,7 +413,7 @@ impl Linker for LearnedLinker<'_> {
                     // A restatement of the thesis backs it.
                     (Relation::Supports, 1.0)
                 } else {
-                    let pa = m.against_prob(&v, c, Some(t));
+                    let pa = m.against_prob(v, c, Some(t));
                     if pa >= m.info.against_threshold {
                         (Relation::Attacks, pa)
                     } else {

@@ -306,7 +306,10 @@ fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document
             .filter(|g| g.component == Some(ComponentType::Counterclaim))
             .count();
         let v = DocView::new(d);
-        let Some(t) = main_thesis(d) else { continue };
+        // As at inference: only essays that state a thesis are screened.
+        let Some(t) = d.sentences.iter().position(|s| s.thesis == Some(true)) else {
+            continue;
+        };
         for (c, s) in d.sentences.iter().enumerate() {
             let claim = match v.roles[c] {
                 Role::Claim => true,
