@@ -47,16 +47,8 @@ pub struct Args {
     /// Replace invalid UTF-8 bytes with U+FFFD instead of failing.
     #[arg(long)]
     lossy: bool,
-    /// Use this model file instead of the one built in.
-    #[arg(long, value_name = "PATH")]
-    model: Option<PathBuf>,
-    /// Use this link model file instead of the one built in.
-    #[arg(long, value_name = "PATH")]
-    links_model: Option<PathBuf>,
-    /// Rubric (TOML) for the suggested scores in "assessment" (default: the
-    /// built-in one; see `essaymap report --print-default-rubric`).
-    #[arg(long, value_name = "FILE")]
-    rubric: Option<PathBuf>,
+    #[command(flatten)]
+    models: super::ModelArgs,
 }
 
 /// The link model from `path`, else the built-in one.
@@ -75,19 +67,13 @@ pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = pipeline(args.model.as_ref())?;
-    let rubric = match &args.rubric {
-        Some(p) => Some(essaymap::grade::Rubric::from_file(p)?),
-        None => None,
-    };
+    let pipeline = pipeline(args.models.model.as_ref())?;
+    let grader = args.models.grader()?;
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
     let doc = pipeline.analyze(id, args.title, text)?;
-    let links = link_model(args.links_model.as_ref())?;
-    let mut analysis = Analysis::build(doc, &LearnedLinker::new(&links));
-    if let Some(r) = rubric {
-        analysis.grade(&essaymap::grade::Grader::new(r));
-    }
+    let links = link_model(args.models.links_model.as_ref())?;
+    let analysis = Analysis::build(doc, &LearnedLinker::new(&links), grader.as_ref());
     let mut out = std::io::stdout().lock();
     let format = match args.format {
         Format::Text => {

@@ -4,7 +4,6 @@ use anyhow::{Context, Result};
 use essaymap::corpus::batch::BatchProcessor;
 use essaymap::corpus::read::{self, Input, ReadOptions};
 use essaymap::corpus::runner::{self, RunOptions, RunStats};
-use essaymap::grade::{Grader, Rubric};
 use essaymap::link::LinkModel;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -50,16 +49,8 @@ pub struct Args {
     /// No progress output.
     #[arg(short, long)]
     quiet: bool,
-    /// Use this role-model file instead of the one built in.
-    #[arg(long, value_name = "PATH")]
-    model: Option<PathBuf>,
-    /// Use this link model file instead of the one built in.
-    #[arg(long, value_name = "PATH")]
-    links_model: Option<PathBuf>,
-    /// Rubric (TOML) for the suggested scores in each essay's "assessment"
-    /// (default: the built-in one; see `essaymap report --print-default-rubric`).
-    #[arg(long, value_name = "FILE")]
-    rubric: Option<PathBuf>,
+    #[command(flatten)]
+    models: super::ModelArgs,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -68,13 +59,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|p| Input::from_arg(p))
         .collect::<essaymap::Result<Vec<_>>>()?;
-    let pipeline = super::analyze::pipeline(args.model.as_ref())?;
+    let pipeline = super::analyze::pipeline(args.models.model.as_ref())?;
     let mut processor = BatchProcessor::new(pipeline);
-    if let Some(p) = &args.links_model {
+    if let Some(p) = &args.models.links_model {
         processor = processor.with_links(LinkModel::load(p)?);
     }
-    if let Some(p) = &args.rubric {
-        processor = processor.with_grader(Grader::new(Rubric::from_file(p)?));
+    if let Some(g) = args.models.grader()? {
+        processor = processor.with_grader(g);
     }
     let items = read::records(
         &inputs,

@@ -11,7 +11,35 @@ mod train;
 mod validate_grading;
 
 use clap::{Parser, Subcommand};
+use essaymap::grade::{Grader, Rubric};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Model and rubric options of the commands that analyse essays.
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// Use this role-model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Use this link model file instead of the one built in.
+    #[arg(long, value_name = "PATH")]
+    pub links_model: Option<PathBuf>,
+    /// Rubric (TOML) for the suggested scores in each essay's "assessment"
+    /// (default: the built-in one; see `essaymap report --print-default-rubric`).
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    /// The grader for `--rubric`, if given (read now, so a broken rubric stops
+    /// the command before any essay is read).
+    pub fn grader(&self) -> anyhow::Result<Option<Grader>> {
+        Ok(match &self.rubric {
+            Some(p) => Some(Grader::new(Rubric::from_file(p)?)),
+            None => None,
+        })
+    }
+}
 
 /// Reads argumentative essays and shows how they argue.
 #[derive(Debug, Parser)]

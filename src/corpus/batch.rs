@@ -100,10 +100,7 @@ impl Processor for BatchProcessor {
             Some(m) => LearnedLinker::new(m),
             None => LearnedLinker::embedded()?,
         };
-        let mut analysis = crate::render::Analysis::build(doc, &linker);
-        if let Some(g) = &self.grader {
-            analysis.grade(g);
-        }
+        let analysis = crate::render::Analysis::build(doc, &linker, self.grader.as_ref());
         let line = Line {
             analysis: &analysis,
             meta: meta.as_ref(),

@@ -63,13 +63,17 @@ impl Analysis {
         }
     }
 
-    /// Links `doc` with `linker`, builds its map and grades it with the
-    /// default rubric.
-    pub fn build(mut doc: Document, linker: &dyn crate::link::Linker) -> Self {
+    /// Links `doc` with `linker`, builds its map and grades it with `grader`
+    /// (e.g. with a teacher's rubric), else with the default rubric.
+    pub fn build(
+        mut doc: Document,
+        linker: &dyn crate::link::Linker,
+        grader: Option<&crate::grade::Grader>,
+    ) -> Self {
         let links = linker.link_labelled(&mut doc);
         let map = ArgumentMap::build(&doc, &links);
         let mut a = Analysis::new(doc, map);
-        a.grade(&DEFAULT_GRADER);
+        a.grade(grader.unwrap_or(&DEFAULT_GRADER));
         a
     }
 
