@@ -148,6 +148,13 @@ impl Role {
     }
 }
 
+/// Probabilities that put everything on `l` (a gold or rule-given label).
+fn one_hot(l: Label) -> [f32; 4] {
+    let mut p = [0.0; 4];
+    p[l.index()] = 1.0;
+    p
+}
+
 /// Everything the feature functions read about one document, computed once.
 pub(crate) struct DocView<'a> {
     pub doc: &'a Document,
@@ -189,14 +196,21 @@ impl<'a> DocView<'a> {
                 .iter()
                 .map(|s| match (s.scores, s.label) {
                     (Some(sc), _) => sc.to_array(),
-                    (None, Some(l)) => {
-                        let mut p = [0.0; 4];
-                        p[l.index()] = 1.0;
-                        p
-                    }
+                    (None, Some(l)) => one_hot(l),
                     (None, None) => [0.0; 4],
                 })
                 .collect(),
+        }
+    }
+
+    /// Shows sentence `c` as a claim, as a view of the document with `c`
+    /// relabelled would (a stated thesis stays the thesis).
+    pub(crate) fn relabel_claim(&mut self, c: usize) {
+        if self.roles[c] != Role::Thesis {
+            self.roles[c] = Role::Claim;
+        }
+        if self.doc.sentences[c].scores.is_none() {
+            self.probs[c] = one_hot(Label::Claim);
         }
     }
 

@@ -95,16 +95,25 @@ pub trait Linker: Send + Sync {
     }
 }
 
-/// The sentence the claims of `doc` point at: the first sentence flagged as
-/// thesis, else the first claim (an essay without a detected thesis still gets a
-/// root), else none.
-pub fn main_thesis(doc: &Document) -> Option<usize> {
-    use crate::document::Label;
+/// The first sentence of `doc` flagged as stating the thesis, if any.
+pub fn stated_thesis(doc: &Document) -> Option<usize> {
     doc.sentences
         .iter()
         .find(|s| s.thesis == Some(true))
-        .or_else(|| doc.sentences.iter().find(|s| s.label == Some(Label::Claim)))
         .map(|s| s.index)
+}
+
+/// The sentence the claims of `doc` point at: the [`stated_thesis`], else the
+/// first claim (an essay without a detected thesis still gets a root), else
+/// none.
+pub fn main_thesis(doc: &Document) -> Option<usize> {
+    use crate::document::Label;
+    stated_thesis(doc).or_else(|| {
+        doc.sentences
+            .iter()
+            .find(|s| s.label == Some(Label::Claim))
+            .map(|s| s.index)
+    })
 }
 
 /// Keeps a set of links a forest: `parent[i]` is the target chosen for `i`.

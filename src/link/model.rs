@@ -15,7 +15,7 @@
 //! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
 
 use super::features::{self, DocView, Feats, Role, FEATURE_SPEC};
-use super::{main_thesis, Forest, Link, Linker, Relation};
+use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
 use crate::document::{Document, Label};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -297,7 +297,7 @@ impl LearnedLinker<'_> {
     /// missed (none when no sentence states the thesis: nothing to attack).
     fn counters(&self, v: &DocView<'_>) -> Vec<usize> {
         let doc = v.doc;
-        let Some(t) = doc.sentences.iter().position(|s| s.thesis == Some(true)) else {
+        let Some(t) = stated_thesis(doc) else {
             return Vec::new();
         };
         (0..doc.sentences.len())
@@ -309,41 +309,7 @@ impl LearnedLinker<'_> {
             })
             .collect()
     }
-}
 
-impl Linker for LearnedLinker<'_> {
-    /// Relabels the [`LearnedLinker::counters`] as claims, then links: as claims
-    /// they take a stance edge (`attacks`, since training keeps the counter
-    /// threshold at or above the against threshold) and evidence can back them.
-    fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
-        let (links, counters) = {
-            // One view for both steps: the screened sentences turn into claims
-            // in it the way a view of the relabelled document would show them.
-            let mut v = DocView::new(doc);
-            let counters = self.counters(&v);
-            for &c in &counters {
-                v.roles[c] = Role::Claim;
-                if doc.sentences[c].scores.is_none() {
-                    v.probs[c] = [0.0; 4];
-                    v.probs[c][Label::Claim.index()] = 1.0;
-                }
-            }
-            (self.link_view(&v), counters)
-        };
-        for c in counters {
-            let s = &mut doc.sentences[c];
-            s.label = Some(Label::Claim);
-            s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
-        }
-        links
-    }
-
-    fn link(&self, doc: &Document) -> Vec<Link> {
-        self.link_view(&DocView::new(doc))
-    }
-}
-
-impl LearnedLinker<'_> {
     /// The links of the document `v` shows (see [`Linker::link`]).
     fn link_view(&self, v: &DocView<'_>) -> Vec<Link> {
         let doc = v.doc;
@@ -430,6 +396,34 @@ impl LearnedLinker<'_> {
         }
         out.sort_by_key(|l| l.source);
         out
+    }
+}
+
+impl Linker for LearnedLinker<'_> {
+    /// Relabels the [`LearnedLinker::counters`] as claims, then links: as claims
+    /// they take a stance edge (`attacks`, since training keeps the counter
+    /// threshold at or above the against threshold) and evidence can back them.
+    fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
+        let (links, counters) = {
+            // One view for both steps: the screened sentences turn into claims
+            // in it the way a view of the relabelled document would show them.
+            let mut v = DocView::new(doc);
+            let counters = self.counters(&v);
+            for &c in &counters {
+                v.relabel_claim(c);
+            }
+            (self.link_view(&v), counters)
+        };
+        for c in counters {
+            let s = &mut doc.sentences[c];
+            s.label = Some(Label::Claim);
+            s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
+        }
+        links
+    }
+
+    fn link(&self, doc: &Document) -> Vec<Link> {
+        self.link_view(&DocView::new(doc))
     }
 }
 

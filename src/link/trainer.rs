@@ -17,8 +17,8 @@
 //! claims. Training uses gold roles; the linker runs on predicted ones.
 
 use super::features::{self, DocView, Feats, Role};
-use super::main_thesis;
 use super::model::{dot, sigmoid, softmax, LinkModel};
+use super::{main_thesis, stated_thesis};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
 use crate::error::Result;
@@ -307,7 +307,7 @@ fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document
             .count();
         let v = DocView::new(d);
         // As at inference: only essays that state a thesis are screened.
-        let Some(t) = d.sentences.iter().position(|s| s.thesis == Some(true)) else {
+        let Some(t) = stated_thesis(d) else {
             continue;
         };
         for (c, s) in d.sentences.iter().enumerate() {

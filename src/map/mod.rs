@@ -23,7 +23,7 @@
 //! the links: it never re-runs a model.
 
 use crate::document::{Document, Label};
-use crate::link::{main_thesis, Link, Relation};
+use crate::link::{main_thesis, stated_thesis, Link, Relation};
 use serde::{Deserialize, Serialize};
 
 /// Node id of the issue when it is the title rather than a sentence.
@@ -197,9 +197,7 @@ impl ArgumentMap {
                 stance,
             });
         }
-        let stated =
-            thesis.filter(|&t| doc.sentences.get(t).is_some_and(|s| s.thesis == Some(true)));
-        if let (Some((issue_id, _)), Some(t)) = (issue, stated) {
+        if let (Some((issue_id, _)), Some(t)) = (issue, stated_thesis(doc)) {
             let confidence = doc
                 .sentences
                 .get(t)
