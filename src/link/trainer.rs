@@ -157,13 +157,13 @@ fn pair_examples(
     // Gold-role documents, then (if given) the same essays with predicted roles,
     // so the model also learns what to do when the roles are wrong: a source
     // whose gold target is not among its candidates (or that is not a premise
-    // at all) is taught to choose "no target".
-    // Gold documents with classifier-like mistakes: predictions on the
-    // classifier's own training essays are too clean to teach this.
+    // at all) is taught to choose "no target". Noisy copies of the gold
+    // documents add classifier-like mistakes: predictions on the classifier's
+    // own training essays are too clean to teach this.
     let mut rng = Lcg(11);
     let noisy: Vec<Document> = if with_gold {
         (0..NOISY_COPIES)
-            .flat_map(|_| essays.iter().map(gold_document).collect::<Vec<_>>())
+            .flat_map(|_| gold_docs.iter().cloned())
             .map(|d| add_role_noise(d, &mut rng))
             .collect()
     } else {
@@ -305,21 +305,19 @@ fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document
             .iter()
             .filter(|g| g.component == Some(ComponentType::Counterclaim))
             .count();
-        let v = DocView::new(d);
         // As at inference: only essays that state a thesis are screened.
         let Some(t) = stated_thesis(d) else {
             continue;
         };
+        let v = DocView::new(d);
         for (c, s) in d.sentences.iter().enumerate() {
+            // Thesis sentences (Role::Thesis) are not screened.
             let claim = match v.roles[c] {
                 Role::Claim => true,
                 Role::Evidence => false,
                 Role::None if s.label == Some(Label::Other) => false,
                 _ => continue,
             };
-            if c == t {
-                continue;
-            }
             let gold = e.gold.get(c).and_then(|g| g.component) == Some(ComponentType::Counterclaim);
             scored.push((claim, m.against_prob(&v, c, Some(t)), gold));
         }
