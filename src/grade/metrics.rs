@@ -236,9 +236,8 @@ impl Metrics {
             .collect();
 
         let para_words = paragraph_words(doc);
-        let headings = heading_paragraphs(doc, para_words.len());
         let substantive: Vec<usize> = (0..para_words.len())
-            .filter(|&p| para_words[p] > SUBSTANTIVE_WORDS && !headings[p])
+            .filter(|&p| para_words[p] > SUBSTANTIVE_WORDS && !doc.is_heading(p))
             .collect();
         let intro_paragraph = substantive.first().copied();
         let conclusion_paragraph = substantive
@@ -524,11 +523,6 @@ impl Metrics {
             _ => Vec::new(),
         }
     }
-}
-
-/// Which paragraphs are a title or prompt line ([`Document::is_heading`]).
-fn heading_paragraphs(doc: &Document, np: usize) -> Vec<bool> {
-    (0..np).map(|p| doc.is_heading(p)).collect()
 }
 
 /// Words per paragraph (paragraphs without sentences count zero).
