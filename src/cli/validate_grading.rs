@@ -59,10 +59,14 @@ fn predict(
 ) -> essaymap::Result<(Document, Vec<Edge>)> {
     let mut doc = doc.clone();
     pipeline.annotate(&mut doc)?;
+    Ok(map_edges(linker, doc))
+}
+
+/// `doc` (relabelled where the linker finds counter-arguments) and its map edges.
+fn map_edges(linker: &dyn Linker, mut doc: Document) -> (Document, Vec<Edge>) {
     let links = linker.link_labelled(&mut doc);
-    let map = ArgumentMap::build(&doc, &links);
-    let edges = Edge::from_map(&map);
-    Ok((doc, edges))
+    let edges = Edge::from_map(&ArgumentMap::build(&doc, &links));
+    (doc, edges)
 }
 
 /// `--predicted` absent always builds a pipeline; kept as an error, not a panic.
@@ -185,11 +189,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         .collect();
                     validity::measure(&essays, &|d: &Document| {
                         let id = d.id.clone().unwrap_or_default();
-                        let mut doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
-                        let links = linker.link_labelled(&mut doc);
-                        let map = ArgumentMap::build(&doc, &links);
-                        let edges = Edge::from_map(&map);
-                        Ok((doc, edges))
+                        let doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
+                        Ok(map_edges(&linker, doc))
                     })?
                 } else {
                     validity::measure(&essays, &|d: &Document| predict(pl, &linker, d))?
