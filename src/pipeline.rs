@@ -8,7 +8,7 @@
 //! can share one `&Pipeline`; per-thread feature buffers live in a
 //! thread-local, so analysing an essay does not allocate scratch space.
 
-use crate::classify::{Classifier, Model};
+use crate::classify::{Classifier, Model, Refiner};
 use crate::document::{Document, Paragraph, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, Features, Scratch};
@@ -35,12 +35,14 @@ thread_local! {
 pub struct Pipeline {
     segmenter: Arc<dyn Segmenter>,
     model: Arc<Model>,
+    refiner: Option<Arc<dyn Refiner>>,
 }
 
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pipeline")
             .field("feature_bits", &self.model.spec.bits)
+            .field("refiner", &self.refiner.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -76,7 +78,16 @@ impl Pipeline {
         Pipeline {
             segmenter: Arc::new(RuleSegmenter::default()),
             model,
+            refiner: None,
         }
+    }
+
+    /// This pipeline with `refiner` run after the role model (e.g. the
+    /// transformer backend).
+    #[must_use]
+    pub fn with_refiner(mut self, refiner: Arc<dyn Refiner>) -> Pipeline {
+        self.refiner = Some(refiner);
+        self
     }
 
     /// The role model.
@@ -93,7 +104,7 @@ impl Pipeline {
     /// feeds the title-overlap features).
     ///
     /// # Errors
-    /// None today; later stages may fail and report through this.
+    /// When a refiner fails (the embedded model alone cannot).
     pub fn analyze(
         &self,
         id: Option<String>,
@@ -112,14 +123,13 @@ impl Pipeline {
     /// As [`Pipeline::analyze`].
     pub fn annotate(&self, doc: &mut Document) -> Result<()> {
         if doc.paragraphs.len() >= 3 && doc.is_heading(0) {
-            self.annotate_titled(doc);
+            self.annotate_titled(doc)
         } else {
-            self.classify(doc);
+            self.classify(doc)
         }
-        Ok(())
     }
 
-    fn classify(&self, doc: &mut Document) {
+    fn classify(&self, doc: &mut Document) -> Result<()> {
         let spec = self.model.spec();
         BUFS.with(|b| match b.try_borrow_mut() {
             Ok(mut b) => {
@@ -133,6 +143,10 @@ impl Pipeline {
                 self.model.classify(doc, &feats);
             }
         });
+        match &self.refiner {
+            Some(r) => r.refine(doc),
+            None => Ok(()),
+        }
     }
 
     /// An essay file that starts with its title or prompt on a line of its own
@@ -140,7 +154,7 @@ impl Pipeline {
     /// first paragraph is the introduction, with the prompt given apart. So the
     /// body is classified as such an essay, with the heading as its prompt
     /// unless one was given, and the heading line on its own.
-    fn annotate_titled(&self, doc: &mut Document) {
+    fn annotate_titled(&self, doc: &mut Document) -> Result<()> {
         let split = doc.paragraph_sentences(0).len();
         let heading = doc.sentences[..split].to_vec();
         let shift = |mut s: Sentence, by: usize, para: usize| {
@@ -174,8 +188,8 @@ impl Pipeline {
             paragraphs: doc.paragraphs[..1].to_vec(),
             sentences: heading,
         };
-        self.classify(&mut body);
-        self.classify(&mut head);
+        self.classify(&mut body)?;
+        self.classify(&mut head)?;
         for (dst, src) in doc
             .sentences
             .iter_mut()
@@ -186,6 +200,7 @@ impl Pipeline {
             dst.scores = src.scores;
             dst.thesis = src.thesis;
         }
+        Ok(())
     }
 }
 

@@ -3,11 +3,16 @@
 //! [`Model`] is a trained linear-chain CRF over the sentences of a paragraph,
 //! on hashed sparse features ([`crate::features`]), with a logistic thesis
 //! head; [`train`] fits it. The [`Classifier`] trait is what the pipeline
-//! calls, so another model (or a test double) can stand in.
+//! calls, so another model (or a test double) can stand in. A [`Refiner`]
+//! runs after it and may relabel: the transformer backend ([`transformer`],
+//! Cargo feature `transformer`) fuses its own probabilities with the
+//! embedded model's.
 
 pub mod crf;
 pub mod model;
 pub mod train;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
 pub use model::{DecodeConfig, Model, Work};
 pub use train::{DevSet, TrainConfig};
@@ -23,6 +28,16 @@ pub trait Classifier: Send + Sync {
     /// Sets `label`, `confidence`, `scores` and `thesis` of every sentence of
     /// `doc`, given its features.
     fn classify(&self, doc: &mut Document, feats: &Features);
+}
+
+/// A second-stage role model that reads the first one's labels, scores and
+/// thesis flags in the sentences and overwrites them.
+pub trait Refiner: Send + Sync {
+    /// Relabels the sentences of `doc`.
+    ///
+    /// # Errors
+    /// When the model fails to run (e.g. a libtorch error).
+    fn refine(&self, doc: &mut Document) -> crate::error::Result<()>;
 }
 
 thread_local! {

@@ -185,18 +185,27 @@ fn dev_score(reports: &[Report]) -> f64 {
         / reports.len() as f64
 }
 
-struct Rng(u64);
+/// Seeded xorshift64* generator for shuffling.
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         // xorshift64*
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
+    }
+
+    /// Fisher-Yates shuffle.
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
     }
 }
 
@@ -288,10 +297,7 @@ fn train_one(
     let mut best: Option<(f64, Model)> = None;
     let mut steps = 0usize;
     for epoch in 0..cfg.epochs {
-        for i in (1..order.len()).rev() {
-            let j = rng.below(i + 1);
-            order.swap(i, j);
-        }
+        rng.shuffle(&mut order);
         let mut loss = 0.0f64;
         for &ei in &order {
             let ex = &train[ei];

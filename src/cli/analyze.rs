@@ -67,7 +67,7 @@ pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = pipeline(args.models.model.as_ref())?;
+    let pipeline = args.models.pipeline()?;
     let grader = args.models.grader()?;
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|p| Input::from_arg(p))
         .collect::<essaymap::Result<Vec<_>>>()?;
-    let pipeline = super::analyze::pipeline(args.models.model.as_ref())?;
+    let pipeline = args.models.pipeline()?;
     let mut processor = BatchProcessor::new(pipeline);
     if let Some(p) = &args.models.links_model {
         processor = processor.with_links(LinkModel::load(p)?);

@@ -29,20 +29,37 @@ pub struct Args {
     /// Link model file to score instead of the one built in.
     #[arg(long, value_name = "PATH")]
     links_model: Option<PathBuf>,
+    #[command(flatten)]
+    backend: super::backend::BackendArgs,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = super::analyze::pipeline(args.model.as_ref())?;
+    let pipeline = args
+        .backend
+        .apply(super::analyze::pipeline(args.model.as_ref())?)?;
     let mut out = std::io::stdout().lock();
     for (i, path) in args.gold.iter().enumerate() {
         let essays = annotated::read_file(path, pipeline.segmenter())?;
         if args.links {
             let model = super::analyze::link_model(args.links_model.as_ref())?;
+            // compare() takes an infallible callback: keep the first error
+            // (only the transformer backend can fail) and report it after.
+            let failed = std::sync::Mutex::new(None);
             let annotate = |d: &mut essaymap::Document| {
-                // annotate() has no failure mode today; an error leaves roles unset.
-                let _ = pipeline.annotate(d);
+                if let Err(e) = pipeline.annotate(d) {
+                    failed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get_or_insert(e);
+                }
             };
             let rows = link_eval::compare(&essays, &LearnedLinker::new(&model), &annotate);
+            if let Some(e) = failed
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+            {
+                return Err(e.into());
+            }
             if args.json {
                 let v = serde_json::json!({"gold": path.display().to_string(), "links": rows});
                 serde_json::to_writer(&mut out, &v)?;

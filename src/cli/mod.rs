@@ -3,6 +3,7 @@
 //! logic lives in the library.
 
 mod analyze;
+mod backend;
 mod batch;
 mod eval;
 mod report;
@@ -28,9 +29,16 @@ pub struct ModelArgs {
     /// (default: the built-in one; see `essaymap report --print-default-rubric`).
     #[arg(long, value_name = "FILE")]
     pub rubric: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: backend::BackendArgs,
 }
 
 impl ModelArgs {
+    /// The role pipeline these options ask for.
+    pub fn pipeline(&self) -> anyhow::Result<essaymap::Pipeline> {
+        self.backend.apply(analyze::pipeline(self.model.as_ref())?)
+    }
+
     /// The grader for `--rubric`, if given (read now, so a broken rubric stops
     /// the command before any essay is read).
     pub fn grader(&self) -> anyhow::Result<Option<Grader>> {

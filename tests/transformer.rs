@@ -1,0 +1,195 @@
+//! The transformer backend (Cargo feature `transformer`; needs
+//! `scripts/setup-transformer.sh` first, which `.ci/run` runs). Without the
+//! feature this file compiles to nothing.
+//!
+//! - the base model reproduces sentence-transformers' embeddings (reference
+//!   numbers computed once in Python, see `tests/data/minilm_reference.json`);
+//! - fine-tuning a tiny corpus of ours lowers the loss, and the saved weights
+//!   reload to identical outputs;
+//! - with `../shared/data` (CI has it), the shipped weights meet the floors on
+//!   both dev splits through `essaymap eval --backend transformer`.
+#![cfg(feature = "transformer")]
+
+use essaymap::classify::transformer::{
+    base_dir, embed_sentences,
+    train::{fine_tune, DevData, FineTuneConfig, TrainFile},
+    Transformer,
+};
+use essaymap::classify::Refiner;
+use essaymap::corpus::annotated;
+use essaymap::segment::RuleSegmenter;
+use essaymap::Pipeline;
+use std::path::PathBuf;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn base_model_embeddings_match_sentence_transformers() {
+    let raw = std::fs::read_to_string(manifest().join("tests/data/minilm_reference.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let texts: Vec<&str> = reference["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let ours = embed_sentences(&base_dir(), &texts).unwrap();
+    for (i, v) in ours.iter().enumerate() {
+        assert_eq!(v.len(), 384);
+        let want = reference["first_dims"][i].as_array().unwrap();
+        for (k, w) in want.iter().enumerate() {
+            let w = w.as_f64().unwrap() as f32;
+            assert!(
+                (v[k] - w).abs() < 1e-4,
+                "sentence {i} dim {k}: {} vs {w}",
+                v[k]
+            );
+        }
+    }
+    let cos: f32 = ours[0].iter().zip(&ours[1]).map(|(a, b)| a * b).sum();
+    let want = reference["cosine"].as_f64().unwrap() as f32;
+    assert!((cos - want).abs() < 1e-4, "cosine {cos} vs {want}");
+}
+
+#[test]
+fn fine_tuning_lowers_the_loss_and_weights_round_trip() {
+    let seg = RuleSegmenter::default();
+    let essays =
+        annotated::read_file(&manifest().join("tests/data/gold_tiny.jsonl"), &seg).unwrap();
+    let pipeline = Pipeline::embedded().unwrap();
+    let mut dev_essays = essays.clone();
+    for e in &mut dev_essays {
+        pipeline.annotate(&mut e.doc).unwrap();
+    }
+    let dev = [DevData {
+        name: "tiny".into(),
+        essays: dev_essays,
+    }];
+    let cfg = FineTuneConfig {
+        epochs: 30,
+        lr: 1e-3,
+        batch: 4,
+        max_steps: Some(24),
+        ..Default::default()
+    };
+    let files = [TrainFile {
+        essays: essays.clone(),
+        register: 1.0,
+    }];
+    let out = fine_tune(
+        &base_dir(),
+        &cfg,
+        &files,
+        &dev,
+        serde_json::Value::Null,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(out.losses.len(), 24);
+    let first: f32 = out.losses[..4].iter().sum();
+    let last: f32 = out.losses[20..].iter().sum();
+    assert!(last < 0.5 * first, "loss went {first} -> {last}");
+
+    // fp16 on disk: the file reloads to the same bytes and the same outputs.
+    let bytes = out.model.to_bytes().unwrap();
+    let a = Transformer::from_bytes(&base_dir(), "a", &bytes).unwrap();
+    let again = a.to_bytes().unwrap();
+    assert_eq!(bytes, again);
+    let b = Transformer::from_bytes(&base_dir(), "b", &again).unwrap();
+    assert_eq!(a.meta, out.model.meta);
+    let mut da = essays[0].doc.clone();
+    pipeline.annotate(&mut da).unwrap();
+    let mut db = da.clone();
+    let mut dm = da.clone();
+    a.refine(&mut da).unwrap();
+    b.refine(&mut db).unwrap();
+    out.model.refine(&mut dm).unwrap();
+    assert_eq!(da, db);
+    for (x, y) in da.sentences.iter().zip(&dm.sentences) {
+        let (px, py) = (x.scores.unwrap().to_array(), y.scores.unwrap().to_array());
+        for k in 0..4 {
+            assert!(
+                (px[k] - py[k]).abs() < 0.02,
+                "fp16 changed a probability: {px:?} vs {py:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn shipped_weights_load_and_label_an_essay() {
+    let t = Transformer::embedded(&base_dir()).unwrap();
+    let p = Pipeline::embedded()
+        .unwrap()
+        .with_refiner(std::sync::Arc::new(t));
+    let doc = p
+        .analyze(
+            None,
+            Some("Should schools ban phones?".into()),
+            "Phones are everywhere in schools today. I believe schools should ban phones \
+             during lessons.\n\nPhones distract pupils. For example, a survey found that most \
+             teachers lose ten minutes a lesson to phones.\n\nIn conclusion, phones should \
+             stay in lockers during lessons."
+                .into(),
+        )
+        .unwrap();
+    assert!(doc
+        .sentences
+        .iter()
+        .all(|s| s.label.is_some() && s.scores.is_some()));
+    assert!(doc.sentences.iter().any(|s| s.thesis == Some(true)));
+    assert!(doc
+        .sentences
+        .iter()
+        .any(|s| s.label == Some(essaymap::document::Label::Evidence)));
+}
+
+/// Floors just under the shipped weights' dev scores (README, "Sentence roles").
+const MIN_AAE_MACRO: f64 = 0.805;
+const MIN_AAE_THESIS: f64 = 0.74;
+const MIN_PERSUADE_MACRO: f64 = 0.755;
+const MIN_PERSUADE_THESIS: f64 = 0.585;
+
+#[test]
+fn shipped_weights_meet_the_dev_floors() {
+    let d = manifest().join("../shared/data");
+    let (aae, persuade) = (d.join("aae/dev.jsonl"), d.join("persuade/dev.jsonl"));
+    if !aae.exists() || !persuade.exists() {
+        println!("skipped: annotated corpora not found at {}", d.display());
+        return;
+    }
+    let out = assert_cmd::Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["eval", "--backend", "transformer", "--json", "--gold"])
+        .arg(&aae)
+        .arg(&persuade)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let score = |i: usize, k: &str| match k {
+        "thesis" => reports[i]["report"]["thesis"]["f1"].as_f64().unwrap(),
+        _ => reports[i]["report"]["macro_f1"].as_f64().unwrap(),
+    };
+    println!(
+        "AAE dev macro {:.3} thesis {:.3}; PERSUADE dev macro {:.3} thesis {:.3}",
+        score(0, "macro"),
+        score(0, "thesis"),
+        score(1, "macro"),
+        score(1, "thesis")
+    );
+    assert!(score(0, "macro") >= MIN_AAE_MACRO);
+    assert!(score(0, "thesis") >= MIN_AAE_THESIS);
+    assert!(score(1, "macro") >= MIN_PERSUADE_MACRO);
+    assert!(score(1, "thesis") >= MIN_PERSUADE_THESIS);
+}
