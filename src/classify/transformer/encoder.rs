@@ -128,15 +128,18 @@ impl Logits {
             what: "transformer".into(),
             message: e.to_string(),
         };
-        let role = Vec::<f32>::try_from(self.role.log_softmax(-1, Kind::Float).flatten(0, -1))
-            .map_err(err)?;
+        // Results are read on the CPU, wherever the network ran.
+        let cpu = |t: &Tensor| t.to_device(tch::Device::Cpu);
+        let role =
+            Vec::<f32>::try_from(cpu(&self.role.log_softmax(-1, Kind::Float)).flatten(0, -1))
+                .map_err(err)?;
         Ok(Outputs {
             logp: role
                 .chunks_exact(4)
                 .map(|c| [c[0], c[1], c[2], c[3]])
                 .collect(),
-            thesis: Vec::<f32>::try_from(&self.thesis).map_err(err)?,
-            register: Vec::<f32>::try_from(&self.register).map_err(err)?,
+            thesis: Vec::<f32>::try_from(cpu(&self.thesis)).map_err(err)?,
+            register: Vec::<f32>::try_from(cpu(&self.register)).map_err(err)?,
         })
     }
 }

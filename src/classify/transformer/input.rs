@@ -137,6 +137,19 @@ pub struct Batch {
     pub pos: Tensor,
 }
 
+impl Batch {
+    /// The batch on `device`.
+    pub fn to(self, device: tch::Device) -> Batch {
+        Batch {
+            ids: self.ids.to_device(device),
+            types: self.types.to_device(device),
+            mask: self.mask.to_device(device),
+            pool: self.pool.to_device(device),
+            pos: self.pos.to_device(device),
+        }
+    }
+}
+
 /// Pads `items` to the longest of them.
 pub fn batch(items: &[&Item]) -> Batch {
     let b = items.len();

@@ -104,6 +104,8 @@ pub struct Meta {
 /// store is dropped after loading (its modules keep the tensors); the top's is
 /// kept for the optimiser and for saving.
 pub(crate) struct Net {
+    /// A CUDA GPU when libtorch has one, else the CPU.
+    device: Device,
     top: nn::VarStore,
     encoder: Encoder,
     heads: Heads,
@@ -130,8 +132,9 @@ impl Net {
         let raw = std::fs::read(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
         let config: BertConfig =
             serde_json::from_slice(&raw).map_err(|e| err(&cfg_path, e.to_string()))?;
-        let mut low = nn::VarStore::new(Device::Cpu);
-        let mut top = nn::VarStore::new(Device::Cpu);
+        let device = Device::cuda_if_available();
+        let mut low = nn::VarStore::new(device);
+        let mut top = nn::VarStore::new(device);
         let encoder = Encoder::new(&low.root(), &top.root(), &config, trainable);
         let heads = Heads::new(&top.root().set_group(HEAD_GROUP), encoder.hidden);
         low.load(&model).map_err(|e| err(&model, e.to_string()))?;
@@ -144,6 +147,7 @@ impl Net {
         }
         low.freeze();
         Ok(Net {
+            device,
             top,
             encoder,
             heads,
@@ -180,7 +184,7 @@ impl Net {
         let lens: Vec<usize> = items.iter().map(|x| x.ids.len()).collect();
         for idx in input::length_batches(&lens, BATCH) {
             let refs: Vec<&input::Item> = idx.iter().map(|&i| &items[i]).collect();
-            let b = input::batch(&refs);
+            let b = input::batch(&refs).to(self.device);
             let got = tch::no_grad(|| -> Result<Outputs> {
                 let h = self.encoder.embed(&b.ids, &b.types)?;
                 let h = self.encoder.run(h, &b.mask, 0..self.encoder.depth(), false);
@@ -300,7 +304,7 @@ impl Transformer {
         vars.sort_by(|a, b| a.0.cmp(&b.0));
         let mut data = Vec::new();
         for (name, t) in &vars {
-            let half = t.to_kind(Kind::Half).contiguous();
+            let half = t.to_kind(Kind::Half).to_device(Device::Cpu).contiguous();
             let n = half.numel();
             let mut buf = vec![0u8; n * 2];
             half.copy_data_u8(&mut buf, n);
@@ -365,7 +369,7 @@ pub fn embed_sentences(dir: &Path, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
                 message: e.to_string(),
             })?;
             let ids: Vec<i64> = enc.get_ids().iter().map(|&x| i64::from(x)).collect();
-            let ids = Tensor::from_slice(&ids).unsqueeze(0);
+            let ids = Tensor::from_slice(&ids).unsqueeze(0).to_device(net.device);
             let mask = ids.ones_like();
             let v = tch::no_grad(|| -> Result<Tensor> {
                 let h = net.encoder.embed(&ids, &ids.zeros_like())?;
@@ -373,7 +377,7 @@ pub fn embed_sentences(dir: &Path, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
                 let v = mean_pool(&h, &mask).squeeze_dim(0);
                 Ok(&v / v.norm())
             })?;
-            Vec::<f32>::try_from(v).map_err(tch_err)
+            Vec::<f32>::try_from(v.to_device(Device::Cpu)).map_err(tch_err)
         })
         .collect()
 }

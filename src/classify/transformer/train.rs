@@ -124,7 +124,7 @@ fn cache(net: &Net, items: &[&Item], log: &mut dyn FnMut(String)) -> Result<Vec<
     let t0 = std::time::Instant::now();
     for (bi, idx) in input::length_batches(&lens, 64).into_iter().enumerate() {
         let refs: Vec<&Item> = idx.iter().map(|&i| items[i]).collect();
-        let b = input::batch(&refs);
+        let b = input::batch(&refs).to(net.device);
         let h = tch::no_grad(|| -> Result<Tensor> {
             let h = net.encoder.embed(&b.ids, &b.types)?;
             Ok(net.encoder.run(h, &b.mask, 0..net.encoder.split, false))
@@ -150,7 +150,7 @@ fn cache(net: &Net, items: &[&Item], log: &mut dyn FnMut(String)) -> Result<Vec<
 
 /// Runs the fine-tuned part over cached states.
 fn top(net: &Net, cached: &[&Tensor], items: &[&Item], train: bool) -> Logits {
-    let b = input::batch(items);
+    let b = input::batch(items).to(net.device);
     let t = b.ids.size()[1];
     let padded: Vec<Tensor> = cached
         .iter()
@@ -371,8 +371,10 @@ pub fn fine_tune(
             let out = top(&net, &hs, &its, true);
             let column = |f: fn(&Example) -> f32| {
                 Tensor::from_slice(&idx.iter().map(|&i| f(&exs[i])).collect::<Vec<_>>())
+                    .to_device(net.device)
             };
-            let labels = Tensor::from_slice(&idx.iter().map(|&i| exs[i].label).collect::<Vec<_>>());
+            let labels = Tensor::from_slice(&idx.iter().map(|&i| exs[i].label).collect::<Vec<_>>())
+                .to_device(net.device);
             let bce = |logits: &Tensor, targets: Tensor| {
                 logits.binary_cross_entropy_with_logits::<Tensor>(
                     &targets,
