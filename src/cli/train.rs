@@ -178,10 +178,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut examples = Vec::new();
     let mut data = Vec::new();
     for (i, path) in args.train.iter().enumerate() {
-        let mut essays = annotated::read_file(path, &seg)?;
-        if let Some(max) = args.max_essays {
-            sample(&mut essays, max, args.seed);
-        }
+        let essays = read_sampled(&args, path, &seg)?;
         let w = args.weights.get(i).copied().unwrap_or(1.0);
         let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
         eprintln!(
@@ -262,10 +259,7 @@ fn read_train(
     let mut files = Vec::new();
     let mut data = Vec::new();
     for (i, path) in args.train.iter().enumerate() {
-        let mut essays = annotated::read_file(path, seg)?;
-        if let Some(max) = args.max_essays {
-            sample(&mut essays, max, args.seed);
-        }
+        let essays = read_sampled(args, path, seg)?;
         let register = args.register.get(i).copied().unwrap_or(0.5);
         let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
         eprintln!(
@@ -382,6 +376,19 @@ fn dev_json(
 #[cfg(not(feature = "transformer"))]
 fn transformer(_: &Args) -> Result<ExitCode> {
     bail!(super::backend::NOT_BUILT)
+}
+
+/// One training file, sampled to --max-essays.
+fn read_sampled(
+    args: &Args,
+    path: &Path,
+    seg: &RuleSegmenter,
+) -> Result<Vec<annotated::AnnotatedEssay>> {
+    let mut essays = annotated::read_file(path, seg)?;
+    if let Some(max) = args.max_essays {
+        sample(&mut essays, max, args.seed);
+    }
+    Ok(essays)
 }
 
 /// Keeps a seeded random `max` of `items` (in their original order).

@@ -122,6 +122,7 @@ fn cache(net: &Net, items: &[&Item], log: &mut dyn FnMut(String)) -> Result<Vec<
     let lens: Vec<usize> = items.iter().map(|x| x.ids.len()).collect();
     let mut out: Vec<Option<Tensor>> = (0..items.len()).map(|_| None).collect();
     let t0 = std::time::Instant::now();
+    let mut done = 0;
     for (bi, idx) in input::length_batches(&lens, 64).into_iter().enumerate() {
         let refs: Vec<&Item> = idx.iter().map(|&i| items[i]).collect();
         let b = input::batch(&refs).to(net.device);
@@ -136,12 +137,12 @@ fn cache(net: &Net, items: &[&Item], log: &mut dyn FnMut(String)) -> Result<Vec<
                     .to_kind(Kind::Half),
             );
         }
+        done += idx.len();
         if bi % 50 == 49 {
             log(format!(
-                "  cached {} of {} inputs ({:.0}/s)",
-                out.iter().filter(|x| x.is_some()).count(),
+                "  cached {done} of {} inputs ({:.0}/s)",
                 items.len(),
-                out.iter().filter(|x| x.is_some()).count() as f64 / t0.elapsed().as_secs_f64()
+                done as f64 / t0.elapsed().as_secs_f64()
             ));
         }
     }
