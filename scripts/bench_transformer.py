@@ -1,6 +1,6 @@
 """The Python side of scripts/bench_transformer.sh: runs the SAME network as
 essaymap's transformer backend (all-MiniLM-L6-v2 with our fine-tuned top layers
-and heads, same inputs, same truncation, same length-sorted batches of 32) in
+and heads, same inputs, same truncation, same length-sorted batches of 16) in
 PyTorch, on the sentences of an `essaymap batch` output file, and prints
 sentences/s. It times only tokenization and the network, not reading, the
 embedded model, the map or JSON: essaymap's figure includes all of those.
@@ -64,8 +64,8 @@ encs = tok.encode_batch([(a, b) for a, b, _ in inputs])
 order = sorted(range(len(encs)), key=lambda i: -len(encs[i].ids))
 labels = [0] * len(encs)
 with torch.inference_mode():
-    for start in range(0, len(order), 32):
-        idx = order[start:start + 32]
+    for start in range(0, len(order), 16):
+        idx = order[start:start + 16]
         t = max(len(encs[i].ids) for i in idx)
         ids = torch.zeros(len(idx), t, dtype=torch.long)
         types = torch.zeros_like(ids)

@@ -25,8 +25,8 @@ trap 'rm -rf "$work"' EXIT
 python3 scripts/gen_corpus.py "$n" "$work/corpus.jsonl"
 for t in 1 2; do
   start=$(date +%s.%N)
-  OMP_NUM_THREADS=$t target/release/essaymap batch "$work/corpus.jsonl" --backend transformer \
-    --threads 1 -o "$work/out.jsonl" --quiet
+  target/release/essaymap batch "$work/corpus.jsonl" --backend transformer \
+    --threads "$t" -o "$work/out.jsonl" --quiet
   end=$(date +%s.%N)
   sentences=$(python3 -c 'import json,sys; print(sum(len(json.loads(l).get("sentences", [])) for l in open(sys.argv[1])))' "$work/out.jsonl")
   python3 -c "import sys; s,d=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'essaymap ({sys.argv[4]} threads, end to end): {s} sentences in {d:.1f}s = {s/d:.1f} sentences/s')" \

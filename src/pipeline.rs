@@ -13,6 +13,7 @@ use crate::document::{Document, Paragraph, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
+use rayon::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
@@ -100,6 +101,18 @@ impl Pipeline {
         &*self.segmenter
     }
 
+    /// Whether a second-stage model (the transformer backend) runs after the
+    /// role model: callers with many essays should then use
+    /// [`Pipeline::annotate_many`].
+    pub fn has_refiner(&self) -> bool {
+        self.refiner.is_some()
+    }
+
+    /// Splits `text` into paragraphs and sentences, unlabelled.
+    pub fn segment(&self, id: Option<String>, title: Option<String>, text: String) -> Document {
+        segment::document(&*self.segmenter, id, title, text)
+    }
+
     /// Segments and analyses one essay. `title` is the prompt, if known (it
     /// feeds the title-overlap features).
     ///
@@ -111,7 +124,7 @@ impl Pipeline {
         title: Option<String>,
         text: String,
     ) -> Result<Document> {
-        let mut doc = segment::document(&*self.segmenter, id, title, text);
+        let mut doc = self.segment(id, title, text);
         self.annotate(&mut doc)?;
         Ok(doc)
     }
@@ -122,14 +135,49 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::analyze`].
     pub fn annotate(&self, doc: &mut Document) -> Result<()> {
-        if doc.paragraphs.len() >= 3 && doc.is_heading(0) {
-            self.annotate_titled(doc)
-        } else {
-            self.classify(doc)
-        }
+        self.annotate_many(std::slice::from_mut(doc))
     }
 
-    fn classify(&self, doc: &mut Document) -> Result<()> {
+    /// [`Pipeline::annotate`] for many documents: the role model runs on them
+    /// in parallel (rayon), then the refiner once over all of them.
+    ///
+    /// # Errors
+    /// As [`Pipeline::analyze`]; a refiner's error fails the whole call.
+    pub fn annotate_many(&self, docs: &mut [Document]) -> Result<()> {
+        let mut parts: Vec<Option<Titled>> = docs
+            .par_iter_mut()
+            .map(|doc| {
+                let mut parts = Titled::split(doc);
+                match &mut parts {
+                    Some(t) => {
+                        self.classify(&mut t.head);
+                        self.classify(&mut t.body);
+                    }
+                    None => self.classify(doc),
+                }
+                parts
+            })
+            .collect();
+        if let Some(r) = &self.refiner {
+            let mut refs: Vec<&mut Document> = Vec::with_capacity(docs.len() * 2);
+            for (doc, parts) in docs.iter_mut().zip(&mut parts) {
+                match parts {
+                    Some(t) => refs.extend([&mut t.head, &mut t.body]),
+                    None => refs.push(doc),
+                }
+            }
+            r.refine_many(&mut refs)?;
+        }
+        for (doc, parts) in docs.iter_mut().zip(parts) {
+            if let Some(t) = parts {
+                t.merge_into(doc);
+            }
+        }
+        Ok(())
+    }
+
+    /// The embedded role model's labels for `doc`.
+    fn classify(&self, doc: &mut Document) {
         let spec = self.model.spec();
         BUFS.with(|b| match b.try_borrow_mut() {
             Ok(mut b) => {
@@ -143,18 +191,25 @@ impl Pipeline {
                 self.model.classify(doc, &feats);
             }
         });
-        match &self.refiner {
-            Some(r) => r.refine(doc),
-            None => Ok(()),
-        }
     }
+}
 
-    /// An essay file that starts with its title or prompt on a line of its own
-    /// ("Should schools ban phones?"): the model was trained on essays whose
-    /// first paragraph is the introduction, with the prompt given apart. So the
-    /// body is classified as such an essay, with the heading as its prompt
-    /// unless one was given, and the heading line on its own.
-    fn annotate_titled(&self, doc: &mut Document) -> Result<()> {
+/// An essay file that starts with its title or prompt on a line of its own
+/// ("Should schools ban phones?"): the model was trained on essays whose first
+/// paragraph is the introduction, with the prompt given apart. So the body is
+/// classified as such an essay, with the heading as its prompt unless one was
+/// given, and the heading line on its own.
+struct Titled {
+    head: Document,
+    body: Document,
+}
+
+impl Titled {
+    /// The two parts of `doc`, or `None` when it does not start with a heading.
+    fn split(doc: &Document) -> Option<Titled> {
+        if doc.paragraphs.len() < 3 || !doc.is_heading(0) {
+            return None;
+        }
         let split = doc.paragraph_sentences(0).len();
         let heading = doc.sentences[..split].to_vec();
         let shift = |mut s: Sentence, by: usize, para: usize| {
@@ -162,7 +217,7 @@ impl Pipeline {
             s.paragraph -= para;
             s
         };
-        let mut body = Document {
+        let body = Document {
             id: None,
             title: doc
                 .title
@@ -181,26 +236,28 @@ impl Pipeline {
                 .map(|s| shift(s.clone(), split, 1))
                 .collect(),
         };
-        let mut head = Document {
+        let head = Document {
             id: None,
             title: doc.title.clone(),
             text: String::new(),
             paragraphs: doc.paragraphs[..1].to_vec(),
             sentences: heading,
         };
-        self.classify(&mut body)?;
-        self.classify(&mut head)?;
+        Some(Titled { head, body })
+    }
+
+    /// Copies the parts' predictions back into `doc`.
+    fn merge_into(self, doc: &mut Document) {
         for (dst, src) in doc
             .sentences
             .iter_mut()
-            .zip(head.sentences.into_iter().chain(body.sentences))
+            .zip(self.head.sentences.into_iter().chain(self.body.sentences))
         {
             dst.label = src.label;
             dst.confidence = src.confidence;
             dst.scores = src.scores;
             dst.thesis = src.thesis;
         }
-        Ok(())
     }
 }
 
@@ -210,6 +267,46 @@ mod tests {
     use crate::document::Label;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    /// Marks every sentence a question and counts the calls and documents.
+    #[derive(Default)]
+    struct Counting(std::sync::Mutex<Vec<usize>>);
+
+    impl Refiner for Counting {
+        fn refine(&self, doc: &mut Document) -> Result<()> {
+            self.refine_many(&mut [doc])
+        }
+
+        fn refine_many(&self, docs: &mut [&mut Document]) -> Result<()> {
+            self.0.lock().unwrap().push(docs.len());
+            for s in docs.iter_mut().flat_map(|d| d.sentences.iter_mut()) {
+                s.label = Some(Label::Question);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn annotate_many_refines_every_part_of_every_essay_in_one_call() {
+        let counting = Arc::new(Counting::default());
+        let p = Pipeline::embedded().unwrap().with_refiner(counting.clone());
+        let mut docs = vec![
+            p.segment(None, None, "Phones distract. They should go.".into()),
+            p.segment(
+                None,
+                None,
+                "A title\n\nIntro here.\n\nBody here.\n\nEnd here.".into(),
+            ),
+        ];
+        p.annotate_many(&mut docs).unwrap();
+        // The titled essay is refined as two parts: heading and body.
+        assert_eq!(*counting.0.lock().unwrap(), vec![3]);
+        assert!(docs
+            .iter()
+            .flat_map(|d| &d.sentences)
+            .all(|s| s.label == Some(Label::Question)));
+        assert_eq!(docs[1].sentences.len(), 4);
+    }
 
     #[test]
     fn pipeline_is_send_sync_and_embedded_loads() {

@@ -6,6 +6,7 @@
 //!   numbers computed once in Python, see `tests/data/minilm_reference.json`);
 //! - fine-tuning a tiny corpus of ours lowers the loss, and the saved weights
 //!   reload to identical outputs;
+//! - essays labelled in one batch get the labels they get one by one;
 //! - with `../shared/data` (CI has it), the shipped weights meet the floors on
 //!   both dev splits through `essaymap eval --backend transformer`.
 #![cfg(feature = "transformer")]
@@ -144,6 +145,39 @@ fn shipped_weights_load_and_label_an_essay() {
         .sentences
         .iter()
         .any(|s| s.label == Some(essaymap::document::Label::Evidence)));
+}
+
+#[test]
+fn essays_labelled_together_match_essays_labelled_one_by_one() {
+    let t = Transformer::embedded(&base_dir()).unwrap();
+    let p = Pipeline::embedded()
+        .unwrap()
+        .with_refiner(std::sync::Arc::new(t));
+    let texts = [
+        "Should schools ban phones?\n\nPhones are everywhere. I believe schools should ban \
+         them.\n\nPhones distract pupils. For example, most teachers lose ten minutes a \
+         lesson to them.\n\nIn conclusion, phones belong in lockers.",
+        "Homework helps. Studies show that pupils who practise remember more.",
+        "Cities should build more cycle lanes, because cycling is cheap and clean. \
+         Some say lanes slow traffic. However, the evidence from Utrecht shows the \
+         opposite.\n\nTo sum up, cycle lanes pay for themselves.",
+    ];
+    let mut together: Vec<_> = texts
+        .iter()
+        .map(|t| p.segment(None, None, (*t).into()))
+        .collect();
+    p.annotate_many(&mut together).unwrap();
+    for (text, joint) in texts.iter().zip(&together) {
+        let alone = p.analyze(None, None, (*text).into()).unwrap();
+        assert_eq!(alone.sentences.len(), joint.sentences.len());
+        for (a, b) in alone.sentences.iter().zip(&joint.sentences) {
+            assert_eq!((a.label, a.thesis), (b.label, b.thesis), "{}", a.text);
+            let (pa, pb) = (a.scores.unwrap().to_array(), b.scores.unwrap().to_array());
+            for (x, y) in pa.iter().zip(pb) {
+                assert!((x - y).abs() < 1e-4, "{}: {pa:?} vs {pb:?}", a.text);
+            }
+        }
+    }
 }
 
 /// Floors just under the shipped weights' dev scores (README, "Sentence roles").

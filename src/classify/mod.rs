@@ -38,6 +38,15 @@ pub trait Refiner: Send + Sync {
     /// # Errors
     /// When the model fails to run (e.g. a libtorch error).
     fn refine(&self, doc: &mut Document) -> crate::error::Result<()>;
+
+    /// Relabels several documents. A model that runs faster on many sentences
+    /// at once (the transformer, which batches them by length) overrides this.
+    ///
+    /// # Errors
+    /// As [`Refiner::refine`].
+    fn refine_many(&self, docs: &mut [&mut Document]) -> crate::error::Result<()> {
+        docs.iter_mut().try_for_each(|d| self.refine(d))
+    }
 }
 
 thread_local! {

@@ -43,9 +43,10 @@ pub struct Args {
     /// Records larger than this many bytes fail with "too_large".
     #[arg(long, default_value_t = 5 * 1024 * 1024)]
     max_bytes: usize,
-    /// Records per parallel chunk (bounds memory).
-    #[arg(long, default_value_t = 1024, hide = true)]
-    chunk: usize,
+    /// Records per parallel chunk (bounds memory; default 1024, or 128 with
+    /// --backend transformer, which labels a whole chunk in one pass).
+    #[arg(long, hide = true)]
+    chunk: Option<usize>,
     /// No progress output.
     #[arg(short, long)]
     quiet: bool,
@@ -76,10 +77,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
         pool = pool.num_threads(n.max(1));
+        super::backend::set_threads(n.max(1));
     }
     let pool = pool.build().context("cannot start worker threads")?;
     let opts = RunOptions {
-        chunk: args.chunk,
+        chunk: args.chunk.unwrap_or(if processor.batches_across_records() {
+            128
+        } else {
+            1024
+        }),
         resume: args.resume,
     };
     let mut progress = Progress::new(args.quiet, || read::count(&inputs));

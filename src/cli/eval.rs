@@ -71,10 +71,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             continue;
         }
         let mut scorer = Scorer::default();
-        for e in essays {
-            let mut doc = e.doc;
-            pipeline.annotate(&mut doc)?;
-            scorer.add(&doc, &e.gold);
+        let (mut docs, golds): (Vec<_>, Vec<_>) =
+            essays.into_iter().map(|e| (e.doc, e.gold)).unzip();
+        pipeline.annotate_many(&mut docs)?;
+        for (doc, gold) in docs.iter().zip(&golds) {
+            scorer.add(doc, gold);
         }
         let report = scorer.report();
         if args.json {

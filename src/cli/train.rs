@@ -282,6 +282,7 @@ fn read_train(
 fn transformer(args: &Args) -> Result<ExitCode> {
     use essaymap::classify::transformer::{base_dir, train};
     let t0 = Instant::now();
+    super::backend::keep_freed_memory();
     let seg = RuleSegmenter::default();
     if !args.register.is_empty() && args.register.len() != args.train.len() {
         bail!("--register needs one value per --train file");

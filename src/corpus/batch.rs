@@ -7,10 +7,11 @@
 use super::read::Record;
 use super::runner::Processor;
 use crate::document::{Document, Label};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::grade::Grader;
 use crate::link::{LearnedLinker, LinkModel};
 use crate::pipeline::Pipeline;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Runs a [`Pipeline`] over batch records.
@@ -96,6 +97,51 @@ impl Processor for BatchProcessor {
             meta,
         } = record;
         let doc = self.pipeline.analyze(Some(id), title, text)?;
+        self.finish(doc, meta.as_ref())
+    }
+
+    /// With the transformer backend, labels the whole chunk in one call so the
+    /// network batches sentences across essays; otherwise one task per record.
+    fn process_many(&self, records: Vec<Record>) -> Vec<Result<(String, Vec<String>)>> {
+        if !self.batches_across_records() {
+            return records.into_par_iter().map(|r| self.process(r)).collect();
+        }
+        let (mut docs, metas): (Vec<Document>, Vec<_>) = records
+            .into_par_iter()
+            .map(|r| (self.pipeline.segment(Some(r.id), r.title, r.text), r.meta))
+            .unzip();
+        if let Err(e) = self.pipeline.annotate_many(&mut docs) {
+            let message = e.to_string();
+            return docs
+                .iter()
+                .map(|_| {
+                    Err(Error::Model {
+                        what: "role model".into(),
+                        message: message.clone(),
+                    })
+                })
+                .collect();
+        }
+        docs.into_par_iter()
+            .zip(metas)
+            .map(|(doc, meta)| self.finish(doc, meta.as_ref()))
+            .collect()
+    }
+}
+
+impl BatchProcessor {
+    /// Whether [`Processor::process_many`] labels a chunk in one pass (the
+    /// transformer backend), so the chunk size sets the network's workload.
+    pub fn batches_across_records(&self) -> bool {
+        self.pipeline.has_refiner()
+    }
+
+    /// Links, maps and grades a labelled `doc`: its output line and summary row.
+    fn finish(
+        &self,
+        doc: Document,
+        meta: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<(String, Vec<String>)> {
         let linker = match &self.links {
             Some(m) => LearnedLinker::new(m),
             None => LearnedLinker::embedded()?,
@@ -103,9 +149,9 @@ impl Processor for BatchProcessor {
         let analysis = crate::render::Analysis::build(doc, &linker, self.grader.as_ref());
         let line = Line {
             analysis: &analysis,
-            meta: meta.as_ref(),
+            meta,
         };
-        let json = serde_json::to_string(&line).map_err(|e| crate::error::Error::BadRecord {
+        let json = serde_json::to_string(&line).map_err(|e| Error::BadRecord {
             what: analysis.doc.id.clone().unwrap_or_default(),
             message: format!("cannot serialise the analysis: {e}"),
         })?;

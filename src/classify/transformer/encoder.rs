@@ -1,9 +1,10 @@
-//! The MiniLM encoder, assembled from rust-bert's BERT embeddings and layers so
-//! the bottom layers can run once (frozen, their outputs cached) while the top
-//! layers train, and the role and thesis heads on top.
+//! The MiniLM encoder, assembled from rust-bert's BERT embeddings and our
+//! [`Layer`]s so the bottom layers can run once (frozen, their outputs cached)
+//! while the top layers train, and the role and thesis heads on top.
 
+use super::layer::Layer;
 use crate::error::{Error, Result};
-use rust_bert::bert::{BertConfig, BertEmbedding, BertEmbeddings, BertLayer};
+use rust_bert::bert::{BertConfig, BertEmbedding, BertEmbeddings};
 use std::ops::Range;
 use tch::{nn, Kind, Tensor};
 
@@ -18,7 +19,7 @@ pub const CLASSES: i64 = 4;
 /// checkpoint's own variable names (`encoder.layer.5.attention.self.query.weight`).
 pub struct Encoder {
     embeddings: BertEmbeddings,
-    layers: Vec<BertLayer>,
+    layers: Vec<Layer>,
     /// Index of the first trainable layer.
     pub split: usize,
     /// Width of the hidden states.
@@ -27,21 +28,34 @@ pub struct Encoder {
 
 impl Encoder {
     /// Declares the variables; their values come from `VarStore::load`.
-    pub fn new(low: &nn::Path, top: &nn::Path, config: &BertConfig, trainable: usize) -> Encoder {
-        let n = config.num_hidden_layers as usize;
+    ///
+    /// # Errors
+    /// [`Error::Model`] when `config` describes layers [`Layer`] does not compute.
+    pub fn new(
+        low: &nn::Path,
+        top: &nn::Path,
+        config: &BertConfig,
+        trainable: usize,
+    ) -> Result<Encoder> {
+        let n = usize::try_from(config.num_hidden_layers).unwrap_or(0);
         let split = n.saturating_sub(trainable);
         let layers = (0..n)
             .map(|i| {
                 let root = if i < split { low } else { top };
-                BertLayer::new(root / "encoder" / "layer" / i, config)
+                Layer::new(&(root / "encoder" / "layer" / i), config).map_err(|message| {
+                    Error::Model {
+                        what: "transformer config".into(),
+                        message,
+                    }
+                })
             })
-            .collect();
-        Encoder {
+            .collect::<Result<_>>()?;
+        Ok(Encoder {
             embeddings: BertEmbeddings::new(low / "embeddings", config),
             layers,
             split,
             hidden: config.hidden_size,
-        }
+        })
     }
 
     /// Number of layers.
@@ -59,14 +73,24 @@ impl Encoder {
             })
     }
 
-    /// Runs `layers` over hidden states `h`; `mask` is `[batch, tokens]`, 1 for real tokens.
-    pub fn run(&self, mut h: Tensor, mask: &Tensor, layers: Range<usize>, train: bool) -> Tensor {
+    /// Runs `layers` over hidden states `h`; `mask` is `[batch, tokens]`, 1 for
+    /// real tokens. With `keep`, the last of `layers` computes only the first
+    /// `keep` tokens (the pooled prefix), so the result has `keep` tokens.
+    pub fn run(
+        &self,
+        mut h: Tensor,
+        mask: &Tensor,
+        layers: Range<usize>,
+        keep: Option<i64>,
+        train: bool,
+    ) -> Tensor {
         let m = mask.to_kind(Kind::Float);
         let additive = ((m.ones_like() - m) * -10000.0).unsqueeze(1).unsqueeze(1);
-        for layer in &self.layers[layers] {
-            h = layer
-                .forward_t(&h, Some(&additive), None, None, train)
-                .hidden_state;
+        let last = layers.end.saturating_sub(1);
+        for i in layers {
+            let t = h.size()[1];
+            let k = if i == last { keep.unwrap_or(t) } else { t };
+            h = self.layers[i].forward(&h, &additive, k, train);
         }
         h
     }

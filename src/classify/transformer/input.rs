@@ -131,13 +131,19 @@ pub struct Batch {
     pub types: Tensor,
     /// 1 for real tokens.
     pub mask: Tensor,
-    /// 1 for segment A's real tokens: what the head pools.
+    /// 1 for segment A's real tokens: what the head pools. Segment A comes
+    /// first, so this is `[batch, prefix]`, as wide as the longest segment A.
     pub pool: Tensor,
     /// Position features.
     pub pos: Tensor,
 }
 
 impl Batch {
+    /// Width of [`Batch::pool`]: the top layer need compute no more tokens.
+    pub fn prefix(&self) -> i64 {
+        self.pool.size()[1]
+    }
+
     /// The batch on `device`.
     pub fn to(self, device: tch::Device) -> Batch {
         Batch {
@@ -169,11 +175,19 @@ pub fn batch(items: &[&Item]) -> Batch {
         pos.extend_from_slice(&x.pos);
     }
     let shape = [b as i64, t as i64];
+    let prefix = items
+        .iter()
+        .map(|x| x.types.iter().take_while(|&&ty| ty == 0).count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     Batch {
         ids: Tensor::from_slice(&ids).view(shape),
         types: Tensor::from_slice(&types).view(shape),
         mask: Tensor::from_slice(&mask).view(shape),
-        pool: Tensor::from_slice(&pool).view(shape),
+        pool: Tensor::from_slice(&pool)
+            .view(shape)
+            .narrow(1, 0, prefix.min(t) as i64),
         pos: Tensor::from_slice(&pos).view([b as i64, POS_FEATURES as i64]),
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod encoder;
 pub mod input;
+pub mod layer;
 pub mod train;
 
 use crate::classify::model::{decode_thesis, sigmoid};
@@ -23,6 +24,7 @@ use crate::classify::Refiner;
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
 use encoder::{mean_pool, Encoder, Heads, Outputs};
+use rayon::prelude::*;
 use rust_bert::bert::BertConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -44,8 +46,9 @@ pub static EMBEDDED_WEIGHTS: &[u8] =
 /// Optimiser parameter group of the heads (the encoder's is 0).
 const HEAD_GROUP: usize = 1;
 
-/// Sentences per forward pass at inference.
-const BATCH: usize = 32;
+/// Sentences per forward pass at inference. On CPU 16 ran 5-10% faster than
+/// 32 (smaller activations stay in cache); length sorting keeps padding low.
+const BATCH: usize = 16;
 
 /// Where the base model is: `ESSAYMAP_TRANSFORMER_DIR`, else the set-up
 /// script's folder in this checkout.
@@ -135,7 +138,7 @@ impl Net {
         let device = Device::cuda_if_available();
         let mut low = nn::VarStore::new(device);
         let mut top = nn::VarStore::new(device);
-        let encoder = Encoder::new(&low.root(), &top.root(), &config, trainable);
+        let encoder = Encoder::new(&low.root(), &top.root(), &config, trainable)?;
         let heads = Heads::new(&top.root().set_group(HEAD_GROUP), encoder.hidden);
         low.load(&model).map_err(|e| err(&model, e.to_string()))?;
         // The heads are new; everything else of the top must be in the file.
@@ -187,7 +190,9 @@ impl Net {
             let b = input::batch(&refs).to(self.device);
             let got = tch::no_grad(|| -> Result<Outputs> {
                 let h = self.encoder.embed(&b.ids, &b.types)?;
-                let h = self.encoder.run(h, &b.mask, 0..self.encoder.depth(), false);
+                let h =
+                    self.encoder
+                        .run(h, &b.mask, 0..self.encoder.depth(), Some(b.prefix()), false);
                 let pooled = mean_pool(&h, &b.pool);
                 self.heads.forward(&pooled, &b.pos, false).to_outputs()
             })?;
@@ -341,9 +346,13 @@ impl Transformer {
         std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
     }
 
-    /// The network's outputs for every sentence of `doc`.
-    pub(crate) fn outputs(&self, doc: &Document) -> Result<Outputs> {
-        let items = input::items(&self.tokenizer, doc)?;
+    /// The network's outputs for every sentence of `docs`, concatenated in order.
+    pub(crate) fn outputs(&self, docs: &[&Document]) -> Result<Outputs> {
+        let per_doc: Vec<Vec<input::Item>> = docs
+            .par_iter()
+            .map(|d| input::items(&self.tokenizer, d))
+            .collect::<Result<_>>()?;
+        let items: Vec<input::Item> = per_doc.into_iter().flatten().collect();
         let net = self
             .net
             .lock()
@@ -373,7 +382,9 @@ pub fn embed_sentences(dir: &Path, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
             let mask = ids.ones_like();
             let v = tch::no_grad(|| -> Result<Tensor> {
                 let h = net.encoder.embed(&ids, &ids.zeros_like())?;
-                let h = net.encoder.run(h, &mask, 0..net.encoder.depth(), false);
+                let h = net
+                    .encoder
+                    .run(h, &mask, 0..net.encoder.depth(), None, false);
                 let v = mean_pool(&h, &mask).squeeze_dim(0);
                 Ok(&v / v.norm())
             })?;
@@ -415,11 +426,22 @@ pub fn decode(doc: &mut Document, out: &Outputs, d: &Decode) {
 
 impl Refiner for Transformer {
     fn refine(&self, doc: &mut Document) -> Result<()> {
-        if doc.sentences.is_empty() {
-            return Ok(());
+        self.refine_many(&mut [doc])
+    }
+
+    /// Runs the network once over the sentences of all `docs`, so its
+    /// length-sorted batches pad little (per essay they would pad about twice
+    /// as much: essays are shorter than a batch and mix sentence lengths).
+    fn refine_many(&self, docs: &mut [&mut Document]) -> Result<()> {
+        let out = self.outputs(&docs.iter().map(|d| &**d).collect::<Vec<_>>())?;
+        let mut start = 0;
+        for doc in docs.iter_mut() {
+            let n = doc.sentences.len();
+            if n > 0 {
+                decode(doc, &out.slice(start..start + n), &self.meta.decode);
+            }
+            start += n;
         }
-        let out = self.outputs(doc)?;
-        decode(doc, &out, &self.meta.decode);
         Ok(())
     }
 }

@@ -128,7 +128,9 @@ fn cache(net: &Net, items: &[&Item], log: &mut dyn FnMut(String)) -> Result<Vec<
         let b = input::batch(&refs).to(net.device);
         let h = tch::no_grad(|| -> Result<Tensor> {
             let h = net.encoder.embed(&b.ids, &b.types)?;
-            Ok(net.encoder.run(h, &b.mask, 0..net.encoder.split, false))
+            Ok(net
+                .encoder
+                .run(h, &b.mask, 0..net.encoder.split, None, false))
         })?;
         for (r, &i) in idx.iter().enumerate() {
             out[i] = Some(
@@ -161,9 +163,13 @@ fn top(net: &Net, cached: &[&Tensor], items: &[&Item], train: bool) -> Logits {
         })
         .collect();
     let h = Tensor::stack(&padded, 0);
-    let h = net
-        .encoder
-        .run(h, &b.mask, net.encoder.split..net.encoder.depth(), train);
+    let h = net.encoder.run(
+        h,
+        &b.mask,
+        net.encoder.split..net.encoder.depth(),
+        Some(b.prefix()),
+        train,
+    );
     let pooled = mean_pool(&h, &b.pool);
     net.heads.forward(&pooled, &b.pos, train)
 }
