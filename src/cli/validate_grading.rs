@@ -9,7 +9,7 @@ use essaymap::grade::Edge;
 use essaymap::link::{LearnedLinker, Linker};
 use essaymap::map::ArgumentMap;
 use essaymap::segment::{RuleSegmenter, Segmenter};
-use essaymap::{Document, Pipeline};
+use essaymap::Document;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,18 +48,8 @@ pub struct Args {
     /// Print one JSON object per gold file instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-/// Labels and map edges predicted for an unlabelled corpus document: roles
-/// and thesis from the pipeline, links from the linker, edges from the map.
-fn predict(
-    pipeline: &Pipeline,
-    linker: &dyn Linker,
-    doc: &Document,
-) -> essaymap::Result<(Document, Vec<Edge>)> {
-    let mut doc = doc.clone();
-    pipeline.annotate(&mut doc)?;
-    Ok(map_edges(linker, doc))
+    #[command(flatten)]
+    backend: super::backend::BackendArgs,
 }
 
 /// `doc` (relabelled where the linker finds counter-arguments) and its map edges.
@@ -133,7 +123,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // With --predicted the pipeline only segments the gold essays.
     let (pipeline, predicted) = match &args.predicted {
         Some(p) => (None, Some(predicted_from_batch(p)?)),
-        None => (Some(super::analyze::pipeline(args.model.as_ref())?), None),
+        None => (
+            Some(
+                args.backend
+                    .apply(super::analyze::pipeline(args.model.as_ref())?)?,
+            ),
+            None,
+        ),
     };
     let rules = RuleSegmenter::default();
     let segmenter: &dyn Segmenter = match &pipeline {
@@ -179,22 +175,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (Some(p), _) => validity::measure_against(&essays, p),
             (None, Some(pl)) => {
                 let linker = LearnedLinker::embedded()?;
-                let v = if args.gold_roles {
-                    let by_id: HashMap<String, Document> = essays
-                        .iter()
-                        .map(|e| {
-                            let (doc, _) = validity::gold_map(e);
-                            (e.doc.id.clone().unwrap_or_default(), doc)
-                        })
-                        .collect();
-                    validity::measure(&essays, &|d: &Document| {
-                        let id = d.id.clone().unwrap_or_default();
-                        let doc = by_id.get(&id).cloned().unwrap_or_else(|| d.clone());
-                        Ok(map_edges(&linker, doc))
-                    })?
+                // Roles and thesis for every essay first (gold, or predicted in
+                // one pass, which the transformer backend batches), then the map.
+                let labelled: Vec<Document> = if args.gold_roles {
+                    essays.iter().map(|e| validity::gold_map(e).0).collect()
                 } else {
-                    validity::measure(&essays, &|d: &Document| predict(pl, &linker, d))?
+                    let mut docs: Vec<Document> = essays.iter().map(|e| e.doc.clone()).collect();
+                    pl.annotate_many(&mut docs)?;
+                    docs
                 };
+                let v = validity::measure(&essays, &|i, d: &Document| {
+                    let doc = labelled.get(i).cloned().unwrap_or_else(|| d.clone());
+                    Ok(map_edges(&linker, doc))
+                })?;
                 (v, Vec::new())
             }
             (None, None) => unreachable_pair()?,

@@ -232,11 +232,12 @@ impl Validity {
     }
 }
 
-/// Analyses an unlabelled document: the labelled document and its map edges.
-pub type Predict<'a> = dyn Fn(&Document) -> Result<(Document, Vec<Edge>)> + Sync + 'a;
+/// Analyses essay `i` (its unlabelled document): the labelled document and its
+/// map edges.
+pub type Predict<'a> = dyn Fn(usize, &Document) -> Result<(Document, Vec<Edge>)> + Sync + 'a;
 
 /// Compares gold and predicted findings on `essays` (gold as in [`gold_map`]).
-/// `predict` analyses an unlabelled document and
+/// `predict` analyses essay `i`'s unlabelled document and
 /// returns it labelled with its map edges.
 ///
 /// # Errors
@@ -245,9 +246,10 @@ pub fn measure(essays: &[AnnotatedEssay], predict: &Predict<'_>) -> Result<Valid
     use rayon::prelude::*;
     let rows: Result<Vec<EssayAgreement>> = essays
         .par_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let (gdoc, gedges) = gold_map(e);
-            let (pdoc, pedges) = predict(&e.doc)?;
+            let (pdoc, pedges) = predict(i, &e.doc)?;
             Ok(EssayAgreement {
                 id: e.doc.id.clone().unwrap_or_default(),
                 gold: Findings::from(&Metrics::compute(&gdoc, &gedges)),
@@ -350,7 +352,7 @@ mod tests {
     #[test]
     fn gold_against_itself_agrees_perfectly() {
         let essays = vec![essay()];
-        let v = measure(&essays, &|_d: &Document| Ok(gold_map(&essay()))).unwrap();
+        let v = measure(&essays, &|_, _d: &Document| Ok(gold_map(&essay()))).unwrap();
         assert_eq!(v.accuracy_thesis_present, Some(1.0));
         assert_eq!(v.accuracy_counter_argument, Some(1.0));
         // One essay: correlation is undefined, not a number.
