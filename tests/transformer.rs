@@ -119,12 +119,17 @@ fn fine_tuning_lowers_the_loss_and_weights_round_trip() {
     }
 }
 
+/// The embedded model with the shipped transformer weights on top.
+fn shipped_pipeline() -> Pipeline {
+    let t = Transformer::embedded(&base_dir()).unwrap();
+    Pipeline::embedded()
+        .unwrap()
+        .with_refiner(std::sync::Arc::new(t))
+}
+
 #[test]
 fn shipped_weights_load_and_label_an_essay() {
-    let t = Transformer::embedded(&base_dir()).unwrap();
-    let p = Pipeline::embedded()
-        .unwrap()
-        .with_refiner(std::sync::Arc::new(t));
+    let p = shipped_pipeline();
     let doc = p
         .analyze(
             None,
@@ -149,10 +154,7 @@ fn shipped_weights_load_and_label_an_essay() {
 
 #[test]
 fn essays_labelled_together_match_essays_labelled_one_by_one() {
-    let t = Transformer::embedded(&base_dir()).unwrap();
-    let p = Pipeline::embedded()
-        .unwrap()
-        .with_refiner(std::sync::Arc::new(t));
+    let p = shipped_pipeline();
     let texts = [
         "Should schools ban phones?\n\nPhones are everywhere. I believe schools should ban \
          them.\n\nPhones distract pupils. For example, most teachers lose ten minutes a \
