@@ -182,6 +182,61 @@ fn essays_labelled_together_match_essays_labelled_one_by_one() {
     }
 }
 
+#[test]
+fn batch_with_the_transformer_keeps_order_and_reports_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let essay = "Schools should ban phones. Phones distract students in class.\n\n\
+        For example, a survey found that most teachers lose time to phones every week.";
+    let good = |id: &str| format!("{}\n", serde_json::json!({"id": id, "text": essay}));
+    let mut data = Vec::new();
+    data.extend(good("a").bytes());
+    data.extend(b"{not json\n");
+    data.extend(good("b").bytes());
+    data.extend(b"{\"id\":\"empty\",\"text\":\"\"}\n");
+    data.extend(b"{\"id\":\"latin1\",\"text\":\"caf\xe9\"}\n");
+    data.extend(good("c").bytes());
+    std::fs::write(&input, data).unwrap();
+    let out = dir.path().join("out.jsonl");
+    // Chunks of 2 records: the bad ones fall inside and between chunks.
+    assert_cmd::cargo::cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--backend", "transformer", "--chunk", "2", "--quiet"])
+        .assert()
+        .code(3);
+    let got: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = got
+        .iter()
+        .map(|v| v["error"]["kind"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ok",
+            "invalid_json",
+            "ok",
+            "bad_record",
+            "invalid_utf8",
+            "ok"
+        ]
+    );
+    assert_eq!(
+        [&got[0]["id"], &got[2]["id"], &got[5]["id"]],
+        ["a", "b", "c"]
+    );
+    for v in [&got[0], &got[2], &got[5]] {
+        assert_eq!(v["sentences"], got[0]["sentences"]);
+        assert!(v["sentences"][0]["label"].is_string());
+    }
+}
+
 /// Floors just under the shipped weights' dev scores (README, "Sentence roles").
 const MIN_AAE_MACRO: f64 = 0.805;
 const MIN_AAE_THESIS: f64 = 0.74;

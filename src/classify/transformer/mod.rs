@@ -4,8 +4,9 @@
 //!
 //! - [`input`]: what the network reads per sentence (position words, the
 //!   sentence, its neighbours) and length-sorted batching.
-//! - [`encoder`]: the encoder from rust-bert's BERT pieces, split into frozen
-//!   and fine-tuned layers, plus the role and thesis heads.
+//! - [`encoder`]: rust-bert's BERT embeddings and our [`layer`]s (fused GELU;
+//!   the top layer computes only the pooled tokens), split into frozen and
+//!   fine-tuned layers, plus the role and thesis heads.
 //! - [`train`]: fine-tuning (the frozen layers' outputs are cached, so a CPU
 //!   run takes minutes per epoch) and the fusion weights tuned on dev.
 //!
