@@ -42,24 +42,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let essays = annotated::read_file(path, pipeline.segmenter())?;
         if args.links {
             let model = super::analyze::link_model(args.links_model.as_ref())?;
-            // compare() takes an infallible callback: keep the first error
-            // (only the transformer backend can fail) and report it after.
-            let failed = std::sync::Mutex::new(None);
-            let annotate = |d: &mut essaymap::Document| {
-                if let Err(e) = pipeline.annotate(d) {
-                    failed
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .get_or_insert(e);
-                }
-            };
-            let rows = link_eval::compare(&essays, &LearnedLinker::new(&model), &annotate);
-            if let Some(e) = failed
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-            {
-                return Err(e.into());
-            }
+            let mut predicted: Vec<_> = essays.iter().map(|e| e.doc.clone()).collect();
+            pipeline.annotate_many(&mut predicted)?;
+            let rows = link_eval::compare(&essays, &LearnedLinker::new(&model), &predicted);
             if args.json {
                 let v = serde_json::json!({"gold": path.display().to_string(), "links": rows});
                 serde_json::to_writer(&mut out, &v)?;

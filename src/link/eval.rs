@@ -87,15 +87,12 @@ impl LinkReport {
     }
 }
 
-/// Scores `linker` on `essays`, each labelled by `label` (gold or predicted roles).
-pub fn evaluate(
-    linker: &dyn Linker,
-    essays: &[AnnotatedEssay],
-    label: &dyn Fn(&AnnotatedEssay) -> Document,
-) -> LinkReport {
+/// Scores `linker` on `essays`, each labelled as in `docs` (gold or predicted
+/// roles; `docs[i]` is `essays[i]`'s document).
+pub fn evaluate(linker: &dyn Linker, essays: &[AnnotatedEssay], docs: &[Document]) -> LinkReport {
     let mut r = LinkReport::default();
-    for e in essays {
-        let mut doc = label(e);
+    for (e, doc) in essays.iter().zip(docs) {
+        let mut doc = doc.clone();
         let links = linker.link_labelled(&mut doc);
         score_one(&mut r, e, &doc, &links);
     }
@@ -177,24 +174,16 @@ pub struct ReportRow {
     pub report: LinkReport,
 }
 
-/// The rule baseline and `model` on `essays`, with gold roles and with roles
-/// from `annotate` (the role classifier).
+/// The rule baseline and `model` on `essays`, with gold roles and with the
+/// role classifier's (`predicted[i]` is `essays[i]`'s document labelled by it).
 pub fn compare(
     essays: &[AnnotatedEssay],
     model: &dyn Linker,
-    annotate: &(dyn Fn(&mut Document) + Sync),
+    predicted: &[Document],
 ) -> Vec<ReportRow> {
-    let gold = |e: &AnnotatedEssay| super::trainer::gold_document(e);
-    let predicted = |e: &AnnotatedEssay| {
-        let mut d = e.doc.clone();
-        annotate(&mut d);
-        d
-    };
+    let gold: Vec<Document> = essays.iter().map(super::trainer::gold_document).collect();
     let mut rows = Vec::new();
-    for (roles, label) in [
-        ("gold", &gold as &dyn Fn(&AnnotatedEssay) -> Document),
-        ("predicted", &predicted),
-    ] {
+    for (roles, docs) in [("gold", &gold[..]), ("predicted", predicted)] {
         for (name, linker) in [
             ("rule", &super::NearestClaimLinker as &dyn Linker),
             ("model", model),
@@ -202,7 +191,7 @@ pub fn compare(
             rows.push(ReportRow {
                 roles: roles.into(),
                 linker: name.into(),
-                report: evaluate(linker, essays, label),
+                report: evaluate(linker, essays, docs),
             });
         }
     }
