@@ -50,11 +50,12 @@ fn transformer(pipeline: Pipeline, weights: Option<&PathBuf>) -> Result<Pipeline
 }
 
 /// libtorch allocates and frees its activations (up to ~25 MB each) on every
-/// layer. glibc serves such blocks with mmap and, on a worker thread's arena,
-/// gives freed memory back at once, so every batch page-faults its buffers in
-/// afresh: a fifth of the run was kernel time. Serving them from the heap and
-/// trimming it only past 256 MB cut that to 4% (about 25% faster; measured on
-/// 30 essays, scripts/bench_transformer.sh) for ~40 MB more peak RSS.
+/// layer. With glibc's defaults such blocks come from fresh mmaps or are
+/// trimmed back to the system when freed, so each batch page-faults its
+/// buffers in afresh: a fifth of the run was kernel time. Serving them from
+/// the heap and trimming it only past 256 MB cut that to 4.5% (about 25%
+/// faster; `essaymap batch --backend transformer` on 30 generated essays) for
+/// up to 40 MB more peak RSS.
 #[cfg(all(feature = "transformer", target_env = "gnu"))]
 pub fn keep_freed_memory() {
     // SAFETY: mallopt only sets allocator parameters; it is called before the
