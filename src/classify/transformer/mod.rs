@@ -184,24 +184,19 @@ impl Net {
 
     /// The heads' outputs for `items`.
     fn infer(&self, items: &[input::Item]) -> Result<Outputs> {
-        let mut out = Outputs::zeros(items.len());
         let lens: Vec<usize> = items.iter().map(|x| x.ids.len()).collect();
-        for idx in input::length_batches(&lens, BATCH) {
+        Outputs::by_length(&lens, BATCH, |idx| {
             let refs: Vec<&input::Item> = idx.iter().map(|&i| &items[i]).collect();
             let b = input::batch(&refs).to(self.device);
-            let got = tch::no_grad(|| -> Result<Outputs> {
+            tch::no_grad(|| {
                 let h = self.encoder.embed(&b.ids, &b.types)?;
                 let h =
                     self.encoder
                         .run(h, &b.mask, 0..self.encoder.depth(), Some(b.prefix()), false);
                 let pooled = mean_pool(&h, &b.pool);
                 self.heads.forward(&pooled, &b.pos, false).to_outputs()
-            })?;
-            for (r, &i) in idx.iter().enumerate() {
-                out.set(i, &got, r);
-            }
-        }
-        Ok(out)
+            })
+        })
     }
 }
 

@@ -177,16 +177,11 @@ fn top(net: &Net, cached: &[&Tensor], items: &[&Item], train: bool) -> Logits {
 /// Network outputs for every dev sentence, from the cached states.
 fn dev_outputs(net: &Net, items: &[Item], cached: &[Tensor]) -> Result<Outputs> {
     let lens: Vec<usize> = items.iter().map(|x| x.ids.len()).collect();
-    let mut out = Outputs::zeros(items.len());
-    for idx in input::length_batches(&lens, 64) {
+    Outputs::by_length(&lens, 64, |idx| {
         let its: Vec<&Item> = idx.iter().map(|&i| &items[i]).collect();
         let hs: Vec<&Tensor> = idx.iter().map(|&i| &cached[i]).collect();
-        let got = tch::no_grad(|| top(net, &hs, &its, false)).to_outputs()?;
-        for (r, &i) in idx.iter().enumerate() {
-            out.set(i, &got, r);
-        }
-    }
-    Ok(out)
+        tch::no_grad(|| top(net, &hs, &its, false)).to_outputs()
+    })
 }
 
 /// Every dev file's sentences and their frozen layers' outputs.
