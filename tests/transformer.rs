@@ -78,6 +78,7 @@ fn fine_tuning_lowers_the_loss_and_weights_round_trip() {
     let files = [TrainFile {
         essays: essays.clone(),
         register: 1.0,
+        weight: 1.0,
     }];
     let out = fine_tune(
         &base_dir(),

@@ -260,17 +260,22 @@ fn read_train(
     for (i, path) in args.train.iter().enumerate() {
         let essays = read_sampled(args, path, seg)?;
         let register = args.register.get(i).copied().unwrap_or(0.5);
+        let weight = args.weights.get(i).copied().unwrap_or(1.0);
         let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
         eprintln!(
-            "train {}: {} essays, {sentences} sentences, register {register}",
+            "train {}: {} essays, {sentences} sentences, register {register}, weight {weight}",
             path.display(),
             essays.len()
         );
         data.push(
             serde_json::json!({"file": name(path), "essays": essays.len(),
-            "sentences": sentences, "register": register}),
+            "sentences": sentences, "register": register, "weight": weight}),
         );
-        files.push(essaymap::classify::transformer::train::TrainFile { essays, register });
+        files.push(essaymap::classify::transformer::train::TrainFile {
+            essays,
+            register,
+            weight,
+        });
     }
     Ok((files, serde_json::Value::Array(data)))
 }
@@ -285,6 +290,12 @@ fn transformer(args: &Args) -> Result<ExitCode> {
     let seg = RuleSegmenter::default();
     if !args.register.is_empty() && args.register.len() != args.train.len() {
         bail!("--register needs one value per --train file");
+    }
+    if !args.weights.is_empty() && args.weights.len() != args.train.len() {
+        bail!("--weights needs one value per --train file");
+    }
+    if args.weights.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+        bail!("--weights must be positive");
     }
     let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
     let mut dev = Vec::new();

@@ -84,13 +84,16 @@ struct Best {
     reports: Vec<Report>,
 }
 
-/// A training file's essays and their register: 1 for university-level
-/// writing (AAE), 0 for school writing (PERSUADE).
+/// A training file's essays, their register (1 for university-level writing
+/// (AAE), 0 for school writing (PERSUADE)) and their weight in the loss.
 pub struct TrainFile {
     /// Essays with gold.
     pub essays: Vec<AnnotatedEssay>,
     /// Register target of every sentence.
     pub register: f32,
+    /// Weight of every sentence in the role and thesis losses (a small corpus
+    /// weighted up keeps its share when sampled beside a large one).
+    pub weight: f32,
 }
 
 struct Example {
@@ -98,6 +101,7 @@ struct Example {
     label: i64,
     thesis: f32,
     register: f32,
+    weight: f32,
 }
 
 fn examples(tok: &tokenizers::Tokenizer, files: &[TrainFile]) -> Result<Vec<Example>> {
@@ -110,6 +114,7 @@ fn examples(tok: &tokenizers::Tokenizer, files: &[TrainFile]) -> Result<Vec<Exam
                     label: g.label.index() as i64,
                     thesis: f32::from(u8::from(g.thesis)),
                     register: f.register,
+                    weight: f.weight,
                 });
             }
         }
@@ -382,12 +387,21 @@ pub fn fine_tune(
                     &targets,
                     None,
                     None,
-                    Reduction::Mean,
+                    Reduction::None,
                 )
             };
-            let loss = out.role.cross_entropy_for_logits(&labels)
-                + bce(&out.thesis, column(|e| e.thesis))
-                + bce(&out.register, column(|e| e.register));
+            // Role and thesis losses are means weighted by the file weights; the
+            // register loss stays unweighted so the detector keeps the data's prior.
+            let w = column(|e| e.weight);
+            let weighted = |per: Tensor| (per * &w).sum(Kind::Float) / w.sum(Kind::Float);
+            let role = -out
+                .role
+                .log_softmax(-1, Kind::Float)
+                .gather(1, &labels.unsqueeze(1), false)
+                .squeeze_dim(1);
+            let loss = weighted(role)
+                + weighted(bce(&out.thesis, column(|e| e.thesis)))
+                + bce(&out.register, column(|e| e.register)).mean(Kind::Float);
             opt.backward_step_clip_norm(&loss, 1.0);
             let l = loss.double_value(&[]);
             losses.push(l as f32);
