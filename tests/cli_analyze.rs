@@ -79,9 +79,17 @@ fn text_format_tags_sentences_without_colour_when_piped() {
 }
 
 #[test]
-fn empty_input_gives_no_sentences() {
+fn empty_input_gives_no_sentences_and_a_warning() {
     let v = analyze(&[], "");
     assert_eq!(v["sentences"].as_array().unwrap().len(), 0);
+    Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["analyze", "-", "--format", "text"])
+        .write_stdin(" \n\n ")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains("the essay is empty"));
 }
 
 #[test]

@@ -72,6 +72,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
     let doc = pipeline.analyze(id, args.title, text)?;
+    if doc.sentences.is_empty() {
+        // Still a valid (empty) analysis for pipelines; a person should be told.
+        eprintln!(
+            "essaymap: {}: the essay is empty (no sentences)",
+            args.file.display()
+        );
+    }
     let links = link_model(args.models.links_model.as_ref())?;
     let analysis = Analysis::build(doc, &LearnedLinker::new(&links), grader.as_ref());
     let mut out = std::io::stdout().lock();
