@@ -69,6 +69,43 @@ fn json_map_is_a_forest_of_sentence_ids_with_issue() {
     }
 }
 
+/// A text of thousands of sentences without one paragraph break (a pasted
+/// transcript, a broken export) is analysed whole, its map still a forest.
+/// Linking and grading once took time cubic in the paragraph's length here.
+#[test]
+fn one_paragraph_of_thousands_of_sentences_is_mapped() {
+    let one_line = ESSAY.replace("\n\n", " ");
+    let text = vec![one_line.as_str(); 250].join(" ");
+    let out = cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sentences = v["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 8 * 250);
+    assert!(sentences
+        .iter()
+        .all(|s| s["paragraph"] == 0 && s["label"].is_string()));
+    let mut target = std::collections::HashMap::new();
+    for e in v["map"]["edges"].as_array().unwrap() {
+        let (s, t) = (e["source"].as_i64().unwrap(), e["target"].as_i64().unwrap());
+        assert!(target.insert(s, t).is_none(), "two edges leave {s}");
+    }
+    assert!(!target.is_empty());
+    for &start in target.keys() {
+        let (mut cur, mut steps) = (start, 0);
+        while let Some(&t) = target.get(&cur) {
+            cur = t;
+            steps += 1;
+            assert!(steps <= target.len(), "cycle through {start}");
+        }
+    }
+    let depth = v["assessment"]["metrics"]["depth"].as_u64().unwrap();
+    assert!(depth >= 1 && depth < sentences.len() as u64);
+}
+
 #[test]
 fn every_map_format_renders() {
     let aif: serde_json::Value = serde_json::from_slice(&analyze("aif").stdout).unwrap();

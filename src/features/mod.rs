@@ -504,14 +504,17 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
 
     // Pass 2: the feature rows.
     let title_given = u64::from(doc.title.is_some());
-    let mut start_of_para = 0usize;
+    let (mut start_of_para, mut end_of_para) = (0usize, 0usize);
+    // Earlier sentences with an opinion cue / a modal, counted up to 2.
+    let mut earlier = [0u64; 2];
     for (si, s) in doc.sentences.iter().enumerate() {
-        if si == 0 || doc.sentences[si - 1].paragraph != s.paragraph {
+        if si == end_of_para {
+            // A new paragraph: find its end once (not once per sentence).
             start_of_para = si;
-        }
-        let mut end_of_para = si + 1;
-        while end_of_para < n && doc.sentences[end_of_para].paragraph == s.paragraph {
-            end_of_para += 1;
+            end_of_para = si + 1;
+            while end_of_para < n && doc.sentences[end_of_para].paragraph == s.paragraph {
+                end_of_para += 1;
+            }
         }
         let para_len = end_of_para - start_of_para;
         let pos = si - start_of_para;
@@ -687,18 +690,14 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         push(flag(44, (rank.min(9) * 8 + pos_kind) * 8 + central));
         // The first stance-taking sentence of an essay is often its thesis.
         let st = scratch.stance[si];
-        let earlier = |bit: u8| {
-            scratch.stance[..si]
-                .iter()
-                .filter(|&&x| x & bit != 0)
-                .count()
-                .min(2) as u64
-        };
-        push(flag(45, u64::from(st & 1) * 4 + earlier(1)));
+        push(flag(45, u64::from(st & 1) * 4 + earlier[0]));
         push(flag(
             46,
-            (u64::from(st >> 1) * 4 + earlier(2)) * 8 + para_kind,
+            (u64::from(st >> 1) * 4 + earlier[1]) * 8 + para_kind,
         ));
+        for (k, e) in earlier.iter_mut().enumerate() {
+            *e = (*e + u64::from(st >> k & 1)).min(2);
+        }
         // Marker categories by place (a conclusion marker opens a conclusion).
         for &sig in &scratch.summary[sa..sb] {
             if sig >> 16 == 4 {

@@ -252,34 +252,48 @@ impl Metrics {
         );
 
         // Side of each sentence relative to the thesis: follow the first outgoing
-        // edge to a root, flipping at each attack. At most n steps, so cycles end.
+        // edge to a root, flipping at each attack.
         let mut first_out: Vec<Option<Edge>> = vec![None; n];
+        // Per sentence: attacks anything / attacks a thesis sentence / supports
+        // from evidence / has any outgoing edge, and who attacks it. Indexed
+        // once, so an essay of thousands of sentences costs linear time.
+        let mut attacks_any = vec![false; n];
+        let mut attacks_thesis = vec![false; n];
+        let mut evidence_support = vec![false; n];
+        let mut has_out = vec![false; n];
+        let mut attacked_by: Vec<Vec<usize>> = vec![Vec::new(); n];
         for e in &edges {
             if first_out[e.source].is_none() {
                 first_out[e.source] = Some(*e);
             }
-        }
-        let against: Vec<bool> = (0..n)
-            .map(|i| {
-                let mut flips = false;
-                let mut cur = i;
-                for _ in 0..n {
-                    match first_out[cur] {
-                        Some(e) => {
-                            if e.relation == Relation::Attacks {
-                                flips = !flips;
-                            }
-                            cur = e.target;
-                            if cur == i {
-                                break;
-                            }
-                        }
-                        None => break,
-                    }
+            has_out[e.source] = true;
+            match e.relation {
+                Relation::Attacks => {
+                    attacks_any[e.source] = true;
+                    attacks_thesis[e.source] |= is_thesis(e.target);
+                    attacked_by[e.target].push(e.source);
                 }
-                flips
-            })
-            .collect();
+                Relation::Supports => {
+                    evidence_support[e.target] |= label(e.source) == Some(Label::Evidence);
+                }
+                Relation::Answers => {}
+            }
+        }
+        let against = sides(&first_out);
+        // The first later sentence of the same paragraph that answers a
+        // counter-argument: a claim or thesis on the writer's side.
+        let mut answer_after: Vec<Option<usize>> = vec![None; n];
+        for i in (0..n.saturating_sub(1)).rev() {
+            let j = i + 1;
+            if doc.sentences[j].paragraph != doc.sentences[i].paragraph {
+                continue;
+            }
+            answer_after[i] = if (label(j) == Some(Label::Claim) || is_thesis(j)) && !against[j] {
+                Some(j)
+            } else {
+                answer_after[j]
+            };
+        }
 
         let mut counter_arguments = Vec::new();
         let mut counter_set = HashSet::new();
@@ -287,33 +301,16 @@ impl Metrics {
             // A claim on the other side, or evidence attacking the thesis itself.
             // Evidence attacking a claim is the writer qualifying that claim,
             // not an opposing view (see the module docs).
-            let attacks = |pred: &dyn Fn(usize) -> bool| {
-                edges
-                    .iter()
-                    .any(|e| e.source == i && e.relation == Relation::Attacks && pred(e.target))
-            };
             let counter = match label(i) {
-                Some(Label::Claim) => attacks(&|_| true),
-                Some(Label::Evidence) => attacks(&is_thesis),
+                Some(Label::Claim) => attacks_any[i],
+                Some(Label::Evidence) => attacks_thesis[i],
                 _ => false,
             };
             if counter && against[i] && !is_thesis(i) {
                 counter_set.insert(i);
-                let mut by: Vec<usize> = edges
-                    .iter()
-                    .filter(|e| e.target == i && e.relation == Relation::Attacks)
-                    .map(|e| e.source)
-                    .collect();
-                let para = doc.sentences.get(i).map(|s| s.paragraph);
+                let mut by = attacked_by[i].clone();
                 // The writer's answer later in the same paragraph.
-                by.extend(
-                    (i + 1..n)
-                        .take_while(|&j| doc.sentences.get(j).map(|s| s.paragraph) == para)
-                        .filter(|&j| {
-                            (label(j) == Some(Label::Claim) || is_thesis(j)) && !against[j]
-                        })
-                        .take(1),
-                );
+                by.extend(answer_after[i]);
                 by.sort_unstable();
                 by.dedup();
                 counter_arguments.push(CounterArgument {
@@ -327,19 +324,12 @@ impl Metrics {
         let unsupported_claims: Vec<usize> = claim_sentences
             .iter()
             .copied()
-            .filter(|&c| !counter_set.contains(&c) && !against[c])
-            .filter(|&c| {
-                !edges.iter().any(|e| {
-                    e.target == c
-                        && e.relation == Relation::Supports
-                        && label(e.source) == Some(Label::Evidence)
-                })
-            })
+            .filter(|&c| !counter_set.contains(&c) && !against[c] && !evidence_support[c])
             .collect();
         let orphan_evidence: Vec<usize> = evidence_sentences
             .iter()
             .copied()
-            .filter(|&s| !edges.iter().any(|e| e.source == s))
+            .filter(|&s| !has_out[s])
             .collect();
 
         let non_arg = (0..n)
@@ -589,10 +579,129 @@ fn thesis_position(
 
 /// Longest chain of edges (length, sentences from start to root). Longest-path
 /// relaxation capped at `n` rounds, so a cycle cannot loop forever.
+/// Whether each sentence is against the thesis: follow the first outgoing edge
+/// (`first_out`) to a root, flipping at each attack. Each path is walked once
+/// and remembered, so a long chain costs linear time. Maps are forests; should
+/// a path run into a cycle, its sentences take the flips of a walk of at most
+/// n steps.
+fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
+    let n = first_out.len();
+    let walk = |i: usize| {
+        let mut flips = false;
+        let mut cur = i;
+        for _ in 0..n {
+            match first_out[cur] {
+                Some(e) => {
+                    flips ^= e.relation == Relation::Attacks;
+                    cur = e.target;
+                    if cur == i {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        flips
+    };
+    let mut memo: Vec<Option<bool>> = vec![None; n];
+    let mut seen_in = vec![usize::MAX; n];
+    let mut path = Vec::new();
+    for i in 0..n {
+        path.clear();
+        let mut cur = i;
+        // The flips from the end of `path` onwards, when known.
+        let base = loop {
+            if let Some(b) = memo[cur] {
+                break Some(b);
+            }
+            if seen_in[cur] == i {
+                break None; // a cycle
+            }
+            seen_in[cur] = i;
+            path.push(cur);
+            match first_out[cur] {
+                Some(e) => cur = e.target,
+                None => {
+                    memo[cur] = Some(false);
+                    path.pop();
+                    break Some(false);
+                }
+            }
+        };
+        match base {
+            Some(mut b) => {
+                for &p in path.iter().rev() {
+                    b ^= first_out[p].is_some_and(|e| e.relation == Relation::Attacks);
+                    memo[p] = Some(b);
+                }
+            }
+            None => {
+                for &p in &path {
+                    memo[p] = Some(walk(p));
+                }
+            }
+        }
+    }
+    memo.into_iter().map(|b| b.unwrap_or(false)).collect()
+}
+
 fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
     if edges.is_empty() {
         return (0, Vec::new());
     }
+    let (len, next) = acyclic_lengths(n, edges).unwrap_or_else(|| relaxed_lengths(n, edges));
+    let Some(start) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
+        return (0, Vec::new());
+    };
+    let mut chain = vec![start];
+    let mut seen = HashSet::from([start]);
+    let mut cur = start;
+    while let Some(t) = next[cur] {
+        if !seen.insert(t) {
+            break;
+        }
+        chain.push(t);
+        cur = t;
+    }
+    (chain.len() - 1, chain)
+}
+
+/// Longest path from each sentence and its first step, in one pass over the
+/// sentences in reverse topological order (sinks first); `None` when the
+/// edges hold a cycle. Among equally long steps the earliest edge wins.
+fn acyclic_lengths(n: usize, edges: &[Edge]) -> Option<(Vec<usize>, Vec<Option<usize>>)> {
+    let mut out_degree = vec![0usize; n];
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, e) in edges.iter().enumerate() {
+        out_degree[e.source] += 1;
+        into[e.target].push(k);
+    }
+    let mut len = vec![0usize; n];
+    let mut step: Vec<Option<usize>> = vec![None; n]; // the chosen edge
+    let mut ready: Vec<usize> = (0..n).filter(|&i| out_degree[i] == 0).collect();
+    let mut done = 0;
+    while let Some(t) = ready.pop() {
+        done += 1;
+        for &k in &into[t] {
+            let s = edges[k].source;
+            let cand = len[t] + 1;
+            if cand > len[s] || (cand == len[s] && step[s].is_some_and(|b| k < b)) {
+                len[s] = cand;
+                step[s] = Some(k);
+            }
+            out_degree[s] -= 1;
+            if out_degree[s] == 0 {
+                ready.push(s);
+            }
+        }
+    }
+    let next = step.iter().map(|k| k.map(|k| edges[k].target)).collect();
+    (done == n).then_some((len, next))
+}
+
+/// Longest path lengths by repeated relaxation, capped at n: the fallback for
+/// edges with a cycle, which the linker never produces.
+fn relaxed_lengths(n: usize, edges: &[Edge]) -> (Vec<usize>, Vec<Option<usize>>) {
     let mut len = vec![0usize; n];
     let mut next: Vec<Option<usize>> = vec![None; n];
     for _ in 0..n {
@@ -609,20 +718,7 @@ fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
             break;
         }
     }
-    let Some(start) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
-        return (0, Vec::new());
-    };
-    let mut chain = vec![start];
-    let mut seen = HashSet::from([start]);
-    let mut cur = start;
-    while let Some(t) = next[cur] {
-        if !seen.insert(t) {
-            break;
-        }
-        chain.push(t);
-        cur = t;
-    }
-    (chain.len() - 1, chain)
+    (len, next)
 }
 
 /// `s.split_whitespace().count()`, as a vectorisable count of word starts for

@@ -28,6 +28,12 @@ pub const FEATURE_SPEC: &str = "links-v2";
 /// P(claim) at which a sentence labelled other becomes a link candidate.
 pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
 
+/// How many sentences on either side of a sentence, within its paragraph, it
+/// may link to and is compared with. Essays' paragraphs are far shorter, so
+/// this only bounds the work on a text of thousands of sentences without
+/// paragraph breaks, which would otherwise take quadratic time or worse.
+pub(crate) const WINDOW: usize = 20;
+
 /// A sparse feature vector: (bucket, value) pairs.
 pub(crate) type Feats = Vec<(u32, f32)>;
 
@@ -220,6 +226,13 @@ impl<'a> DocView<'a> {
         s.partition_point(|x| x.paragraph < p)..s.partition_point(|x| x.paragraph <= p)
     }
 
+    /// The sentences of `s`'s paragraph at most [`WINDOW`] away from it: its
+    /// candidate targets and the neighbours its features count.
+    pub(crate) fn window(&self, s: usize) -> std::ops::Range<usize> {
+        let p = self.paragraph(self.doc.sentences[s].paragraph);
+        p.start.max(s.saturating_sub(WINDOW))..p.end.min(s + WINDOW + 1)
+    }
+
     /// Whether sentence `t` may be the target of an evidence link: a claim or
     /// evidence sentence, or another sentence the classifier gives a fair
     /// chance of being a claim (so one mislabelled claim does not orphan its
@@ -292,6 +305,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     } else {
         "other"
     };
+    let near = v.window(s);
     let d = t as i64 - s as i64;
     let dir = if d < 0 { "before" } else { "after" };
     h.add(&["bias"], 1.0);
@@ -315,7 +329,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
 
     // Rank of the target among candidates of its kind by distance, per direction.
     let same_kind = |i: usize| v.roles[i].is_claim() == v.roles[t].is_claim();
-    let closer = para
+    let closer = near
         .clone()
         .filter(|&i| i != s && i != t && same_kind(i) && v.is_candidate(i))
         .filter(|&i| (i as i64 - s as i64).signum() == d.signum())
@@ -324,14 +338,14 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let rank = ["0", "1", "2", ">=3"][closer.min(3)];
     h.add(&["rank", rank, dir, trole], 1.0);
     // The rule baseline's choice: the nearest claim, the preceding one on a tie.
-    let nearest_claim = para
+    let nearest_claim = near
         .clone()
         .filter(|&i| v.roles[i].is_claim())
         .min_by_key(|&i| (i.abs_diff(s), i > s));
     if nearest_claim == Some(t) {
         h.add(&["nearest-claim", dir], 1.0);
     }
-    let claims = para.clone().filter(|&i| v.roles[i].is_claim()).count();
+    let claims = near.clone().filter(|&i| v.roles[i].is_claim()).count();
     h.add(
         &["nclaims", ["0", "1", "2", ">=3"][claims.min(3)], trole],
         1.0,
@@ -352,7 +366,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let pc = v.probs[t][Label::Claim.index()];
     h.add(&["t-pclaim", prob_bucket(pc), dir], 1.0);
     h.add(&["t-pclaim-val"], pc);
-    let best_claim = para
+    let best_claim = near
         .clone()
         .filter(|&i| i != s && v.is_candidate(i))
         .max_by(|&a, &b| {
@@ -384,12 +398,8 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
 /// Features of the "no target" option of source `s`.
 pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
-    let para = v.paragraph(v.doc.sentences[s].paragraph);
     h.add(&["null-bias"], 1.0);
-    let cands = para
-        .clone()
-        .filter(|&i| i != s && v.is_candidate(i))
-        .count();
+    let cands = v.window(s).filter(|&i| i != s && v.is_candidate(i)).count();
     h.add(&["null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]], 1.0);
     h.add(
         &[
@@ -470,8 +480,9 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
         1.0,
     );
     // Claims of the same paragraph before and after this one.
-    let before = (para.start..c).filter(|&i| v.roles[i].is_claim()).count();
-    let after: Vec<usize> = (c + 1..para.end)
+    let near = v.window(c);
+    let before = (near.start..c).filter(|&i| v.roles[i].is_claim()).count();
+    let after: Vec<usize> = (c + 1..near.end)
         .filter(|&i| v.roles[i].is_claim())
         .collect();
     h.add(&["claims-before", ["0", "1", ">=2"][before.min(2)]], 1.0);

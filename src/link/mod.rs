@@ -116,35 +116,51 @@ pub fn main_thesis(doc: &Document) -> Option<usize> {
     })
 }
 
-/// Keeps a set of links a forest: `parent[i]` is the target chosen for `i`.
+/// Keeps a set of links a forest: every sentence has at most one target and
+/// no link closes a cycle.
+///
+/// A sentence without a target is the root of its tree, so `s -> t` closes a
+/// cycle exactly when `t`'s tree is rooted at `s`. Trees are kept as
+/// union-find sets that know their root, so the check costs near-constant time
+/// however long the chains grow (a text with thousands of sentences).
 pub(crate) struct Forest {
-    parent: Vec<Option<usize>>,
+    has_target: Vec<bool>,
+    /// Union-find parent; a representative maps to itself.
+    set: Vec<usize>,
+    /// For a representative: the root sentence of its tree.
+    root: Vec<usize>,
 }
 
 impl Forest {
     pub(crate) fn new(n: usize) -> Self {
         Forest {
-            parent: vec![None; n],
+            has_target: vec![false; n],
+            set: (0..n).collect(),
+            root: (0..n).collect(),
         }
     }
 
-    pub(crate) fn has_parent(&self, s: usize) -> bool {
-        self.parent.get(s).is_some_and(Option::is_some)
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.set[x] != x {
+            self.set[x] = self.set[self.set[x]];
+            x = self.set[x];
+        }
+        x
     }
 
     /// Sets `s -> t` unless `s` already has a target or the link would close a cycle.
     pub(crate) fn try_link(&mut self, s: usize, t: usize) -> bool {
-        if s == t || s >= self.parent.len() || t >= self.parent.len() || self.has_parent(s) {
+        let n = self.has_target.len();
+        if s == t || s >= n || t >= n || self.has_target[s] {
             return false;
         }
-        let mut cur = Some(t);
-        while let Some(c) = cur {
-            if c == s {
-                return false;
-            }
-            cur = self.parent[c];
+        let (rs, rt) = (self.find(s), self.find(t));
+        if self.root[rt] == s {
+            return false;
         }
-        self.parent[s] = Some(t);
+        // `s` roots its own tree, which now hangs under `t`'s root.
+        self.set[rs] = rt;
+        self.has_target[s] = true;
         true
     }
 }
@@ -163,6 +179,30 @@ mod tests {
         assert!(!f.try_link(3, 3));
         assert!(!f.try_link(3, 9));
         assert!(f.try_link(3, 2));
+    }
+
+    #[test]
+    fn forest_agrees_with_walking_up_the_chain() {
+        // Reference: follow targets from `t`; reaching `s` means a cycle.
+        let n = 30;
+        let mut x: u64 = 7;
+        let mut f = Forest::new(n);
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        for _ in 0..2000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let (s, t) = ((x >> 33) as usize % n, (x >> 17) as usize % n);
+            let mut ok = s != t && parent[s].is_none();
+            let mut cur = Some(t);
+            while let (true, Some(c)) = (ok, cur) {
+                ok = c != s;
+                cur = parent[c];
+            }
+            if ok {
+                parent[s] = Some(t);
+            }
+            assert_eq!(f.try_link(s, t), ok, "{s} -> {t}");
+        }
+        assert!(parent.iter().filter(|p| p.is_some()).count() > n / 2);
     }
 
     #[test]

@@ -226,8 +226,10 @@ fn push_examples(
         if v.roles[s] != Role::Evidence {
             continue;
         }
-        let range = v.paragraph(d.sentences[s].paragraph);
-        let cands: Vec<usize> = range.filter(|&t| t != s && v.is_candidate(t)).collect();
+        let cands: Vec<usize> = v
+            .window(s)
+            .filter(|&t| t != s && v.is_candidate(t))
+            .collect();
         let gold = match e.links.iter().find(|l| l.source == s) {
             Some(l) => match cands.iter().position(|&t| t == l.target) {
                 Some(k) => k,
