@@ -152,15 +152,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !(8..=24).contains(&args.bits) {
         bail!("--bits must be between 8 and 24");
     }
-    if !args.weights.is_empty() && args.weights.len() != args.train.len() {
-        bail!("--weights needs one value per --train file");
-    }
-    if !args.register.is_empty() && args.register.len() != args.train.len() {
-        bail!("--register needs one value per --train file");
-    }
-    if args.register.iter().any(|r| !(0.0..=1.0).contains(r)) {
-        bail!("--register values are 0 (school) or 1 (university)");
-    }
+    check_per_file(&args)?;
     let t0 = Instant::now();
     let spec = FeatureSpec { bits: args.bits };
     let cfg = TrainConfig {
@@ -288,15 +280,7 @@ fn transformer(args: &Args) -> Result<ExitCode> {
     let t0 = Instant::now();
     super::backend::keep_freed_memory();
     let seg = RuleSegmenter::default();
-    if !args.register.is_empty() && args.register.len() != args.train.len() {
-        bail!("--register needs one value per --train file");
-    }
-    if !args.weights.is_empty() && args.weights.len() != args.train.len() {
-        bail!("--weights needs one value per --train file");
-    }
-    if args.weights.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
-        bail!("--weights must be positive");
-    }
+    check_per_file(args)?;
     let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
     let mut dev = Vec::new();
     for path in &args.dev {
@@ -382,6 +366,24 @@ fn dev_score(name: &str, r: &essaymap::corpus::eval::Report) -> serde_json::Valu
 #[cfg(not(feature = "transformer"))]
 fn transformer(_: &Args) -> Result<ExitCode> {
     bail!(super::backend::NOT_BUILT)
+}
+
+/// Checks --weights and --register, the values given per --train file, for
+/// both role-model trainers.
+fn check_per_file(args: &Args) -> Result<()> {
+    if !args.weights.is_empty() && args.weights.len() != args.train.len() {
+        bail!("--weights needs one value per --train file");
+    }
+    if args.weights.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+        bail!("--weights must be positive");
+    }
+    if !args.register.is_empty() && args.register.len() != args.train.len() {
+        bail!("--register needs one value per --train file");
+    }
+    if args.register.iter().any(|r| !(0.0..=1.0).contains(r)) {
+        bail!("--register values are 0 (school) or 1 (university)");
+    }
+    Ok(())
 }
 
 /// One training file, sampled to --max-essays.

@@ -254,19 +254,17 @@ impl Metrics {
         // Side of each sentence relative to the thesis: follow the first outgoing
         // edge to a root, flipping at each attack.
         let mut first_out: Vec<Option<Edge>> = vec![None; n];
-        // Per sentence: attacks anything / attacks a thesis sentence / supports
-        // from evidence / has any outgoing edge, and who attacks it. Indexed
-        // once, so an essay of thousands of sentences costs linear time.
+        // Per sentence: attacks anything / attacks a thesis sentence / supported
+        // by evidence, and who attacks it. Indexed once, so an essay of
+        // thousands of sentences costs linear time.
         let mut attacks_any = vec![false; n];
         let mut attacks_thesis = vec![false; n];
         let mut evidence_support = vec![false; n];
-        let mut has_out = vec![false; n];
         let mut attacked_by: Vec<Vec<usize>> = vec![Vec::new(); n];
         for e in &edges {
             if first_out[e.source].is_none() {
                 first_out[e.source] = Some(*e);
             }
-            has_out[e.source] = true;
             match e.relation {
                 Relation::Attacks => {
                     attacks_any[e.source] = true;
@@ -329,7 +327,7 @@ impl Metrics {
         let orphan_evidence: Vec<usize> = evidence_sentences
             .iter()
             .copied()
-            .filter(|&s| !has_out[s])
+            .filter(|&s| first_out[s].is_none())
             .collect();
 
         let non_arg = (0..n)
@@ -577,8 +575,6 @@ fn thesis_position(
     }
 }
 
-/// Longest chain of edges (length, sentences from start to root). Longest-path
-/// relaxation capped at `n` rounds, so a cycle cannot loop forever.
 /// Whether each sentence is against the thesis: follow the first outgoing edge
 /// (`first_out`) to a root, flipping at each attack. Each path is walked once
 /// and remembered, so a long chain costs linear time. Maps are forests; should
@@ -609,7 +605,7 @@ fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
     for i in 0..n {
         path.clear();
         let mut cur = i;
-        // The flips from the end of `path` onwards, when known.
+        // The flips after the end of `path`, when known.
         let base = loop {
             if let Some(b) = memo[cur] {
                 break Some(b);
@@ -621,11 +617,7 @@ fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
             path.push(cur);
             match first_out[cur] {
                 Some(e) => cur = e.target,
-                None => {
-                    memo[cur] = Some(false);
-                    path.pop();
-                    break Some(false);
-                }
+                None => break Some(false), // a root: no flips
             }
         };
         match base {
@@ -645,6 +637,7 @@ fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
     memo.into_iter().map(|b| b.unwrap_or(false)).collect()
 }
 
+/// Longest chain of edges (length, sentences from start to root).
 fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
     if edges.is_empty() {
         return (0, Vec::new());

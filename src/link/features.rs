@@ -229,8 +229,7 @@ impl<'a> DocView<'a> {
     /// The sentences of `s`'s paragraph at most [`WINDOW`] away from it: its
     /// candidate targets and the neighbours its features count.
     pub(crate) fn window(&self, s: usize) -> std::ops::Range<usize> {
-        let p = self.paragraph(self.doc.sentences[s].paragraph);
-        p.start.max(s.saturating_sub(WINDOW))..p.end.min(s + WINDOW + 1)
+        around(self.paragraph(self.doc.sentences[s].paragraph), s)
     }
 
     /// Whether sentence `t` may be the target of an evidence link: a claim or
@@ -246,6 +245,11 @@ impl<'a> DocView<'a> {
     fn last_paragraph(&self) -> usize {
         self.doc.sentences.last().map_or(0, |s| s.paragraph)
     }
+}
+
+/// The part of paragraph `para` at most [`WINDOW`] sentences from `s`.
+fn around(para: std::ops::Range<usize>, s: usize) -> std::ops::Range<usize> {
+    para.start.max(s.saturating_sub(WINDOW))..para.end.min(s + WINDOW + 1)
 }
 
 fn bucket(d: i64) -> &'static str {
@@ -305,7 +309,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     } else {
         "other"
     };
-    let near = v.window(s);
+    let near = around(para.clone(), s);
     let d = t as i64 - s as i64;
     let dir = if d < 0 { "before" } else { "after" };
     h.add(&["bias"], 1.0);
@@ -480,7 +484,7 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
         1.0,
     );
     // Claims of the same paragraph before and after this one.
-    let near = v.window(c);
+    let near = around(para.clone(), c);
     let before = (near.start..c).filter(|&i| v.roles[i].is_claim()).count();
     let after: Vec<usize> = (c + 1..near.end)
         .filter(|&i| v.roles[i].is_claim())
