@@ -290,23 +290,32 @@ fn stance_examples(essays: &[AnnotatedEssay], dim: u32) -> Vec<(Feats, bool)> {
     out
 }
 
-/// Tunes the two stance thresholds for counter-argument F1 on `dev` essays
-/// annotated with discourse elements (their Counterclaims), labelled by the role
-/// classifier (`predicted`, parallel): a claim attacks the thesis at
-/// `against_threshold`, another statement at `counter_threshold`.
+/// Tunes the two stance thresholds on `dev` essays annotated with discourse
+/// elements (their Counterclaims), labelled by the role classifier
+/// (`predicted`, parallel): a claim attacks the thesis at `against_threshold`,
+/// another statement at `counter_threshold`. The criterion is the sum of two
+/// things a teacher sees: sentence-level counter-argument F1 (which sentences
+/// the map marks) and the accuracy of "counter-argument considered" per essay
+/// (the feedback). F1 alone picks a low claim threshold that flags a
+/// counter-argument in many essays without one.
 fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document]) {
-    // (labelled claim?, P(against), gold Counterclaim?)
-    let mut scored: Vec<(bool, f32, bool)> = Vec::new();
+    // (essay, labelled claim?, P(against), gold Counterclaim?)
+    let mut scored: Vec<(usize, bool, f32, bool)> = Vec::new();
     let mut gold_total = 0usize;
+    // Per essay: whether gold has a Counterclaim.
+    let mut gold_essay: Vec<bool> = Vec::new();
     for (e, d) in dev.iter().zip(predicted) {
         if !e.links.is_empty() {
             continue;
         }
-        gold_total += e
+        let essay = gold_essay.len();
+        let counters = e
             .gold
             .iter()
             .filter(|g| g.component == Some(ComponentType::Counterclaim))
             .count();
+        gold_total += counters;
+        gold_essay.push(counters > 0);
         // As at inference: only essays that state a thesis are screened.
         let Some(t) = stated_thesis(d) else {
             continue;
@@ -321,19 +330,35 @@ fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document
                 _ => continue,
             };
             let gold = e.gold.get(c).and_then(|g| g.component) == Some(ComponentType::Counterclaim);
-            scored.push((claim, m.against_prob(&v, c, Some(t)), gold));
+            scored.push((essay, claim, m.against_prob(&v, c, Some(t)), gold));
         }
     }
     if gold_total == 0 {
         return;
     }
-    let mut best = (-1.0f64, m.info.against_threshold, m.info.counter_threshold);
+    (m.info.against_threshold, m.info.counter_threshold) =
+        best_counter_thresholds(&scored, &gold_essay, gold_total);
+}
+
+/// The (claim, other) thresholds that maximise counter-argument F1 plus
+/// essay-level accuracy over `scored` (essay, labelled claim?, P(against),
+/// gold Counterclaim?), given which essays have one and how many gold
+/// Counterclaim sentences there are in all.
+fn best_counter_thresholds(
+    scored: &[(usize, bool, f32, bool)],
+    gold_essay: &[bool],
+    gold_total: usize,
+) -> (f32, f32) {
+    let mut best = (-1.0f64, 0.5, 1.0);
+    let mut flagged = vec![false; gold_essay.len()];
     for a in 5..100 {
         for c in (a..=100).step_by(2) {
             let (a, c) = (a as f32 / 100.0, c as f32 / 100.0);
             let (mut tp, mut fp) = (0usize, 0usize);
-            for &(claim, p, gold) in &scored {
+            flagged.fill(false);
+            for &(essay, claim, p, gold) in scored {
                 if p >= if claim { a } else { c } {
+                    flagged[essay] = true;
                     if gold {
                         tp += 1;
                     } else {
@@ -342,13 +367,14 @@ fn tune_counter(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document
                 }
             }
             let f1 = 2.0 * tp as f64 / (tp + fp + gold_total) as f64;
-            if f1 > best.0 {
-                best = (f1, a, c);
+            let agree = flagged.iter().zip(gold_essay).filter(|(p, g)| p == g);
+            let accuracy = agree.count() as f64 / gold_essay.len().max(1) as f64;
+            if f1 + accuracy > best.0 {
+                best = (f1 + accuracy, a, c);
             }
         }
     }
-    m.info.against_threshold = best.1;
-    m.info.counter_threshold = best.2;
+    (best.1, best.2)
 }
 
 fn train_binary(
@@ -627,6 +653,24 @@ mod tests {
         ];
         let th = best_threshold(&s, false);
         assert!(th > 0.6 && th <= 0.8, "{th}");
+    }
+
+    #[test]
+    fn counter_thresholds_weigh_essays_not_only_sentences() {
+        // Essay 0 has three counter-arguments, one clear; essays 1 and 2 have
+        // none but a claim as doubtful as essay 0's other two. Sentence F1
+        // alone would take all five (F1 0.75 against 0.5); counting the essays
+        // it would get wrong, only the clear one is taken.
+        let scored = [
+            (0, true, 0.9, true),
+            (0, true, 0.15, true),
+            (0, true, 0.15, true),
+            (1, true, 0.15, false),
+            (2, true, 0.15, false),
+        ];
+        let (claim, other) = best_counter_thresholds(&scored, &[true, false, false], 3);
+        assert!(claim > 0.15 && claim <= 0.9, "{claim}");
+        assert!(other >= claim);
     }
 
     #[test]
