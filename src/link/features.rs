@@ -232,6 +232,13 @@ impl<'a> DocView<'a> {
         around(self.paragraph(self.doc.sentences[s].paragraph), s)
     }
 
+    /// The candidate targets of evidence sentence `s`: the [`DocView::window`]
+    /// sentences that [`DocView::is_candidate`] accepts, other than `s`.
+    pub(crate) fn candidates(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
+        self.window(s)
+            .filter(move |&t| t != s && self.is_candidate(t))
+    }
+
     /// Whether sentence `t` may be the target of an evidence link: a claim or
     /// evidence sentence, or another sentence the classifier gives a fair
     /// chance of being a claim (so one mislabelled claim does not orphan its
@@ -403,7 +410,7 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
 pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
     h.add(&["null-bias"], 1.0);
-    let cands = v.window(s).filter(|&i| i != s && v.is_candidate(i)).count();
+    let cands = v.candidates(s).count();
     h.add(&["null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]], 1.0);
     h.add(
         &[

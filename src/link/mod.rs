@@ -124,7 +124,6 @@ pub fn main_thesis(doc: &Document) -> Option<usize> {
 /// union-find sets that know their root, so the check costs near-constant time
 /// however long the chains grow (a text with thousands of sentences).
 pub(crate) struct Forest {
-    has_target: Vec<bool>,
     /// Union-find parent; a representative maps to itself.
     set: Vec<usize>,
     /// For a representative: the root sentence of its tree.
@@ -134,7 +133,6 @@ pub(crate) struct Forest {
 impl Forest {
     pub(crate) fn new(n: usize) -> Self {
         Forest {
-            has_target: vec![false; n],
             set: (0..n).collect(),
             root: (0..n).collect(),
         }
@@ -150,17 +148,17 @@ impl Forest {
 
     /// Sets `s -> t` unless `s` already has a target or the link would close a cycle.
     pub(crate) fn try_link(&mut self, s: usize, t: usize) -> bool {
-        let n = self.has_target.len();
-        if s == t || s >= n || t >= n || self.has_target[s] {
+        let n = self.set.len();
+        if s == t || s >= n || t >= n {
             return false;
         }
         let (rs, rt) = (self.find(s), self.find(t));
-        if self.root[rt] == s {
+        // `s` has a target unless it roots its tree; a cycle if it roots `t`'s.
+        if self.root[rs] != s || self.root[rt] == s {
             return false;
         }
-        // `s` roots its own tree, which now hangs under `t`'s root.
+        // `s`'s tree now hangs under `t`'s root.
         self.set[rs] = rt;
-        self.has_target[s] = true;
         true
     }
 }

@@ -324,10 +324,7 @@ impl LearnedLinker<'_> {
             // (probability, source, target or None for "no target").
             let mut options: Vec<(f32, usize, Option<usize>)> = Vec::new();
             for s in range.clone().filter(|&s| v.roles[s] == Role::Evidence) {
-                let cands: Vec<usize> = v
-                    .window(s)
-                    .filter(|&t| t != s && v.is_candidate(t))
-                    .collect();
+                let cands: Vec<usize> = v.candidates(s).collect();
                 let probs = m.target_probs(v, s, &cands);
                 for (k, &pr) in probs.iter().enumerate() {
                     options.push((pr, s, cands.get(k).copied()));

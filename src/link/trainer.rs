@@ -226,10 +226,7 @@ fn push_examples(
         if v.roles[s] != Role::Evidence {
             continue;
         }
-        let cands: Vec<usize> = v
-            .window(s)
-            .filter(|&t| t != s && v.is_candidate(t))
-            .collect();
+        let cands: Vec<usize> = v.candidates(s).collect();
         let gold = match e.links.iter().find(|l| l.source == s) {
             Some(l) => match cands.iter().position(|&t| t == l.target) {
                 Some(k) => k,
