@@ -394,11 +394,9 @@ pub fn fine_tune(
             // register loss stays unweighted so the detector keeps the data's prior.
             let w = column(|e| e.weight);
             let weighted = |per: Tensor| (per * &w).sum(Kind::Float) / w.sum(Kind::Float);
-            let role = -out
-                .role
-                .log_softmax(-1, Kind::Float)
-                .gather(1, &labels.unsqueeze(1), false)
-                .squeeze_dim(1);
+            let role =
+                out.role
+                    .cross_entropy_loss::<Tensor>(&labels, None, Reduction::None, -100, 0.0);
             let loss = weighted(role)
                 + weighted(bce(&out.thesis, column(|e| e.thesis)))
                 + bce(&out.register, column(|e| e.register)).mean(Kind::Float);
