@@ -11,8 +11,10 @@
 //!   target's role.
 //! - **Stance** features (does a claim argue for or against the thesis?) are the
 //!   claim's words and bigrams, its opening, where it sits, the opening of the
-//!   sentence after it and of the next claim in its paragraph (a counter-argument
-//!   is usually followed by "However, ..."), and its overlap with the thesis.
+//!   sentence after it and the contrast markers of the sentences after it in its
+//!   paragraph (a counter-argument is usually followed by "However, ..."), and
+//!   its overlap with the thesis. They read text only, never the roles of other
+//!   sentences: those are gold in training and predicted in use.
 //!
 //! Every feature name is hashed (FNV-1a) into a fixed number of buckets, so the
 //! model file is a flat weight vector and there is no vocabulary to ship.
@@ -23,7 +25,7 @@ use super::text::{overlap, Phrases, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
-pub const FEATURE_SPEC: &str = "links-v2";
+pub const FEATURE_SPEC: &str = "links-v3";
 
 /// P(claim) at which a sentence labelled other becomes a link candidate.
 pub(crate) const CANDIDATE_PCLAIM: f32 = 0.2;
@@ -499,23 +501,17 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
         &["ppos", position_name(c - para.start, para.len()), pk],
         1.0,
     );
-    // Claims of the same paragraph before and after this one.
+    // Later sentences of the paragraph that turn against what came before
+    // ("However, ..."): read from the text, not from predicted roles, which
+    // differ between training (gold) and use (the classifier).
     let near = around(para.clone(), c);
-    let before = (near.start..c).filter(|&i| v.roles[i].is_claim()).count();
-    let after: Vec<usize> = (c + 1..near.end)
-        .filter(|&i| v.roles[i].is_claim())
-        .collect();
-    h.add(&["claims-before", ["0", "1", ">=2"][before.min(2)]], 1.0);
-    h.add(
-        &["claims-after", ["0", "1", ">=2"][after.len().min(2)]],
-        1.0,
-    );
-    if let Some(&n) = after.first() {
-        h.add(&["next-claim-open1", v.text[n].opening(1)], 1.0);
-        for (i, m) in CONTRAST.iter().enumerate().take(12) {
-            if v.has_contrast(n, i) {
-                h.add(&["next-claim-contrast", m], 1.0);
-            }
+    let mut later = 0u64;
+    for i in c + 1..near.end {
+        later |= v.contrast.get(i).copied().unwrap_or(0);
+    }
+    for (i, m) in CONTRAST.iter().enumerate().take(12) {
+        if later >> i & 1 == 1 {
+            h.add(&["later-contrast", m], 1.0);
         }
     }
     if c + 1 < para.end {
@@ -589,6 +585,23 @@ mod tests {
         assert!(!stance(&v, 0, None, 64).is_empty());
         assert!(!relation(&v, 1, 0, 64).is_empty());
         assert!(!null(&v, 1, 64).is_empty());
+    }
+
+    #[test]
+    fn stance_reads_text_not_the_roles_of_other_sentences() {
+        let d = doc();
+        let mut relabelled = d.clone();
+        relabelled.sentences[1].label = Some(Label::Claim);
+        relabelled.sentences[2].label = Some(Label::Other);
+        let (v, w) = (DocView::new(&d), DocView::new(&relabelled));
+        assert_eq!(stance(&v, 0, None, 1 << 12), stance(&w, 0, None, 1 << 12));
+        // A "However" later in the paragraph is seen.
+        let mut turned = d.clone();
+        turned.sentences[2].text = "However, a study found higher marks.".into();
+        let t = DocView::new(&turned);
+        let want = (fnv(&["later-contrast", "however"]) % 4096) as u32;
+        assert!(stance(&t, 0, None, 4096).iter().any(|&(i, _)| i == want));
+        assert!(!stance(&v, 0, None, 4096).iter().any(|&(i, _)| i == want));
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl Default for TrainConfig {
         TrainConfig {
             pair_dim: 1 << 14,
             relation_dim: 1 << 14,
-            stance_dim: 1 << 16,
+            stance_dim: 1 << 18,
             link_epochs: 12,
             stance_epochs: 6,
             learning_rate: 0.1,
