@@ -73,7 +73,7 @@ const CONTRAST: &[&str] = &[
 // At most 64 markers, as `DocView::contrast` keeps one bit per marker.
 static CONTRAST_PHRASES: Phrases = Phrases::new(CONTRAST);
 
-/// Appends hashed features to a vector; `prefix` namespaces one model's features.
+/// Appends hashed features, named by their parts, to a vector.
 pub(crate) struct Hasher {
     dim: u32,
     /// `dim - 1` when `dim` is a power of two (as in every trained model): a
@@ -505,10 +505,7 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     // ("However, ..."): read from the text, not from predicted roles, which
     // differ between training (gold) and use (the classifier).
     let near = around(para.clone(), c);
-    let mut later = 0u64;
-    for i in c + 1..near.end {
-        later |= v.contrast.get(i).copied().unwrap_or(0);
-    }
+    let later = v.contrast[c + 1..near.end].iter().fold(0, |m, x| m | x);
     for (i, m) in CONTRAST.iter().enumerate().take(12) {
         if later >> i & 1 == 1 {
             h.add(&["later-contrast", m], 1.0);

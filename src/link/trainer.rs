@@ -288,17 +288,17 @@ fn stance_examples(essays: &[AnnotatedEssay], dim: u32, linked_repeats: usize) -
         let d = gold_document(e);
         let v = DocView::new(&d);
         let thesis = main_thesis(&d);
+        let repeats = if e.links.is_empty() {
+            1
+        } else {
+            linked_repeats
+        };
         for (c, g) in e.gold.iter().enumerate() {
             let against = match (v.roles[c], g.stance) {
                 (Role::Claim, Some(stance)) => stance == Stance::Against,
                 (Role::Evidence, _) if e.links.is_empty() => false,
                 (Role::None, _) if e.links.is_empty() && g.label == Label::Other => false,
                 _ => continue,
-            };
-            let repeats = if e.links.is_empty() {
-                1
-            } else {
-                linked_repeats
             };
             out.push((features::stance(&v, c, thesis, dim), against, repeats));
         }
