@@ -145,8 +145,8 @@ fn shipped_model_keeps_its_dev_scores_on_both_splits() {
 
 // Regression floors for the shipped model, just under what it measures (see
 // models/README.md). The targets are 0.81 / 0.70 (AAE) and 0.72 / 0.70
-// (PERSUADE); AAE macro-F1 and PERSUADE thesis F1 do not reach them yet.
-const MIN_AAE_MACRO: f64 = 0.785;
+// (PERSUADE); PERSUADE thesis F1 does not reach its target yet.
+const MIN_AAE_MACRO: f64 = 0.80;
 const MIN_AAE_THESIS: f64 = 0.72;
 const MIN_PERSUADE_MACRO: f64 = 0.745;
 const MIN_PERSUADE_THESIS: f64 = 0.58;
@@ -189,6 +189,6 @@ fn shipped_link_model_keeps_its_dev_scores() {
     let per = row("persuade/dev.jsonl", "predicted");
     let (rel, counter) = (f1(&aae["relation"]), f1(&per["counter"]));
     println!("AAE dev relation F1 {rel:.3}; PERSUADE dev counter-argument F1 {counter:.3}");
-    assert!(rel >= 0.48, "{aae}");
+    assert!(rel >= 0.52, "{aae}");
     assert!(counter >= 0.30, "{per}");
 }

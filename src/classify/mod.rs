@@ -2,7 +2,8 @@
 //!
 //! [`Model`] is a trained linear-chain CRF over the sentences of a paragraph,
 //! on hashed sparse features ([`crate::features`]), with a logistic thesis
-//! head; [`train`] fits it. The [`Classifier`] trait is what the pipeline
+//! head, and a second pass ([`rescore`]) that rescores each sentence against
+//! the rest of its paragraph; [`train`] fits both. The [`Classifier`] trait is what the pipeline
 //! calls, so another model (or a test double) can stand in. A [`Refiner`]
 //! runs after it and may relabel: the transformer backend ([`transformer`],
 //! Cargo feature `transformer`) fuses its own probabilities with the
@@ -10,6 +11,7 @@
 
 pub mod crf;
 pub mod model;
+pub mod rescore;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
@@ -171,5 +173,28 @@ mod tests {
         }
         assert!(((a.bias[0] + b.bias[0]) / 2.0 - m.bias[0]).abs() < 1e-6);
         assert!(((a.trans[1][2] + b.trans[1][2]) / 2.0 - m.trans[1][2]).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_rescorer_learns_from_out_of_fold_predictions() {
+        let spec = FeatureSpec { bits: 12 };
+        let essays = toy();
+        let ex = train::prepare(&spec, &essays, 1.0, None);
+        let cfg = TrainConfig {
+            spec,
+            epochs: 15,
+            ..TrainConfig::default()
+        };
+        let held: Vec<_> = essays.iter().enumerate().collect();
+        let fit = || train::fit_rescorer(&cfg, &ex, &held, 3, &[], &mut |_| {});
+        let (rs, n) = fit().expect("held essays give a rescorer");
+        assert_eq!(n, 48, "every held-out sentence is a row");
+        assert_eq!(fit().map(|f| f.0), Some(rs.clone()), "deterministic");
+        assert!(train::fit_rescorer(&cfg, &ex, &[], 3, &[], &mut |_| {}).is_none());
+        // With the rescorer on top, the toy set is still fitted perfectly.
+        let mut m = train::train(&cfg, &ex, &[], &mut |_| {});
+        m.rescorer = Some(rs);
+        let r = DevSet::new("toy".into(), &spec, essays).evaluate(&m);
+        assert!((r.accuracy - 1.0).abs() < 1e-9, "{r}");
     }
 }

@@ -5,19 +5,22 @@
 //!
 //! File layout (little-endian): magic `EMROLES\0`, format version, feature-spec
 //! version and hash, hash bits, label list, decode settings, transitions,
-//! biases, provenance (JSON text), the `2^bits x 5` weight matrix as f32, and
+//! biases, the paragraph rescorer (a flag, then its weights and biases; format
+//! 3), provenance (JSON text), the `2^bits x 6` weight matrix as f32, and
 //! an FNV-1a checksum of everything before it. A format, spec or label
 //! mismatch is [`Error::ModelMismatch`]; truncation or corruption is
 //! [`Error::Model`]. Loading validates before anything is used.
 
 use super::crf::{self, Lattice, Trans, L};
+use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
 use crate::features::{FeatureSpec, Features, SPEC_VERSION};
 use ndarray::Array2;
 
-/// Version of the model file layout.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the model file layout (3 added the paragraph rescorer; version 2
+/// files still load, without one).
+pub const FORMAT_VERSION: u32 = 3;
 /// Outputs per feature: the four label scores, the thesis logit and the
 /// register logit (university-level vs school writing).
 pub const N_OUT: usize = L + 2;
@@ -87,6 +90,8 @@ pub struct Model {
     pub trans: Trans,
     /// Decoding settings.
     pub decode: DecodeConfig,
+    /// Second pass over each paragraph's first-pass probabilities, if trained.
+    pub rescorer: Option<Rescorer>,
     /// Where the model came from (JSON: data, settings, dev scores).
     pub provenance: String,
 }
@@ -98,6 +103,8 @@ pub struct Work {
     emit: Vec<[f32; L]>,
     thesis: Vec<f32>,
     marg: Vec<[f32; L]>,
+    all: Vec<[f32; L]>,
+    feats: Vec<[f32; N_FEAT]>,
     lat: Lattice,
 }
 
@@ -116,6 +123,7 @@ impl Model {
             bias: [0.0; N_OUT],
             trans: [[0.0; L]; L + 1],
             decode: DecodeConfig::default(),
+            rescorer: None,
             provenance: String::from("{}"),
         }
     }
@@ -224,6 +232,8 @@ impl Model {
             self.decode.claim_bonus[0]
         };
         let last_para = doc.sentences.last().map_or(0, |s| s.paragraph);
+        work.all.clear();
+        work.feats.clear();
         let mut lo = 0;
         while lo < n {
             let mut hi = lo + 1;
@@ -240,16 +250,29 @@ impl Model {
                 Label::Claim.index(),
                 if body { bonus } else { 0.0 },
             );
-            for (t, s) in doc.sentences[lo..hi].iter_mut().enumerate() {
-                let p = work.marg[t];
-                let k = crf::argmax(&p);
-                s.label = Label::from_index(k);
-                s.confidence = Some(p[k]);
-                s.scores = Some(Scores::from_array(p));
+            if self.rescorer.is_some() {
+                let place = ParaPlace::of(p, last_para);
+                rescore::features(&work.marg, &thesis[lo..hi], place, &mut work.feats);
             }
+            work.all.extend_from_slice(&work.marg);
             lo = hi;
         }
-        for (s, t) in doc.sentences.iter_mut().zip(thesis) {
+        if let Some(rs) = &self.rescorer {
+            // University essays take the rescorer's view, school essays keep
+            // the first pass's (where the rescorer measured no gain).
+            let mix = if self.decode.registers { r } else { 1.0 };
+            for (p, f) in work.all.iter_mut().zip(&work.feats) {
+                let q = rs.probs(f);
+                for (a, b) in p.iter_mut().zip(q) {
+                    *a = mix * b + (1.0 - mix) * *a;
+                }
+            }
+        }
+        for ((s, p), t) in doc.sentences.iter_mut().zip(&work.all).zip(thesis) {
+            let k = crf::argmax(p);
+            s.label = Label::from_index(k);
+            s.confidence = Some(p[k]);
+            s.scores = Some(Scores::from_array(*p));
             s.thesis = Some(t);
         }
     }
@@ -291,6 +314,12 @@ impl Model {
         for &x in &self.bias {
             put_f32(&mut b, x);
         }
+        put_u32(&mut b, u32::from(self.rescorer.is_some()));
+        if let Some(rs) = &self.rescorer {
+            for &x in rs.weights.iter().flatten().chain(&rs.bias) {
+                put_f32(&mut b, x);
+            }
+        }
         put_str(&mut b, &self.provenance);
         for &x in self.weights.iter() {
             put_f32(&mut b, x);
@@ -323,7 +352,7 @@ impl Model {
         }
         let mut r = Reader { data, pos: 8 };
         let fv = r.u32().ok_or_else(|| bad("truncated"))?;
-        if fv != FORMAT_VERSION {
+        if fv != FORMAT_VERSION && fv != 2 {
             return Err(mismatch(
                 "format version",
                 FORMAT_VERSION.to_string(),
@@ -393,6 +422,22 @@ impl Model {
         for x in bias.iter_mut() {
             *x = f()?;
         }
+        let has_rescorer = fv >= 3 && r.u32().ok_or_else(|| bad("truncated"))? != 0;
+        let rescorer = if has_rescorer {
+            let mut rs = Rescorer {
+                weights: [[0.0; N_FEAT]; L],
+                bias: [0.0; L],
+            };
+            for x in rs.weights.iter_mut().flatten().chain(rs.bias.iter_mut()) {
+                *x = r
+                    .f32()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| bad("truncated or non-finite rescorer"))?;
+            }
+            Some(rs)
+        } else {
+            None
+        };
         let provenance = r.string().ok_or_else(|| bad("truncated"))?;
         let n = spec.dim() * N_OUT;
         if r.data.len() - r.pos != n * 4 {
@@ -417,6 +462,7 @@ impl Model {
             bias,
             trans,
             decode,
+            rescorer,
             provenance,
         })
     }
@@ -514,6 +560,12 @@ mod tests {
         m.decode.thesis_threshold = [0.3, 0.6];
         m.decode.thesis_claim_weight = 0.5;
         m.provenance = r#"{"data":"test"}"#.into();
+        let mut rs = Rescorer {
+            weights: [[0.0; N_FEAT]; L],
+            bias: [0.5, -0.5, -2.0, 0.0],
+        };
+        rs.weights[0][6] = -1.5;
+        m.rescorer = Some(rs);
         m
     }
 
@@ -528,6 +580,7 @@ mod tests {
         assert_eq!(m2.decode, m.decode);
         assert_eq!(m2.provenance, m.provenance);
         assert_eq!(m2.spec, m.spec);
+        assert_eq!(m2.rescorer, m.rescorer);
     }
 
     #[test]

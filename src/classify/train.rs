@@ -20,6 +20,7 @@
 
 use super::crf::{self, Lattice, Trans, L};
 use super::model::{sigmoid, DecodeConfig, Model, Work, N_OUT, REGISTER, THESIS};
+use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
 use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
 use crate::corpus::eval::{Report, Scorer};
 use crate::features::{extract, FeatureSpec, Features, Scratch};
@@ -217,8 +218,20 @@ pub fn train(
     dev: &[DevSet],
     log: &mut dyn FnMut(&str),
 ) -> Model {
+    let all: Vec<usize> = (0..train.len()).collect();
+    train_on(cfg, train, &all, dev, log)
+}
+
+/// [`train`] on the examples of `train` at the indices `keep`.
+fn train_on(
+    cfg: &TrainConfig,
+    train: &[Example],
+    keep: &[usize],
+    dev: &[DevSet],
+    log: &mut dyn FnMut(&str),
+) -> Model {
     let n = cfg.ensemble.max(1);
-    let mut model = train_one(cfg, train, dev, log);
+    let mut model = train_one(cfg, train, keep, dev, log);
     if n > 1 {
         for k in 1..n {
             let c = TrainConfig {
@@ -230,7 +243,7 @@ pub fn train(
                 k + 1,
                 c.seed
             ));
-            let m = train_one(&c, train, dev, log);
+            let m = train_one(&c, train, keep, dev, log);
             model.weights += &m.weights;
             for (b, x) in model.bias.iter_mut().zip(m.bias) {
                 *b += x;
@@ -258,11 +271,12 @@ pub fn train(
     model
 }
 
-/// One training run (seed `cfg.seed`), keeping its best epoch on `dev`; no
-/// calibration.
+/// One training run (seed `cfg.seed`) on the examples at `keep`, keeping its
+/// best epoch on `dev`; no calibration.
 fn train_one(
     cfg: &TrainConfig,
     train: &[Example],
+    keep: &[usize],
     dev: &[DevSet],
     log: &mut dyn FnMut(&str),
 ) -> Model {
@@ -285,7 +299,7 @@ fn train_one(
     let mut trans: Trans = [[0.0; L]; L + 1];
     let mut trans_g2: Trans = [[0.0; L]; L + 1];
     // One step per essay: CRF over each paragraph, listwise thesis over the essay.
-    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut order: Vec<usize> = keep.to_vec();
     let mut rng = Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut emit: Vec<[f32; L]> = Vec::new();
     let mut th: Vec<f32> = Vec::new();
@@ -472,6 +486,105 @@ fn train_one(
         }
     }
     best.map_or(model, |(_, m)| m)
+}
+
+/// Fits the paragraph rescorer ([`super::rescore`]) on out-of-fold
+/// predictions for the `held` essays (each with the index of its example in
+/// `train`): they are split into `folds` folds by a seeded shuffle, and each
+/// fold is labelled by a one-seed model trained and calibrated like the main
+/// one on every other example, so the rescorer learns how the first pass errs
+/// on essays it has not seen. Folds train in parallel. Returns the rescorer and
+/// the number of sentences it was fitted on; none without held essays.
+pub fn fit_rescorer(
+    cfg: &TrainConfig,
+    train: &[Example],
+    held: &[(usize, &AnnotatedEssay)],
+    folds: usize,
+    dev: &[DevSet],
+    log: &mut dyn FnMut(&str),
+) -> Option<(Rescorer, usize)> {
+    if held.is_empty() || folds < 2 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..held.len()).collect();
+    Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1).shuffle(&mut order);
+    let fold_of: Vec<usize> = {
+        let mut f = vec![0; held.len()];
+        for (pos, &h) in order.iter().enumerate() {
+            f[h] = pos % folds;
+        }
+        f
+    };
+    let one = TrainConfig {
+        ensemble: 1,
+        ..*cfg
+    };
+    let rows: Vec<(Vec<[f32; N_FEAT]>, Vec<usize>, String)> = (0..folds)
+        .into_par_iter()
+        .map(|k| {
+            let out: std::collections::HashSet<usize> = held
+                .iter()
+                .zip(&fold_of)
+                .filter(|(_, &f)| f == k)
+                .map(|((i, _), _)| *i)
+                .collect();
+            let keep: Vec<usize> = (0..train.len()).filter(|i| !out.contains(i)).collect();
+            let model = train_on(&one, train, &keep, dev, &mut |_| {});
+            let (mut xs, mut ys) = (Vec::new(), Vec::new());
+            let mut work = Work::default();
+            for ((i, e), _) in held.iter().zip(&fold_of).filter(|(_, &f)| f == k) {
+                let mut doc = e.doc.clone();
+                model.predict(&mut doc, &train[*i].feats, &mut work);
+                rescore_rows(&doc, &mut xs);
+                ys.extend(e.gold.iter().map(|g| g.label.index()));
+            }
+            let m = dev
+                .iter()
+                .map(|d| format!("{} macro-F1 {:.3}", d.name, d.evaluate(&model).macro_f1));
+            let line = format!(
+                "rescorer fold {} of {folds}: {} held-out essays, first pass on dev: {}",
+                k + 1,
+                out.len(),
+                m.collect::<Vec<_>>().join(", ")
+            );
+            (xs, ys, line)
+        })
+        .collect();
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for (x, y, line) in rows {
+        log(&line);
+        if x.len() == y.len() {
+            xs.extend(x);
+            ys.extend(y);
+        }
+    }
+    let n = xs.len();
+    Some((Rescorer::fit(&xs, &ys, RESCORER_L2, RESCORER_ITERATIONS), n))
+}
+
+/// L2 strength of the rescorer (on standardised features; chosen by
+/// cross-validation on AAE train's out-of-fold predictions).
+pub const RESCORER_L2: f64 = 1e-3;
+/// Full-batch optimiser steps for the rescorer (it converges well before).
+pub const RESCORER_ITERATIONS: usize = 1500;
+
+/// Rescoring features of every sentence of a labelled document, paragraph by
+/// paragraph, from its label probabilities and thesis flags.
+fn rescore_rows(doc: &crate::document::Document, out: &mut Vec<[f32; N_FEAT]>) {
+    let s = &doc.sentences;
+    let last = s.last().map_or(0, |x| x.paragraph);
+    let mut lo = 0;
+    while lo < s.len() {
+        let p = s[lo].paragraph;
+        let hi = lo + s[lo..].iter().take_while(|x| x.paragraph == p).count();
+        let marg: Vec<[f32; L]> = s[lo..hi]
+            .iter()
+            .map(|x| x.scores.map_or([0.25; L], |sc| sc.to_array()))
+            .collect();
+        let thesis: Vec<bool> = s[lo..hi].iter().map(|x| x.thesis == Some(true)).collect();
+        rescore::features(&marg, &thesis, ParaPlace::of(p, last), out);
+        lo = hi;
+    }
 }
 
 /// Fits the temperature (dev NLL) and the thesis threshold and fallback (dev

@@ -75,6 +75,12 @@ pub struct Args {
     /// weights (same size and speed as one model, less seed-to-seed variance).
     #[arg(long, default_value_t = 1, value_name = "N")]
     ensemble: usize,
+    /// Fit the paragraph rescorer (a second pass comparing each sentence with
+    /// the rest of its paragraph) on the university-register files (--register
+    /// 1), from the predictions of K models each trained without one K-th of
+    /// those essays; about K/2 single-seed trainings more on two cores. 0: none.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    rescore_folds: usize,
     /// Train the link model (links, attacks, claim stance) instead of the role
     /// model: essays with relations (AAE) train the links, all essays the
     /// stance; --dev tunes the thresholds. Shipped recipe: --train aae/train.jsonl
@@ -169,6 +175,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let seg = RuleSegmenter::default();
     let mut examples = Vec::new();
     let mut data = Vec::new();
+    // University-register essays, with the index of their first example: the
+    // rescorer's training data.
+    let mut university = Vec::new();
     for (i, path) in args.train.iter().enumerate() {
         let essays = read_sampled(&args, path, &seg)?;
         let w = args.weights.get(i).copied().unwrap_or(1.0);
@@ -185,6 +194,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         let reg = args.register.get(i).copied();
         examples.extend(train::prepare(&spec, &essays, w, reg));
+        if reg.is_some_and(|r| r >= 0.5) {
+            university.push((examples.len() - essays.len(), essays));
+        }
     }
     let mut dev = Vec::new();
     for path in &args.dev {
@@ -193,6 +205,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     eprintln!("features ready in {:.1}s", t0.elapsed().as_secs_f64());
     let mut model = train::train(&cfg, &examples, &dev, &mut |l| eprintln!("{l}"));
+    let held: Vec<_> = university
+        .iter()
+        .flat_map(|(first, essays)| essays.iter().enumerate().map(move |(j, e)| (first + j, e)))
+        .collect();
+    let rescorer =
+        train::fit_rescorer(&cfg, &examples, &held, args.rescore_folds, &dev, &mut |l| {
+            eprintln!("{l}")
+        });
+    if let Some((rs, _)) = &rescorer {
+        for d in &dev {
+            let r = d.evaluate(&model);
+            eprintln!(
+                "{} first pass only: macro-F1 {:.3}, thesis F1 {:.3}",
+                d.name, r.macro_f1, r.thesis.f1
+            );
+        }
+        model.rescorer = Some(rs.clone());
+    }
     if model.decode.registers {
         // Ablation line: what the shared weights alone would score.
         let mut shared = model.clone();
@@ -217,6 +247,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "dev": dev_scores,
         "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
             "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "ensemble": cfg.ensemble, "max_essays": args.max_essays},
+        "rescorer": rescorer.as_ref().map(|(_, n)| serde_json::json!({"folds": args.rescore_folds,
+            "sentences": n, "l2": train::RESCORER_L2, "iterations": train::RESCORER_ITERATIONS})),
         "decode": {"temperature": model.decode.temperature,
             "thesis_threshold": model.decode.thesis_threshold,
             "thesis_fallback": model.decode.thesis_fallback,
