@@ -187,9 +187,13 @@ fn dev_score(reports: &[Report]) -> f64 {
 }
 
 /// Seeded xorshift64* generator for shuffling.
-pub(crate) struct Rng(pub(crate) u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
+    /// A generator for `seed` (any value, zero included).
+    pub(crate) fn seeded(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
     pub(crate) fn next(&mut self) -> u64 {
         // xorshift64*
         self.0 ^= self.0 >> 12;
@@ -300,7 +304,7 @@ fn train_one(
     let mut trans_g2: Trans = [[0.0; L]; L + 1];
     // One step per essay: CRF over each paragraph, listwise thesis over the essay.
     let mut order: Vec<usize> = keep.to_vec();
-    let mut rng = Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::seeded(cfg.seed);
     let mut emit: Vec<[f32; L]> = Vec::new();
     let mut th: Vec<f32> = Vec::new();
     let mut reg: Vec<f32> = Vec::new();
@@ -507,7 +511,7 @@ pub fn fit_rescorer(
         return None;
     }
     let mut order: Vec<usize> = (0..held.len()).collect();
-    Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1).shuffle(&mut order);
+    Rng::seeded(cfg.seed).shuffle(&mut order);
     let fold_of: Vec<usize> = {
         let mut f = vec![0; held.len()];
         for (pos, &h) in order.iter().enumerate() {

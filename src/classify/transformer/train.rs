@@ -354,7 +354,7 @@ pub fn fine_tune(
     let mut opt = nn::AdamW::default()
         .build(&net.top, cfg.lr)
         .map_err(super::tch_err)?;
-    let mut rng = Rng(cfg.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::seeded(cfg.seed);
     let mut losses = Vec::new();
     let mut best: Option<Best> = None;
     let t0 = std::time::Instant::now();
