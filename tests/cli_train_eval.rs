@@ -102,6 +102,35 @@ fn train_then_eval_on_a_tiny_corpus() {
 }
 
 #[test]
+fn a_university_register_file_trains_the_paragraph_rescorer() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("tiny.jsonl");
+    std::fs::write(&corpus, tiny_corpus()).unwrap();
+    let model = dir.path().join("m.bin");
+    Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["train", "--bits", "12", "--epochs", "10", "--lr", "0.1"])
+        .args(["--register", "1", "--rescore-folds", "3", "--train"])
+        .arg(&corpus)
+        .arg("--dev")
+        .arg(&corpus)
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("rescorer fold 3 of 3"));
+    // Its provenance says what the rescorer was fitted on: every sentence, once.
+    let bytes = std::fs::read(&model).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains(r#""rescorer":{"folds":3,"iterations":1500,"l2":0.001,"sentences":60}"#),
+        "provenance lacks the rescorer"
+    );
+    let r = eval_json(&corpus, Some(&model));
+    assert!(r["accuracy"].as_f64().unwrap() > 0.99, "{r}");
+}
+
+#[test]
 fn aae_train_reaches_its_dev_floor() {
     let Some(d) = data() else { return };
     let dir = tempfile::tempdir().unwrap();

@@ -507,7 +507,9 @@ pub fn fit_rescorer(
     dev: &[DevSet],
     log: &mut dyn FnMut(&str),
 ) -> Option<(Rescorer, usize)> {
-    if held.is_empty() || folds < 2 {
+    // No more folds than essays: an empty fold would train a model for nothing.
+    let folds = folds.min(held.len());
+    if folds < 2 {
         return None;
     }
     let mut order: Vec<usize> = (0..held.len()).collect();
