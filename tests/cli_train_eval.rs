@@ -64,17 +64,25 @@ fn eval_json(gold: &std::path::Path, model: Option<&std::path::Path>) -> Value {
     v["report"].clone()
 }
 
-#[test]
-fn train_then_eval_on_a_tiny_corpus() {
+/// Trains on the tiny corpus (also its dev set) with `extra` options; returns
+/// the temporary directory (kept alive), the corpus, the model and the run.
+fn train_tiny(
+    extra: &[&str],
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    assert_cmd::assert::Assert,
+) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("tiny.jsonl");
     std::fs::write(&corpus, tiny_corpus()).unwrap();
     let model = dir.path().join("m.bin");
-    Command::cargo_bin("essaymap")
+    let run = Command::cargo_bin("essaymap")
         .unwrap()
-        .args([
-            "train", "--bits", "12", "--epochs", "10", "--lr", "0.1", "--train",
-        ])
+        .args(["train", "--bits", "12", "--epochs", "10", "--lr", "0.1"])
+        .args(extra)
+        .arg("--train")
         .arg(&corpus)
         .arg("--dev")
         .arg(&corpus)
@@ -82,6 +90,12 @@ fn train_then_eval_on_a_tiny_corpus() {
         .arg(&model)
         .assert()
         .success();
+    (dir, corpus, model, run)
+}
+
+#[test]
+fn train_then_eval_on_a_tiny_corpus() {
+    let (_dir, corpus, model, _) = train_tiny(&[]);
     let r = eval_json(&corpus, Some(&model));
     assert_eq!(r["sentences"], 60);
     assert!(r["accuracy"].as_f64().unwrap() > 0.99, "{r}");
@@ -103,22 +117,8 @@ fn train_then_eval_on_a_tiny_corpus() {
 
 #[test]
 fn a_university_register_file_trains_the_paragraph_rescorer() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("tiny.jsonl");
-    std::fs::write(&corpus, tiny_corpus()).unwrap();
-    let model = dir.path().join("m.bin");
-    Command::cargo_bin("essaymap")
-        .unwrap()
-        .args(["train", "--bits", "12", "--epochs", "10", "--lr", "0.1"])
-        .args(["--register", "1", "--rescore-folds", "3", "--train"])
-        .arg(&corpus)
-        .arg("--dev")
-        .arg(&corpus)
-        .arg("-o")
-        .arg(&model)
-        .assert()
-        .success()
-        .stderr(predicates::str::contains("rescorer fold 3 of 3"));
+    let (_dir, corpus, model, run) = train_tiny(&["--register", "1", "--rescore-folds", "3"]);
+    run.stderr(predicates::str::contains("rescorer fold 3 of 3"));
     // Its provenance says what the rescorer was fitted on: every sentence, once.
     let bytes = std::fs::read(&model).unwrap();
     let text = String::from_utf8_lossy(&bytes);

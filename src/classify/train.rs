@@ -525,24 +525,31 @@ pub fn fit_rescorer(
         ensemble: 1,
         ..*cfg
     };
-    let rows: Vec<(Vec<[f32; N_FEAT]>, Vec<usize>, String)> = (0..folds)
+    let rows: Vec<_> = (0..folds)
         .into_par_iter()
         .map(|k| {
-            let out: std::collections::HashSet<usize> = held
+            let members: Vec<&(usize, &AnnotatedEssay)> = held
                 .iter()
                 .zip(&fold_of)
                 .filter(|(_, &f)| f == k)
-                .map(|((i, _), _)| *i)
+                .map(|(h, _)| h)
                 .collect();
+            let out: std::collections::HashSet<usize> = members.iter().map(|(i, _)| *i).collect();
             let keep: Vec<usize> = (0..train.len()).filter(|i| !out.contains(i)).collect();
             let model = train_on(&one, train, &keep, dev, &mut |_| {});
-            let (mut xs, mut ys) = (Vec::new(), Vec::new());
-            let mut work = Work::default();
-            for ((i, e), _) in held.iter().zip(&fold_of).filter(|(_, &f)| f == k) {
+            let mut rows = Vec::new();
+            let (mut feats, mut work) = (Vec::new(), Work::default());
+            for (i, e) in members {
                 let mut doc = e.doc.clone();
                 model.predict(&mut doc, &train[*i].feats, &mut work);
-                rescore_rows(&doc, &mut xs);
-                ys.extend(e.gold.iter().map(|g| g.label.index()));
+                feats.clear();
+                rescore_rows(&doc, &mut feats);
+                rows.extend(
+                    feats
+                        .iter()
+                        .copied()
+                        .zip(e.gold.iter().map(|g| g.label.index())),
+                );
             }
             let m = dev
                 .iter()
@@ -553,15 +560,15 @@ pub fn fit_rescorer(
                 out.len(),
                 m.collect::<Vec<_>>().join(", ")
             );
-            (xs, ys, line)
+            (rows, line)
         })
         .collect();
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    for (x, y, line) in rows {
+    for (fold_rows, line) in rows {
         log(&line);
-        if x.len() == y.len() {
-            xs.extend(x);
-            ys.extend(y);
+        for (x, y) in fold_rows {
+            xs.push(x);
+            ys.push(y);
         }
     }
     let n = xs.len();
@@ -577,19 +584,14 @@ pub const RESCORER_ITERATIONS: usize = 1500;
 /// Rescoring features of every sentence of a labelled document, paragraph by
 /// paragraph, from its label probabilities and thesis flags.
 fn rescore_rows(doc: &crate::document::Document, out: &mut Vec<[f32; N_FEAT]>) {
-    let s = &doc.sentences;
-    let last = s.last().map_or(0, |x| x.paragraph);
-    let mut lo = 0;
-    while lo < s.len() {
-        let p = s[lo].paragraph;
-        let hi = lo + s[lo..].iter().take_while(|x| x.paragraph == p).count();
-        let marg: Vec<[f32; L]> = s[lo..hi]
+    let last = doc.sentences.last().map_or(0, |x| x.paragraph);
+    for para in doc.sentences.chunk_by(|a, b| a.paragraph == b.paragraph) {
+        let marg: Vec<[f32; L]> = para
             .iter()
             .map(|x| x.scores.map_or([0.25; L], |sc| sc.to_array()))
             .collect();
-        let thesis: Vec<bool> = s[lo..hi].iter().map(|x| x.thesis == Some(true)).collect();
-        rescore::features(&marg, &thesis, ParaPlace::of(p, last), out);
-        lo = hi;
+        let thesis: Vec<bool> = para.iter().map(|x| x.thesis == Some(true)).collect();
+        rescore::features(&marg, &thesis, ParaPlace::of(para[0].paragraph, last), out);
     }
 }
 
