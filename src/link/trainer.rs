@@ -13,12 +13,13 @@
 //!   role model.
 //!
 //! All three use AdaGrad with a small L2 penalty on the touched weights and a
-//! fixed-seed shuffle, so training is deterministic. The two thresholds are then
-//! tuned on dev (gold roles): attack F1 over gold links, and against-F1 over dev
-//! claims. Training uses gold roles; the linker runs on predicted ones.
+//! fixed-seed shuffle, so training is deterministic. The thresholds are then
+//! tuned on dev: attack F1 over gold links and against-F1 over dev claims (gold
+//! roles), the counter-argument thresholds and the weight of "no target" with
+//! the role classifier's roles, which is what the linker runs on.
 
 use super::features::{self, DocView, Feats, Role};
-use super::model::{dot, sigmoid, softmax, LinkModel};
+use super::model::{dot, sigmoid, softmax, LearnedLinker, LinkModel};
 use super::{main_thesis, stated_thesis};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
@@ -467,6 +468,9 @@ pub struct TrainData<'a> {
     pub stance_train: &'a [AnnotatedEssay],
     /// Dev essays with gold relations, for the attack threshold.
     pub link_dev: &'a [AnnotatedEssay],
+    /// The same essays with roles from the role classifier (parallel to
+    /// `link_dev`), or empty: the "no target" weight.
+    pub link_dev_predicted: &'a [Document],
     /// Dev essays with gold stance, for the against threshold.
     pub stance_dev: &'a [AnnotatedEssay],
     /// The same essays with roles from the role classifier (parallel to
@@ -542,7 +546,29 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
         m.info.against_threshold = best_threshold(&st_dev, false);
     }
     tune_counter(&mut m, data.stance_dev, data.stance_dev_predicted);
+    tune_no_target(&mut m, data.link_dev, data.link_dev_predicted);
     m
+}
+
+/// Sets the factor on "no target" ([`super::ModelInfo::no_target_weight`])
+/// that gives the best relation F1 on `dev` essays labelled by the role
+/// classifier (`predicted`, parallel); the first of the grid (no rescaling)
+/// wins ties, and without predictions nothing changes.
+fn tune_no_target(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document]) {
+    if predicted.is_empty() || dev.iter().all(|e| e.links.is_empty()) {
+        return;
+    }
+    let mut best = (f64::NEG_INFINITY, 1.0);
+    for w in [1.0f32, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0] {
+        m.info.no_target_weight = w;
+        let f1 = super::eval::evaluate(&LearnedLinker::new(m), dev, predicted)
+            .relation
+            .f1();
+        if f1 > best.0 + 1e-9 {
+            best = (f1, w);
+        }
+    }
+    m.info.no_target_weight = best.1;
 }
 
 /// Counts of the training data, for reports.
@@ -620,11 +646,13 @@ pub fn train_files(
     };
     let predicted = predict(&link_train);
     let dev_predicted = predict(&stance_dev);
+    let link_dev_predicted = predict(&link_dev);
     let data = TrainData {
         link_train: &link_train,
         link_train_predicted: &predicted,
         stance_train: &stance_train,
         link_dev: &link_dev,
+        link_dev_predicted: &link_dev_predicted,
         stance_dev: &stance_dev,
         stance_dev_predicted: &dev_predicted,
     };
@@ -653,8 +681,11 @@ pub fn train_files(
     );
     let m = train(data, cfg, &provenance);
     log(&format!(
-        "thresholds: attack {:.2}, against {:.2}, counter-argument {:.2}",
-        m.info.attack_threshold, m.info.against_threshold, m.info.counter_threshold
+        "thresholds: attack {:.2}, against {:.2}, counter-argument {:.2}; no-target weight {:.2}",
+        m.info.attack_threshold,
+        m.info.against_threshold,
+        m.info.counter_threshold,
+        m.info.no_target_weight
     ));
     Ok(m)
 }
