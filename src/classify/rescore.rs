@@ -56,13 +56,24 @@ pub fn features(
 ) {
     let n = marg.len();
     let claim = |i: usize| marg[i][0];
+    // A text without blank lines can be one paragraph of thousands of
+    // sentences: there the others' claim probabilities are summarised once
+    // (largest two, total, sorted), not rescanned per sentence. Paragraphs of
+    // essays take the direct loop, whose sums the shipped model was fitted on.
+    let long = (n > LONG_PARAGRAPH).then(|| Summary::new(marg));
     for (i, p) in marg.iter().enumerate() {
-        let (mut max_other, mut sum_other, mut higher) = (0.0f32, 0.0f32, 0usize);
-        for j in (0..n).filter(|&j| j != i) {
-            max_other = max_other.max(claim(j));
-            sum_other += claim(j);
-            higher += usize::from(claim(j) > claim(i));
-        }
+        let (max_other, sum_other, higher) = match &long {
+            Some(s) => s.others(i, claim(i)),
+            None => {
+                let (mut max_other, mut sum_other, mut higher) = (0.0f32, 0.0f32, 0usize);
+                for j in (0..n).filter(|&j| j != i) {
+                    max_other = max_other.max(claim(j));
+                    sum_other += claim(j);
+                    higher += usize::from(claim(j) > claim(i));
+                }
+                (max_other, sum_other, higher)
+            }
+        };
         let flag = |b: bool| f32::from(u8::from(b));
         out.push([
             p[0].max(1e-6).ln(),
@@ -81,6 +92,59 @@ pub fn features(
             flag(place == ParaPlace::Conclusion),
             flag(place == ParaPlace::Body),
         ]);
+    }
+}
+
+/// Paragraphs longer than this (in sentences) are summarised by [`Summary`].
+const LONG_PARAGRAPH: usize = 64;
+
+/// The claim probabilities of a long paragraph, summarised for
+/// [`features`]: each sentence's "others" figures in `O(log n)`.
+struct Summary {
+    /// Index of the (first) largest claim probability.
+    top: usize,
+    /// The largest, and the largest of the others of `top`.
+    first: f32,
+    second: f32,
+    total: f64,
+    /// All claim probabilities, ascending.
+    sorted: Vec<f32>,
+}
+
+impl Summary {
+    fn new(marg: &[[f32; L]]) -> Summary {
+        let claims: Vec<f32> = marg.iter().map(|p| p[0]).collect();
+        let top = (0..claims.len())
+            .max_by(|&a, &b| claims[a].total_cmp(&claims[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let others = |skip: usize| {
+            claims
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != skip)
+                .fold(0.0f32, |m, (_, &c)| m.max(c))
+        };
+        let mut sorted = claims.clone();
+        sorted.sort_by(f32::total_cmp);
+        Summary {
+            top,
+            first: claims.get(top).copied().unwrap_or(0.0),
+            second: others(top),
+            total: claims.iter().map(|&c| f64::from(c)).sum(),
+            sorted,
+        }
+    }
+
+    /// (largest, sum, number greater) of the claim probabilities of the
+    /// sentences other than `i`, whose own is `own`.
+    fn others(&self, i: usize, own: f32) -> (f32, f32, usize) {
+        let max = if i == self.top {
+            self.second
+        } else {
+            self.first.max(0.0)
+        };
+        let greater = self.sorted.len() - self.sorted.partition_point(|&c| c <= own);
+        (max, (self.total - f64::from(own)) as f32, greater)
     }
 }
 
@@ -206,6 +270,29 @@ mod tests {
         assert_eq!(ParaPlace::of(0, 3), ParaPlace::Intro);
         assert_eq!(ParaPlace::of(2, 3), ParaPlace::Body);
         assert_eq!(ParaPlace::of(3, 3), ParaPlace::Conclusion);
+    }
+
+    #[test]
+    fn a_long_paragraph_gets_the_same_features_from_its_summary() {
+        // Repeated values check the ties of "largest" and "rank".
+        let n = LONG_PARAGRAPH * 3;
+        let marg: Vec<[f32; L]> = (0..n)
+            .map(|i| {
+                let c = ((i * 37) % 101) as f32 / 100.0;
+                [c, 1.0 - c, 0.0, 0.0]
+            })
+            .collect();
+        let mut f = Vec::new();
+        features(&marg, &vec![false; n], ParaPlace::Body, &mut f);
+        for (i, fi) in f.iter().enumerate() {
+            let others = (0..n).filter(|&j| j != i).map(|j| marg[j][0]);
+            let max = others.clone().fold(0.0f32, f32::max);
+            let sum: f32 = others.clone().sum();
+            let higher = others.filter(|&c| c > marg[i][0]).count();
+            assert_eq!(fi[6], max, "sentence {i}");
+            assert!((fi[7] - sum).abs() < 1e-3, "sentence {i}");
+            assert_eq!(fi[8..10], [f32::from(higher == 0), f32::from(higher == 1)]);
+        }
     }
 
     #[test]

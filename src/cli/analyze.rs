@@ -81,7 +81,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let links = link_model(args.models.links_model.as_ref())?;
     let analysis = Analysis::build(doc, &LearnedLinker::new(&links), grader.as_ref());
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout alone flushes at every line of pretty JSON.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let format = match args.format {
         Format::Text => {
             let colour = std::io::stdout().is_terminal();

@@ -40,7 +40,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
     let doc = segment::document(&RuleSegmenter::default(), id, None, text);
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout alone flushes at every line of pretty JSON.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &doc)?;

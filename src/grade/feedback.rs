@@ -210,12 +210,7 @@ pub fn feedback(doc: &Document, m: &Metrics, t: &Thresholds) -> Vec<FeedbackItem
         if Some(p) == m.intro_paragraph || Some(p) == m.conclusion_paragraph {
             continue;
         }
-        let sents: Vec<usize> = doc
-            .sentences
-            .iter()
-            .filter(|s| s.paragraph == p)
-            .map(|s| s.index)
-            .collect();
+        let sents: Vec<usize> = doc.paragraph_sentences(p).iter().map(|s| s.index).collect();
         out.push(FeedbackItem::new(
             "paragraph_without_claim",
             Warning,

@@ -550,14 +550,9 @@ fn thesis_position(
         }
         // One substantive paragraph: first and last third of its sentences.
         (Some(i), None) => {
-            let idx: Vec<usize> = doc
-                .sentences
-                .iter()
-                .filter(|s| s.paragraph == i)
-                .map(|s| s.index)
-                .collect();
+            let idx: Vec<usize> = doc.paragraph_sentences(i).iter().map(|s| s.index).collect();
             let k = idx.len();
-            let pos = |t: &usize| idx.iter().position(|x| x == t);
+            let pos = |t: &usize| idx.binary_search(t).ok();
             (
                 thesis.iter().any(|t| pos(t).is_some_and(|p| p * 3 < k)),
                 thesis

@@ -25,6 +25,7 @@
 use crate::document::{Document, Label};
 use crate::link::{main_thesis, stated_thesis, Link, Relation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Node id of the issue when it is the title rather than a sentence.
 pub const ISSUE_ID: i64 = -1;
@@ -107,12 +108,16 @@ impl ArgumentMap {
     /// thesis/claim/evidence sentences of `doc` are dropped.
     pub fn build(doc: &Document, links: &[Link]) -> ArgumentMap {
         let thesis = main_thesis(doc);
-        let evidence_target = |i: usize| {
-            links.iter().any(|l| {
-                l.target == i
-                    && doc.sentences.get(l.source).and_then(|s| s.label) == Some(Label::Evidence)
-            })
-        };
+        // Indexed once: an essay without paragraphs can have thousands of links.
+        let mut evidence_targets = vec![false; doc.sentences.len()];
+        for l in links {
+            if doc.sentences.get(l.source).and_then(|s| s.label) == Some(Label::Evidence) {
+                if let Some(t) = evidence_targets.get_mut(l.target) {
+                    *t = true;
+                }
+            }
+        }
+        let evidence_target = |i: usize| evidence_targets.get(i).copied().unwrap_or(false);
         let kind_of = |i: usize| -> Option<NodeKind> {
             let s = doc.sentences.get(i)?;
             // Only a sentence that states the thesis is drawn as one: when none
@@ -164,6 +169,13 @@ impl ArgumentMap {
                 confidence: l.confidence,
             });
         }
+        let against_thesis: std::collections::HashSet<i64> = edges
+            .iter()
+            .filter(|e| {
+                thesis.is_some_and(|t| e.target == t as i64) && e.relation == Relation::Attacks
+            })
+            .map(|e| e.source)
+            .collect();
         for s in &doc.sentences {
             let id = s.index as i64;
             if let Some((issue_id, _)) = issue.filter(|(iid, _)| *iid == id) {
@@ -179,12 +191,7 @@ impl ArgumentMap {
                 continue;
             };
             let stance = (kind == NodeKind::Claim).then(|| {
-                let against = edges.iter().any(|e| {
-                    e.source == id
-                        && thesis.is_some_and(|t| e.target == t as i64)
-                        && e.relation == Relation::Attacks
-                });
-                if against {
+                if against_thesis.contains(&id) {
                     Stance::Against
                 } else {
                     Stance::For
@@ -238,10 +245,64 @@ impl ArgumentMap {
 
     /// Ids of nodes without an outgoing edge: the tops of the forest.
     pub fn roots(&self) -> Vec<i64> {
-        self.nodes
+        self.index().roots()
+    }
+
+    /// Constant-time lookups by node id, for walking the whole map.
+    pub fn index(&self) -> MapIndex<'_> {
+        let mut parents = HashMap::new();
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for e in &self.edges {
+            parents.entry(e.source).or_insert(e);
+            children.entry(e.target).or_default().push(e.source);
+        }
+        for c in children.values_mut() {
+            c.sort_unstable();
+        }
+        MapIndex {
+            map: self,
+            nodes: self.nodes.iter().map(|n| (n.id, n)).collect(),
+            parents,
+            children,
+        }
+    }
+}
+
+/// An [`ArgumentMap`] with its nodes, parents and children indexed by id
+/// ([`ArgumentMap::index`]). The map's own lookups scan it, which is fine for
+/// one question but quadratic for a renderer that asks about every node of a
+/// map of thousands (a long text without paragraphs).
+#[derive(Debug)]
+pub struct MapIndex<'a> {
+    map: &'a ArgumentMap,
+    nodes: HashMap<i64, &'a Node>,
+    parents: HashMap<i64, &'a Edge>,
+    children: HashMap<i64, Vec<i64>>,
+}
+
+impl<'a> MapIndex<'a> {
+    /// As [`ArgumentMap::node`].
+    pub fn node(&self, id: i64) -> Option<&'a Node> {
+        self.nodes.get(&id).copied()
+    }
+
+    /// As [`ArgumentMap::parent`].
+    pub fn parent(&self, id: i64) -> Option<&'a Edge> {
+        self.parents.get(&id).copied()
+    }
+
+    /// As [`ArgumentMap::children`].
+    pub fn children(&self, id: i64) -> &[i64] {
+        self.children.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// As [`ArgumentMap::roots`], in node order.
+    pub fn roots(&self) -> Vec<i64> {
+        self.map
+            .nodes
             .iter()
             .map(|n| n.id)
-            .filter(|&id| self.parent(id).is_none())
+            .filter(|id| !self.parents.contains_key(id))
             .collect()
     }
 }
@@ -290,6 +351,13 @@ mod tests {
         );
         assert_eq!(m.children(0), [1, 2]);
         assert_eq!(m.roots(), [ISSUE_ID]);
+        // The index answers as the map does, for every id and one that is absent.
+        let ix = m.index();
+        for id in m.nodes.iter().map(|n| n.id).chain([99]) {
+            assert_eq!(ix.node(id), m.node(id));
+            assert_eq!(ix.parent(id), m.parent(id));
+            assert_eq!(ix.children(id), m.children(id));
+        }
     }
 
     #[test]

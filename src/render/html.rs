@@ -46,7 +46,7 @@ const MARGIN: f64 = 20.0;
 
 /// Position of each map node: (column centre, row).
 pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
-    let m = &a.map;
+    let m = a.map.index();
     let kind_row = |k: NodeKind| match k {
         NodeKind::Issue => 0,
         NodeKind::Thesis => 1,
@@ -67,7 +67,8 @@ pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
             }
             let kids: Vec<i64> = m
                 .children(id)
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|k| !pos.contains_key(k))
                 .collect();
             if kids.is_empty() && !expanded {
@@ -297,7 +298,8 @@ impl Renderer for HtmlRenderer {
         h.push_str("<div id=\"mapbox\">");
         h.push_str(&svg(a));
         h.push_str("</div>\n<main id=\"essay\">\n");
-        let issue_is_title = a.map.node(crate::map::ISSUE_ID).is_some();
+        let index = a.map.index();
+        let issue_is_title = index.node(crate::map::ISSUE_ID).is_some();
         if let Some(t) = &a.doc.title {
             let (cls, data) = if issue_is_title {
                 (" s issue", format!(" data-id=\"{}\"", crate::map::ISSUE_ID))
@@ -320,7 +322,7 @@ impl Renderer for HtmlRenderer {
             } else {
                 h.push(' ');
             }
-            let node = a.map.node(s.index as i64);
+            let node = index.node(s.index as i64);
             let mut cls = vec!["s".to_string()];
             if let Some(l) = s.label {
                 cls.push(l.as_str().to_string());
@@ -335,8 +337,7 @@ impl Renderer for HtmlRenderer {
             }
             let tip = match (node, s.label) {
                 (Some(n), _) => {
-                    let to = a
-                        .map
+                    let to = index
                         .parent(n.id)
                         .map(|e| {
                             let t = if e.target < 0 {
