@@ -384,14 +384,14 @@ impl LearnedLinker<'_> {
         }
         // A sentence labelled other that received evidence acts as a claim:
         // it gets a stance edge like any claim, so the map stays one tree.
-        let promoted: Vec<usize> = out
-            .iter()
-            .map(|l| l.target)
-            .filter(|&t| !v.roles[t].is_target())
-            .collect();
+        let mut promoted = vec![false; n];
+        for l in &out {
+            if !v.roles[l.target].is_target() {
+                promoted[l.target] = true;
+            }
+        }
         if let Some(t) = thesis {
-            for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted.contains(&c)))
-            {
+            for c in (0..n).filter(|&c| c != t && (v.roles[c].is_claim() || promoted[c])) {
                 let (relation, confidence) = if v.roles[c] == Role::Thesis {
                     // A restatement of the thesis backs it.
                     (Relation::Supports, 1.0)
