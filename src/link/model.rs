@@ -447,6 +447,18 @@ impl Linker for LearnedLinker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Label::{self, *};
+
+    /// `text` segmented, labelled with `labels`, sentence 0 the thesis.
+    fn labelled(text: &str, labels: &[Label]) -> Document {
+        use crate::segment::{self, RuleSegmenter};
+        let mut d = segment::document(&RuleSegmenter::default(), None, None, text.to_string());
+        for (s, &l) in d.sentences.iter_mut().zip(labels) {
+            s.label = Some(l);
+        }
+        d.sentences[0].thesis = Some(true);
+        d
+    }
 
     #[test]
     fn model_round_trips_through_bytes() {
@@ -477,18 +489,10 @@ mod tests {
 
     #[test]
     fn statements_found_against_the_thesis_become_counter_argument_claims() {
-        use crate::document::Label::*;
-        use crate::segment::{self, RuleSegmenter};
-        let mut d = segment::document(
-            &RuleSegmenter::default(),
-            None,
-            None,
-            "Towns need more trees. Some say trees cost too much. They are wrong.".to_string(),
+        let mut d = labelled(
+            "Towns need more trees. Some say trees cost too much. They are wrong.",
+            &[Claim, Evidence, Claim],
         );
-        for (s, l) in d.sentences.iter_mut().zip([Claim, Evidence, Claim]) {
-            s.label = Some(l);
-        }
-        d.sentences[0].thesis = Some(true);
         // All-zero weights: P(against) and P(attack) are 0.5 for every sentence.
         let mut m = LinkModel::zeros(8, 8, 8);
         m.info.against_threshold = 0.4;
@@ -513,23 +517,13 @@ mod tests {
 
     #[test]
     fn learned_links_form_a_forest_with_one_target_per_source() {
-        use crate::document::Label;
-        use crate::segment::{self, RuleSegmenter};
-        let mut d = segment::document(
-            &RuleSegmenter::default(),
-            None,
-            None,
+        let labels = [Claim, Evidence, Evidence, Evidence, Claim, Claim, Evidence];
+        let d = labelled(
             "Towns need more trees. Shade keeps streets cool. For example, one park was five \
              degrees cooler. Trees also clean the air.\n\nSome say trees cost too much. \
-             However, they raise house prices. Studies show buyers pay more near parks."
-                .to_string(),
+             However, they raise house prices. Studies show buyers pay more near parks.",
+            &labels,
         );
-        use Label::*;
-        let labels = [Claim, Evidence, Evidence, Evidence, Claim, Claim, Evidence];
-        for (s, l) in d.sentences.iter_mut().zip(labels) {
-            s.label = Some(l);
-        }
-        d.sentences[0].thesis = Some(true);
         let links = LearnedLinker::embedded().unwrap().link(&d);
         let mut parent = vec![None; d.sentences.len()];
         for l in &links {
@@ -559,18 +553,10 @@ mod tests {
 
     #[test]
     fn no_target_weight_scales_the_no_target_option() {
-        use crate::document::Label::*;
-        use crate::segment::{self, RuleSegmenter};
-        let mut d = segment::document(
-            &RuleSegmenter::default(),
-            None,
-            None,
-            "Towns need more trees.\n\nShade is good for towns. It keeps streets cool.".to_string(),
+        let d = labelled(
+            "Towns need more trees.\n\nShade is good for towns. It keeps streets cool.",
+            &[Claim, Claim, Evidence],
         );
-        for (s, l) in d.sentences.iter_mut().zip([Claim, Claim, Evidence]) {
-            s.label = Some(l);
-        }
-        d.sentences[0].thesis = Some(true);
         // A pair model that strongly prefers "no target" for sentence 2.
         let mut m = LinkModel::zeros(1 << 16, 8, 8);
         for (i, _) in features::null(&DocView::new(&d), 2, 1 << 16) {
