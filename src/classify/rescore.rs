@@ -17,7 +17,7 @@
 //! gain. At inference its probabilities are mixed with the first pass's by the
 //! essay's register probability.
 
-use super::crf::L;
+use super::crf::{softmax, L};
 
 /// Number of rescoring features per sentence.
 pub const N_FEAT: usize = 15;
@@ -164,7 +164,8 @@ impl Rescorer {
         for (zk, wk) in z.iter_mut().zip(&self.weights) {
             *zk += wk.iter().zip(f).map(|(w, x)| w * x).sum::<f32>();
         }
-        softmax(z)
+        softmax(&mut z);
+        z
     }
 
     /// Fits the rescorer to features `xs` and gold label indices `ys` by
@@ -238,13 +239,6 @@ impl Rescorer {
         }
         Rescorer { weights, bias }
     }
-}
-
-fn softmax(z: [f32; L]) -> [f32; L] {
-    let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e = z.map(|v| (v - m).exp());
-    let s: f32 = e.iter().sum();
-    e.map(|v| v / s)
 }
 
 #[cfg(test)]

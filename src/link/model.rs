@@ -94,20 +94,7 @@ pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Softmax of `scores`, in place.
-pub(crate) fn softmax(scores: &mut [f32]) {
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for s in scores.iter_mut() {
-        *s = (*s - max).exp();
-        sum += *s;
-    }
-    if sum > 0.0 {
-        for s in scores.iter_mut() {
-            *s /= sum;
-        }
-    }
-}
+pub(crate) use crate::classify::crf::softmax;
 
 impl LinkModel {
     /// An all-zero model with the given dimensions (the trainer's start).

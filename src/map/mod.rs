@@ -25,7 +25,7 @@
 use crate::document::{Document, Label};
 use crate::link::{main_thesis, stated_thesis, Link, Relation};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Node id of the issue when it is the title rather than a sentence.
 pub const ISSUE_ID: i64 = -1;
@@ -169,7 +169,7 @@ impl ArgumentMap {
                 confidence: l.confidence,
             });
         }
-        let against_thesis: std::collections::HashSet<i64> = edges
+        let against_thesis: HashSet<i64> = edges
             .iter()
             .filter(|e| {
                 thesis.is_some_and(|t| e.target == t as i64) && e.relation == Relation::Attacks
@@ -245,7 +245,12 @@ impl ArgumentMap {
 
     /// Ids of nodes without an outgoing edge: the tops of the forest.
     pub fn roots(&self) -> Vec<i64> {
-        self.index().roots()
+        let sources: HashSet<i64> = self.edges.iter().map(|e| e.source).collect();
+        self.nodes
+            .iter()
+            .map(|n| n.id)
+            .filter(|id| !sources.contains(id))
+            .collect()
     }
 
     /// Constant-time lookups by node id, for walking the whole map.
@@ -260,7 +265,6 @@ impl ArgumentMap {
             c.sort_unstable();
         }
         MapIndex {
-            map: self,
             nodes: self.nodes.iter().map(|n| (n.id, n)).collect(),
             parents,
             children,
@@ -274,7 +278,6 @@ impl ArgumentMap {
 /// map of thousands (a long text without paragraphs).
 #[derive(Debug)]
 pub struct MapIndex<'a> {
-    map: &'a ArgumentMap,
     nodes: HashMap<i64, &'a Node>,
     parents: HashMap<i64, &'a Edge>,
     children: HashMap<i64, Vec<i64>>,
@@ -294,16 +297,6 @@ impl<'a> MapIndex<'a> {
     /// As [`ArgumentMap::children`].
     pub fn children(&self, id: i64) -> &[i64] {
         self.children.get(&id).map_or(&[], Vec::as_slice)
-    }
-
-    /// As [`ArgumentMap::roots`], in node order.
-    pub fn roots(&self) -> Vec<i64> {
-        self.map
-            .nodes
-            .iter()
-            .map(|n| n.id)
-            .filter(|id| !self.parents.contains_key(id))
-            .collect()
     }
 }
 

@@ -14,7 +14,7 @@
 use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
 use crate::error::Result;
 use crate::link::Relation;
-use crate::map::NodeKind;
+use crate::map::{MapIndex, NodeKind};
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -45,8 +45,7 @@ const ROW_H: f64 = 120.0;
 const MARGIN: f64 = 20.0;
 
 /// Position of each map node: (column centre, row).
-pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
-    let m = a.map.index();
+pub(crate) fn layout(a: &Analysis, m: &MapIndex) -> HashMap<i64, (f64, usize)> {
     let kind_row = |k: NodeKind| match k {
         NodeKind::Issue => 0,
         NodeKind::Thesis => 1,
@@ -56,7 +55,7 @@ pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
     let mut pos: HashMap<i64, (f64, usize)> = HashMap::new();
     let mut next_col = 0.0;
     // Roots: the issue first, then in text order (node order already is).
-    let roots = m.roots();
+    let roots = a.map.roots();
     // Iterative post-order so deep chains cannot overflow the stack.
     for root in roots {
         let Some(rn) = m.node(root) else { continue };
@@ -105,8 +104,8 @@ pub(crate) fn layout(a: &Analysis) -> HashMap<i64, (f64, usize)> {
     pos
 }
 
-fn svg(a: &Analysis) -> String {
-    let pos = layout(a);
+fn svg(a: &Analysis, index: &MapIndex) -> String {
+    let pos = layout(a, index);
     let cols = pos.values().map(|p| p.0).fold(0.0, f64::max) + 1.0;
     let rows = pos.values().map(|p| p.1).max().map_or(0, |r| r + 1);
     let width = (cols * COL_W + 2.0 * MARGIN).max(400.0);
@@ -296,9 +295,9 @@ impl Renderer for HtmlRenderer {
             "<span>{nodes} nodes, {edges} edges. Hover or click a box or a sentence.</span></div></header>\n"
         ));
         h.push_str("<div id=\"mapbox\">");
-        h.push_str(&svg(a));
-        h.push_str("</div>\n<main id=\"essay\">\n");
         let index = a.map.index();
+        h.push_str(&svg(a, &index));
+        h.push_str("</div>\n<main id=\"essay\">\n");
         let issue_is_title = index.node(crate::map::ISSUE_ID).is_some();
         if let Some(t) = &a.doc.title {
             let (cls, data) = if issue_is_title {
@@ -390,7 +389,7 @@ mod tests {
     #[test]
     fn layout_puts_parents_above_children() {
         let a = fixture::analysis();
-        let pos = layout(&a);
+        let pos = layout(&a, &a.map.index());
         assert_eq!(pos.len(), a.map.nodes.len());
         for e in &a.map.edges {
             assert!(pos[&e.source].1 > pos[&e.target].1, "{e:?}");
