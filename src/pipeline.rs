@@ -31,6 +31,12 @@ thread_local! {
     static BUFS: RefCell<(Scratch, Features)> = RefCell::new(Default::default());
 }
 
+/// Feature entries a thread keeps buffers for between essays: about 80
+/// essays' worth (one takes a few thousand). Buffers that grew past it for a
+/// very long text (a 5 MB record needs about 190 MB) are dropped after it, so
+/// a batch worker does not hold them for the rest of the run.
+const KEEP_FEATURE_ENTRIES: usize = 1 << 18;
+
 /// Segmenter plus role model.
 #[derive(Clone)]
 pub struct Pipeline {
@@ -184,6 +190,9 @@ impl Pipeline {
                 let (scratch, feats) = &mut *b;
                 extract(&spec, doc, feats, scratch);
                 self.model.classify(doc, feats);
+                if feats.capacity() > KEEP_FEATURE_ENTRIES {
+                    *b = Default::default();
+                }
             }
             Err(_) => {
                 let mut feats = Features::default();

@@ -122,6 +122,12 @@ impl Features {
         }
     }
 
+    /// Number of feature entries (over all rows) the buffers can hold without
+    /// growing.
+    pub fn capacity(&self) -> usize {
+        self.idx.capacity()
+    }
+
     fn clear(&mut self) {
         self.offsets.clear();
         self.idx.clear();
