@@ -175,7 +175,7 @@ fn shipped_model_keeps_its_dev_scores_on_both_splits() {
 // Regression floors for the shipped model, just under what it measures (see
 // models/README.md). The targets are 0.81 / 0.70 (AAE) and 0.72 / 0.70
 // (PERSUADE); PERSUADE thesis F1 does not reach its target yet.
-const MIN_AAE_MACRO: f64 = 0.80;
+const MIN_AAE_MACRO: f64 = 0.815;
 const MIN_AAE_THESIS: f64 = 0.72;
 const MIN_PERSUADE_MACRO: f64 = 0.745;
 const MIN_PERSUADE_THESIS: f64 = 0.58;
@@ -218,6 +218,6 @@ fn shipped_link_model_keeps_its_dev_scores() {
     let per = row("persuade/dev.jsonl", "predicted");
     let (rel, counter) = (f1(&aae["relation"]), f1(&per["counter"]));
     println!("AAE dev relation F1 {rel:.3}; PERSUADE dev counter-argument F1 {counter:.3}");
-    assert!(rel >= 0.54, "{aae}");
-    assert!(counter >= 0.30, "{per}");
+    assert!(rel >= 0.565, "{aae}");
+    assert!(counter >= 0.34, "{per}");
 }

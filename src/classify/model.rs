@@ -12,15 +12,16 @@
 //! [`Error::Model`]. Loading validates before anything is used.
 
 use super::crf::{self, Lattice, Trans, L};
-use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
+use super::rescore::{self, ParaPlace, Rescorer, N_FEAT, N_FEAT_V3};
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
 use crate::features::{FeatureSpec, Features, SPEC_VERSION};
 use ndarray::Array2;
 
-/// Version of the model file layout (3 added the paragraph rescorer; version 2
-/// files still load, without one).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version of the model file layout (3 added the paragraph rescorer, 4 its
+/// inference-marker features; versions 2 and 3 still load, without a
+/// rescorer or with those features unweighted).
+pub const FORMAT_VERSION: u32 = 4;
 /// Outputs per feature: the four label scores, the thesis logit and the
 /// register logit (university-level vs school writing).
 pub const N_OUT: usize = L + 2;
@@ -105,6 +106,7 @@ pub struct Work {
     marg: Vec<[f32; L]>,
     all: Vec<[f32; L]>,
     feats: Vec<[f32; N_FEAT]>,
+    inference: Vec<bool>,
     lat: Lattice,
 }
 
@@ -252,7 +254,19 @@ impl Model {
             );
             if self.rescorer.is_some() {
                 let place = ParaPlace::of(p, last_para);
-                rescore::features(&work.marg, &thesis[lo..hi], place, &mut work.feats);
+                work.inference.clear();
+                work.inference.extend(
+                    doc.sentences[lo..hi]
+                        .iter()
+                        .map(|s| rescore::opens_with_inference(&s.text)),
+                );
+                rescore::features(
+                    &work.marg,
+                    &thesis[lo..hi],
+                    &work.inference,
+                    place,
+                    &mut work.feats,
+                );
             }
             work.all.extend_from_slice(&work.marg);
             lo = hi;
@@ -352,7 +366,7 @@ impl Model {
         }
         let mut r = Reader { data, pos: 8 };
         let fv = r.u32().ok_or_else(|| bad("truncated"))?;
-        if fv != FORMAT_VERSION && fv != 2 {
+        if !(2..=FORMAT_VERSION).contains(&fv) {
             return Err(mismatch(
                 "format version",
                 FORMAT_VERSION.to_string(),
@@ -428,7 +442,9 @@ impl Model {
                 weights: [[0.0; N_FEAT]; L],
                 bias: [0.0; L],
             };
-            for x in rs.weights.iter_mut().flatten().chain(rs.bias.iter_mut()) {
+            let saved = if fv == 3 { N_FEAT_V3 } else { N_FEAT };
+            let weights = rs.weights.iter_mut().flat_map(|w| &mut w[..saved]);
+            for x in weights.chain(rs.bias.iter_mut()) {
                 *x = r
                     .f32()
                     .filter(|x| x.is_finite())
@@ -607,6 +623,38 @@ mod tests {
             Model::from_bytes("t", &s).unwrap_err().kind(),
             "model_mismatch"
         );
+    }
+
+    #[test]
+    fn format_3_rescorers_load_without_the_inference_features() {
+        let mut m = small();
+        if let Some(rs) = &mut m.rescorer {
+            rs.weights[1][N_FEAT_V3 - 1] = 0.25;
+        }
+        let b = m.to_bytes();
+        let mut none = m.clone();
+        none.rescorer = None;
+        // The rescorer flag is the first byte that differs (1 vs 0); the
+        // weights follow it, a row of N_FEAT per label, then the biases.
+        let flag = b.iter().zip(none.to_bytes()).position(|(x, y)| *x != y);
+        let start = flag.unwrap() + 4;
+        let mut v3 = b[..start].to_vec();
+        v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+        for row in 0..L {
+            let at = start + row * N_FEAT * 4;
+            v3.extend_from_slice(&b[at..at + N_FEAT_V3 * 4]);
+        }
+        v3.extend_from_slice(&b[start + L * N_FEAT * 4..b.len() - 8]);
+        let sum = fnv1a(&v3);
+        v3.extend_from_slice(&sum.to_le_bytes());
+        let old = Model::from_bytes("t", &v3).unwrap();
+        let (rs, rs3) = (m.rescorer.unwrap(), old.rescorer.unwrap());
+        assert_eq!(rs3.bias, rs.bias);
+        for (w3, w) in rs3.weights.iter().zip(&rs.weights) {
+            assert_eq!(w3[..N_FEAT_V3], w[..N_FEAT_V3]);
+            assert!(w3[N_FEAT_V3..].iter().all(|&x| x == 0.0));
+        }
+        assert_eq!(old.weights, m.weights);
     }
 
     #[test]

@@ -591,7 +591,12 @@ fn rescore_rows(doc: &crate::document::Document, out: &mut Vec<[f32; N_FEAT]>) {
             .map(|x| x.scores.map_or([0.25; L], |sc| sc.to_array()))
             .collect();
         let thesis: Vec<bool> = para.iter().map(|x| x.thesis == Some(true)).collect();
-        rescore::features(&marg, &thesis, ParaPlace::of(para[0].paragraph, last), out);
+        let inference: Vec<bool> = para
+            .iter()
+            .map(|x| rescore::opens_with_inference(&x.text))
+            .collect();
+        let place = ParaPlace::of(para[0].paragraph, last);
+        rescore::features(&marg, &thesis, &inference, place, out);
     }
 }
 
