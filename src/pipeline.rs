@@ -31,10 +31,10 @@ thread_local! {
     static BUFS: RefCell<(Scratch, Features)> = RefCell::new(Default::default());
 }
 
-/// Feature entries a thread keeps buffers for between essays: about 80
-/// essays' worth (one takes a few thousand). Buffers that grew past it for a
-/// very long text (a 5 MB record needs about 190 MB) are dropped after it, so
-/// a batch worker does not hold them for the rest of the run.
+/// Feature entries a thread keeps buffers for between essays (a 400-word
+/// essay fills a few thousand). Buffers that grew past it for a very long text
+/// (a 5 MB record needs about 190 MB) are dropped after it, so a batch worker
+/// does not hold them for the rest of the run.
 const KEEP_FEATURE_ENTRIES: usize = 1 << 18;
 
 /// Segmenter plus role model.

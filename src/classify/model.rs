@@ -5,8 +5,8 @@
 //!
 //! File layout (little-endian): magic `EMROLES\0`, format version, feature-spec
 //! version and hash, hash bits, label list, decode settings, transitions,
-//! biases, the paragraph rescorer (a flag, then its weights and biases; format
-//! 3), provenance (JSON text), the `2^bits x 6` weight matrix as f32, and
+//! biases, the paragraph rescorer (a flag, then its weights, 18 per label from
+//! format 4 and 15 in format 3, and biases), provenance (JSON text), the `2^bits x 6` weight matrix as f32, and
 //! an FNV-1a checksum of everything before it. A format, spec or label
 //! mismatch is [`Error::ModelMismatch`]; truncation or corruption is
 //! [`Error::Model`]. Loading validates before anything is used.

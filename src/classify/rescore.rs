@@ -119,7 +119,7 @@ pub fn features(
     out: &mut Vec<[f32; N_FEAT]>,
 ) {
     let n = marg.len();
-    let first_inference = inference.iter().position(|&x| x).unwrap_or(usize::MAX);
+    let first_inference = inference.iter().position(|&x| x);
     let last_inference = inference.iter().rposition(|&x| x);
     let claim = |i: usize| marg[i][0];
     // A text without blank lines can be one paragraph of thousands of
@@ -158,7 +158,7 @@ pub fn features(
             flag(place == ParaPlace::Conclusion),
             flag(place == ParaPlace::Body),
             flag(inference.get(i).copied().unwrap_or(false)),
-            flag(first_inference < i),
+            flag(first_inference.is_some_and(|f| f < i)),
             flag(last_inference.is_some_and(|l| l > i)),
         ]);
     }
