@@ -218,6 +218,6 @@ fn shipped_link_model_keeps_its_dev_scores() {
     let per = row("persuade/dev.jsonl", "predicted");
     let (rel, counter) = (f1(&aae["relation"]), f1(&per["counter"]));
     println!("AAE dev relation F1 {rel:.3}; PERSUADE dev counter-argument F1 {counter:.3}");
-    assert!(rel >= 0.565, "{aae}");
+    assert!(rel >= 0.58, "{aae}");
     assert!(counter >= 0.34, "{per}");
 }

@@ -546,29 +546,42 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
         m.info.against_threshold = best_threshold(&st_dev, false);
     }
     tune_counter(&mut m, data.stance_dev, data.stance_dev_predicted);
-    tune_no_target(&mut m, data.link_dev, data.link_dev_predicted);
+    tune_decoding(&mut m, data.link_dev, data.link_dev_predicted);
     m
 }
 
-/// Sets the factor on "no target" ([`super::ModelInfo::no_target_weight`])
-/// that gives the best relation F1 on `dev` essays labelled by the role
-/// classifier (`predicted`, parallel); the first of the grid (no rescaling)
-/// wins ties, and without predictions nothing changes.
-fn tune_no_target(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document]) {
+/// Sets the factors on "no target" ([`super::ModelInfo::no_target_weight`])
+/// and then on claim targets ([`super::ModelInfo::claim_target_weight`]) that
+/// give the best relation F1 on `dev` essays labelled by the role classifier
+/// (`predicted`, parallel); the first of each grid (no rescaling) wins ties,
+/// and without predictions nothing changes.
+fn tune_decoding(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Document]) {
     if predicted.is_empty() || dev.iter().all(|e| e.links.is_empty()) {
         return;
     }
+    let f1 = |m: &LinkModel| {
+        super::eval::evaluate(&LearnedLinker::new(m), dev, predicted)
+            .relation
+            .f1()
+    };
     let mut best = (f64::NEG_INFINITY, 1.0);
     for w in [1.0f32, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0] {
         m.info.no_target_weight = w;
-        let f1 = super::eval::evaluate(&LearnedLinker::new(m), dev, predicted)
-            .relation
-            .f1();
-        if f1 > best.0 + 1e-9 {
-            best = (f1, w);
+        let f = f1(m);
+        if f > best.0 + 1e-9 {
+            best = (f, w);
         }
     }
     m.info.no_target_weight = best.1;
+    let mut best = (f64::NEG_INFINITY, 1.0);
+    for w in [1.0f32, 1.5, 2.0, 3.0, 5.0] {
+        m.info.claim_target_weight = w;
+        let f = f1(m);
+        if f > best.0 + 1e-9 {
+            best = (f, w);
+        }
+    }
+    m.info.claim_target_weight = best.1;
 }
 
 /// Counts of the training data, for reports.
@@ -681,11 +694,13 @@ pub fn train_files(
     );
     let m = train(data, cfg, &provenance);
     log(&format!(
-        "thresholds: attack {:.2}, against {:.2}, counter-argument {:.2}; no-target weight {:.2}",
+        "thresholds: attack {:.2}, against {:.2}, counter-argument {:.2}; \
+         no-target weight {:.2}, claim-target weight {:.2}",
         m.info.attack_threshold,
         m.info.against_threshold,
         m.info.counter_threshold,
-        m.info.no_target_weight
+        m.info.no_target_weight,
+        m.info.claim_target_weight
     ));
     Ok(m)
 }
