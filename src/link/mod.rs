@@ -15,10 +15,10 @@
 //! "no target" option), a support/attack classifier for each chosen link, and a
 //! stance classifier for claims. Decoding is per paragraph and keeps the links a
 //! forest: candidate links are taken greedily by probability (those of "no
-//! target" and of claim targets scaled by factors tuned on dev) and one that
-//! would close a cycle is
-//! skipped, so each source has one target and following targets always ends at
-//! a claim. [`NearestClaimLinker`] is the rule baseline (each
+//! target" and of claim targets scaled by factors tuned on dev; a link's
+//! confidence stays the unscaled probability) and one that would close a cycle
+//! is skipped, so each source has one target and following targets always ends
+//! at a claim. [`NearestClaimLinker`] is the rule baseline (each
 //! evidence sentence supports the nearest claim of its paragraph, every claim
 //! supports the thesis) that the learned model is measured against ([`eval`]).
 //!

@@ -331,19 +331,20 @@ impl LearnedLinker<'_> {
         let paragraphs = doc.sentences.last().map_or(0, |s| s.paragraph + 1);
         for p in 0..paragraphs {
             let range = v.paragraph(p);
-            // (probability, source, target or None for "no target").
-            let mut options: Vec<(f32, usize, Option<usize>)> = Vec::new();
+            // (score: the probability scaled by the decoding factors, source,
+            // target or None for "no target", probability).
+            let mut options: Vec<(f32, usize, Option<usize>, f32)> = Vec::new();
             for s in range.clone().filter(|&s| v.roles[s] == Role::Evidence) {
                 let cands: Vec<usize> = v.candidates(s).collect();
                 let probs = m.target_probs(v, s, &cands);
                 for (k, &pr) in probs.iter().enumerate() {
                     let t = cands.get(k).copied();
-                    let pr = match t {
+                    let score = match t {
                         None => pr * m.info.no_target_weight,
                         Some(t) if v.roles[t].is_claim() => pr * m.info.claim_target_weight,
                         Some(_) => pr,
                     };
-                    options.push((pr, s, t));
+                    options.push((score, s, t, pr));
                 }
             }
             // Greedy maximum forest: best options first; a source takes the first
@@ -351,7 +352,7 @@ impl LearnedLinker<'_> {
             // every source is decided.
             options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut decided = vec![false; range.len()];
-            for (pr, s, t) in options {
+            for (_, s, t, pr) in options {
                 let k = s - range.start;
                 if decided[k] {
                     continue;
