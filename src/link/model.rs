@@ -457,6 +457,13 @@ mod tests {
         d
     }
 
+    /// `info` as read from a header written before `field` existed.
+    fn without(info: &ModelInfo, field: &str) -> ModelInfo {
+        let mut head = serde_json::to_value(info).unwrap();
+        head.as_object_mut().unwrap().remove(field);
+        serde_json::from_value(head).unwrap()
+    }
+
     #[test]
     fn model_round_trips_through_bytes() {
         let mut m = LinkModel::zeros(8, 4, 16);
@@ -567,10 +574,7 @@ mod tests {
         m.info.no_target_weight = 0.0;
         assert_eq!(from_evidence(&m), Some(1));
         // Files written before the field existed decode as before.
-        let mut head: serde_json::Value = serde_json::to_value(&m.info).unwrap();
-        head.as_object_mut().unwrap().remove("no_target_weight");
-        let info: ModelInfo = serde_json::from_value(head).unwrap();
-        assert_eq!(info.no_target_weight, 1.0);
+        assert_eq!(without(&m.info, "no_target_weight").no_target_weight, 1.0);
     }
 
     #[test]
@@ -592,9 +596,7 @@ mod tests {
         assert_eq!(target_of_3(&m), Some(2));
         m.info.claim_target_weight = 100.0;
         assert_eq!(target_of_3(&m), Some(1));
-        let mut head: serde_json::Value = serde_json::to_value(&m.info).unwrap();
-        head.as_object_mut().unwrap().remove("claim_target_weight");
-        let info: ModelInfo = serde_json::from_value(head).unwrap();
+        let info = without(&m.info, "claim_target_weight");
         assert_eq!(info.claim_target_weight, 1.0);
     }
 

@@ -19,7 +19,7 @@
 //! the role classifier's roles, which is what the linker runs on.
 
 use super::features::{self, DocView, Feats, Role};
-use super::model::{dot, sigmoid, softmax, LearnedLinker, LinkModel};
+use super::model::{dot, sigmoid, softmax, LearnedLinker, LinkModel, ModelInfo};
 use super::{main_thesis, stated_thesis};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
@@ -564,24 +564,22 @@ fn tune_decoding(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Documen
             .relation
             .f1()
     };
-    let mut best = (f64::NEG_INFINITY, 1.0);
-    for w in [1.0f32, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0] {
-        m.info.no_target_weight = w;
-        let f = f1(m);
-        if f > best.0 + 1e-9 {
-            best = (f, w);
+    // Sets the factor `field` picks to the grid value with the best F1.
+    let search = |m: &mut LinkModel, grid: &[f32], field: fn(&mut ModelInfo) -> &mut f32| {
+        let mut best = (f64::NEG_INFINITY, 1.0);
+        for &w in grid {
+            *field(&mut m.info) = w;
+            let f = f1(m);
+            if f > best.0 + 1e-9 {
+                best = (f, w);
+            }
         }
-    }
-    m.info.no_target_weight = best.1;
-    let mut best = (f64::NEG_INFINITY, 1.0);
-    for w in [1.0f32, 1.5, 2.0, 3.0, 5.0] {
-        m.info.claim_target_weight = w;
-        let f = f1(m);
-        if f > best.0 + 1e-9 {
-            best = (f, w);
-        }
-    }
-    m.info.claim_target_weight = best.1;
+        *field(&mut m.info) = best.1;
+    };
+    let no_target: fn(&mut ModelInfo) -> &mut f32 = |i| &mut i.no_target_weight;
+    let claim_target: fn(&mut ModelInfo) -> &mut f32 = |i| &mut i.claim_target_weight;
+    search(m, &[1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0], no_target);
+    search(m, &[1.0, 1.5, 2.0, 3.0, 5.0], claim_target);
 }
 
 /// Counts of the training data, for reports.
