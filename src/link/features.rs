@@ -82,19 +82,34 @@ pub(crate) struct Hasher {
     out: Feats,
 }
 
-fn fnv(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in p.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// FNV-1a of `b`, continuing from state `h`.
+const fn fnv_bytes(mut h: u64, b: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < b.len() {
+        h ^= b[i] as u64;
+        h = h.wrapping_mul(FNV_PRIME);
+        i += 1;
     }
     h
+}
+
+/// FNV-1a state after a feature's name (its first part), for [`feat!`].
+pub(crate) const fn name_state(name: &str) -> u64 {
+    fnv_bytes(FNV_OFFSET, name.as_bytes())
+}
+
+/// Adds the feature named by a literal and further parts (`feat!(h, "dist",
+/// bucket(d); 1.0)`) to the [`Hasher`] `h`. The literal is hashed at compile
+/// time, so only the parts that vary are hashed per feature: the bucket is the
+/// FNV-1a hash of all the parts with a separator byte between them.
+macro_rules! feat {
+    ($h:expr, $name:literal $(, $part:expr)* ; $v:expr) => {{
+        const NAME: u64 = name_state($name);
+        $h.add_after(NAME, &[$($part),*], $v)
+    }};
 }
 
 impl Hasher {
@@ -107,10 +122,14 @@ impl Hasher {
         }
     }
 
-    /// Adds the feature named by `parts` with value `v`.
-    pub(crate) fn add(&mut self, parts: &[&str], v: f32) {
+    /// Adds the feature whose name hashes to state `name` and goes on with
+    /// `parts`, with value `v` (see [`feat!`]).
+    pub(crate) fn add_after(&mut self, name: u64, parts: &[&str], v: f32) {
         if v != 0.0 {
-            let h = fnv(parts);
+            let mut h = name;
+            for p in parts {
+                h = fnv_bytes((h ^ 0x1f).wrapping_mul(FNV_PRIME), p.as_bytes());
+            }
             let bucket = match self.mask {
                 Some(m) => h & m,
                 None => h % u64::from(self.dim),
@@ -330,24 +349,17 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let near = around(para.clone(), s);
     let d = t as i64 - s as i64;
     let dir = if d < 0 { "before" } else { "after" };
-    h.add(&["bias"], 1.0);
-    h.add(&["dist", bucket(d)], 1.0);
-    h.add(&["dist-role", bucket(d), trole], 1.0);
-    h.add(&["absdist"], (d.unsigned_abs() as f32).min(10.0) / 10.0);
-    h.add(&["role", trole], 1.0);
+    feat!(h, "bias"; 1.0);
+    feat!(h, "dist", bucket(d); 1.0);
+    feat!(h, "dist-role", bucket(d), trole; 1.0);
+    feat!(h, "absdist"; (d.unsigned_abs() as f32).min(10.0) / 10.0);
+    feat!(h, "role", trole; 1.0);
     let tpos = t - para.start;
     let spos = s - para.start;
     let plen = para.len();
-    h.add(&["tpos", position_name(tpos, plen), trole], 1.0);
-    h.add(&["spos", position_name(spos, plen)], 1.0);
-    h.add(
-        &[
-            "pkind",
-            paragraph_kind(v, v.doc.sentences[s].paragraph),
-            trole,
-        ],
-        1.0,
-    );
+    feat!(h, "tpos", position_name(tpos, plen), trole; 1.0);
+    feat!(h, "spos", position_name(spos, plen); 1.0);
+    feat!(h, "pkind", paragraph_kind(v, v.doc.sentences[s].paragraph), trole; 1.0);
 
     // Rank of the target among candidates of its kind by distance, per direction.
     let same_kind = |i: usize| v.roles[i].is_claim() == v.roles[t].is_claim();
@@ -358,36 +370,30 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
         .filter(|&i| (i as i64 - s as i64).abs() < d.abs())
         .count();
     let rank = ["0", "1", "2", ">=3"][closer.min(3)];
-    h.add(&["rank", rank, dir, trole], 1.0);
+    feat!(h, "rank", rank, dir, trole; 1.0);
     // The rule baseline's choice: the nearest claim, the preceding one on a tie.
     let nearest_claim = near
         .clone()
         .filter(|&i| v.roles[i].is_claim())
         .min_by_key(|&i| (i.abs_diff(s), i > s));
     if nearest_claim == Some(t) {
-        h.add(&["nearest-claim", dir], 1.0);
+        feat!(h, "nearest-claim", dir; 1.0);
     }
     let claims = near.clone().filter(|&i| v.roles[i].is_claim()).count();
-    h.add(
-        &["nclaims", ["0", "1", "2", ">=3"][claims.min(3)], trole],
-        1.0,
-    );
+    feat!(h, "nclaims", ["0", "1", "2", ">=3"][claims.min(3)], trole; 1.0);
     if claims == 1 && v.roles[t].is_claim() {
-        h.add(&["only-claim"], 1.0);
+        feat!(h, "only-claim"; 1.0);
     }
     // Is some claim between source and target?
     let (lo, hi) = if s < t { (s + 1, t) } else { (t + 1, s) };
     let between = (lo..hi).filter(|&i| v.roles[i].is_claim()).count();
-    h.add(
-        &["claims-between", ["0", "1", ">=2"][between.min(2)], trole],
-        1.0,
-    );
+    feat!(h, "claims-between", ["0", "1", ">=2"][between.min(2)], trole; 1.0);
 
     // How sure the classifier is of the target's role: lets the model prefer a
     // likely claim labelled evidence over a sure piece of evidence.
     let pc = v.probs[t][Label::Claim.index()];
-    h.add(&["t-pclaim", prob_bucket(pc), dir], 1.0);
-    h.add(&["t-pclaim-val"], pc);
+    feat!(h, "t-pclaim", prob_bucket(pc), dir; 1.0);
+    feat!(h, "t-pclaim-val"; pc);
     let best_claim = near
         .clone()
         .filter(|&i| i != s && v.is_candidate(i))
@@ -395,24 +401,21 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
             v.probs[a][Label::Claim.index()].total_cmp(&v.probs[b][Label::Claim.index()])
         });
     if best_claim == Some(t) {
-        h.add(&["t-most-claimlike", dir], 1.0);
+        feat!(h, "t-most-claimlike", dir; 1.0);
     }
     let (shared, jac) = overlap(&v.text[s], &v.text[t]);
-    h.add(&["jaccard"], jac);
-    h.add(
-        &["shared", ["0", "1", "2", ">=3"][shared.min(3)], trole],
-        1.0,
-    );
+    feat!(h, "jaccard"; jac);
+    feat!(h, "shared", ["0", "1", "2", ">=3"][shared.min(3)], trole; 1.0);
 
     let open1 = v.text[s].opening(1);
     let open2 = v.text[s].opening(2);
-    h.add(&["sopen1", open1, trole, dir], 1.0);
-    h.add(&["sopen2", open2, trole, dir], 1.0);
+    feat!(h, "sopen1", open1, trole, dir; 1.0);
+    feat!(h, "sopen2", open2, trole, dir; 1.0);
     let topen1 = v.text[t].opening(1);
-    h.add(&["topen1", topen1, trole, dir], 1.0);
+    feat!(h, "topen1", topen1, trole, dir; 1.0);
     // The sentence right after the source opening with a marker often continues it.
     if d == -1 {
-        h.add(&["prev-open", open1], 1.0);
+        feat!(h, "prev-open", open1; 1.0);
     }
     h.finish()
 }
@@ -420,28 +423,13 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
 /// Features of the "no target" option of source `s`.
 pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
-    h.add(&["null-bias"], 1.0);
+    feat!(h, "null-bias"; 1.0);
     let cands = v.candidates(s).count();
-    h.add(&["null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]], 1.0);
-    h.add(
-        &[
-            "null-pkind",
-            paragraph_kind(v, v.doc.sentences[s].paragraph),
-        ],
-        1.0,
-    );
-    h.add(&["null-open1", v.text[s].opening(1)], 1.0);
-    h.add(
-        &[
-            "null-pevid",
-            prob_bucket(v.probs[s][Label::Evidence.index()]),
-        ],
-        1.0,
-    );
-    h.add(
-        &["null-pclaim", prob_bucket(v.probs[s][Label::Claim.index()])],
-        1.0,
-    );
+    feat!(h, "null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]; 1.0);
+    feat!(h, "null-pkind", paragraph_kind(v, v.doc.sentences[s].paragraph); 1.0);
+    feat!(h, "null-open1", v.text[s].opening(1); 1.0);
+    feat!(h, "null-pevid", prob_bucket(v.probs[s][Label::Evidence.index()]); 1.0);
+    feat!(h, "null-pclaim", prob_bucket(v.probs[s][Label::Claim.index()]); 1.0);
     h.finish()
 }
 
@@ -449,26 +437,26 @@ pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
 pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
     let trole = v.roles[t].name();
-    h.add(&["bias"], 1.0);
-    h.add(&["trole", trole], 1.0);
-    h.add(&["dir", if t < s { "before" } else { "after" }], 1.0);
+    feat!(h, "bias"; 1.0);
+    feat!(h, "trole", trole; 1.0);
+    feat!(h, "dir", if t < s { "before" } else { "after" }; 1.0);
     let st = &v.text[s];
-    h.add(&["open1", st.opening(1)], 1.0);
-    h.add(&["open2", st.opening(2)], 1.0);
-    h.add(&["topen1", v.text[t].opening(1)], 1.0);
+    feat!(h, "open1", st.opening(1); 1.0);
+    feat!(h, "open2", st.opening(2); 1.0);
+    feat!(h, "topen1", v.text[t].opening(1); 1.0);
     for w in st.words() {
-        h.add(&["w", w], 0.5);
+        feat!(h, "w", w; 0.5);
     }
     for (i, m) in CONTRAST.iter().enumerate() {
         if v.has_contrast(s, i) {
-            h.add(&["contrast", m], 1.0);
+            feat!(h, "contrast", m; 1.0);
         }
         if v.has_contrast(t, i) {
-            h.add(&["tcontrast", m], 1.0);
+            feat!(h, "tcontrast", m; 1.0);
         }
     }
     let (_, jac) = overlap(st, &v.text[t]);
-    h.add(&["jaccard"], jac);
+    feat!(h, "jaccard"; jac);
     h.finish()
 }
 
@@ -478,29 +466,29 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     let st = &v.text[c];
     let sent = &v.doc.sentences[c];
     let para = v.paragraph(sent.paragraph);
-    h.add(&["bias"], 1.0);
+    feat!(h, "bias"; 1.0);
     for w in st.words() {
-        h.add(&["w", w], 0.5);
+        feat!(h, "w", w; 0.5);
     }
     for (a, b) in st.words().zip(st.words().skip(1)) {
-        h.add(&["b", a, b], 0.5);
+        feat!(h, "b", a, b; 0.5);
     }
-    h.add(&["open1", st.opening(1)], 1.0);
-    h.add(&["open2", st.opening(2)], 1.0);
-    h.add(&["open3", st.opening(3)], 1.0);
+    feat!(h, "open1", st.opening(1); 1.0);
+    feat!(h, "open2", st.opening(2); 1.0);
+    feat!(h, "open3", st.opening(3); 1.0);
     for (i, m) in CONTRAST.iter().enumerate() {
-        if st.starts_with_phrase(m) {
-            h.add(&["starts", m], 1.0);
-        } else if v.has_contrast(c, i) {
-            h.add(&["has", m], 1.0);
+        // A sentence can only open with a marker it contains.
+        if v.has_contrast(c, i) {
+            if st.starts_with_phrase(m) {
+                feat!(h, "starts", m; 1.0);
+            } else {
+                feat!(h, "has", m; 1.0);
+            }
         }
     }
     let pk = paragraph_kind(v, sent.paragraph);
-    h.add(&["pkind", pk], 1.0);
-    h.add(
-        &["ppos", position_name(c - para.start, para.len()), pk],
-        1.0,
-    );
+    feat!(h, "pkind", pk; 1.0);
+    feat!(h, "ppos", position_name(c - para.start, para.len()), pk; 1.0);
     // Later sentences of the paragraph that turn against what came before
     // ("However, ..."): read from the text, not from predicted roles, which
     // differ between training (gold) and use (the classifier).
@@ -508,44 +496,30 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     let later = v.contrast[c + 1..near.end].iter().fold(0, |m, x| m | x);
     for (i, m) in CONTRAST.iter().enumerate().take(12) {
         if later >> i & 1 == 1 {
-            h.add(&["later-contrast", m], 1.0);
+            feat!(h, "later-contrast", m; 1.0);
         }
     }
     if c + 1 < para.end {
         let next = &v.text[c + 1];
-        h.add(&["next-open1", next.opening(1)], 1.0);
-        h.add(&["next-open2", next.opening(2)], 1.0);
+        feat!(h, "next-open1", next.opening(1); 1.0);
+        feat!(h, "next-open2", next.opening(2); 1.0);
     }
     if c > para.start {
-        h.add(&["prev-open1", v.text[c - 1].opening(1)], 1.0);
+        feat!(h, "prev-open1", v.text[c - 1].opening(1); 1.0);
     }
     match thesis {
         Some(t) if t != c => {
             let (shared, jac) = overlap(st, &v.text[t]);
-            h.add(&["thesis-jaccard"], jac);
-            h.add(
-                &["thesis-shared", ["0", "1", "2", ">=3"][shared.min(3)]],
-                1.0,
-            );
+            feat!(h, "thesis-jaccard"; jac);
+            feat!(h, "thesis-shared", ["0", "1", "2", ">=3"][shared.min(3)]; 1.0);
             let neg = |x: &SentText| {
                 x.words()
                     .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
             };
             let n = (neg(st), neg(&v.text[t]));
-            h.add(
-                &[
-                    "neg",
-                    match n {
-                        (true, true) => "both",
-                        (true, false) => "claim",
-                        (false, true) => "thesis",
-                        (false, false) => "neither",
-                    },
-                ],
-                1.0,
-            );
+            feat!(h, "neg", match n { (true, true) => "both", (true, false) => "claim", (false, true) => "thesis", (false, false) => "neither", }; 1.0);
         }
-        _ => h.add(&["no-thesis"], 1.0),
+        _ => feat!(h, "no-thesis"; 1.0),
     }
     h.finish()
 }
@@ -554,6 +528,38 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
 mod tests {
     use super::*;
     use crate::segment::{self, RuleSegmenter};
+
+    /// The feature hash spelled out: FNV-1a over the parts, a 0x1f byte
+    /// between them (the layout the shipped model was trained on).
+    fn fnv(parts: &[&str]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                h ^= 0x1f;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            for b in p.bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn named_features_hash_as_their_parts() {
+        let mut h = Hasher::new(1 << 20);
+        feat!(h, "dist-role", "-1", "claim"; 1.0);
+        feat!(h, "bias"; 0.5);
+        feat!(h, "b", "", "x"; 1.0);
+        let want = [
+            fnv(&["dist-role", "-1", "claim"]),
+            fnv(&["bias"]),
+            fnv(&["b", "", "x"]),
+        ];
+        let got: Vec<u32> = h.finish().iter().map(|&(i, _)| i).collect();
+        assert_eq!(got, want.map(|x| (x % (1 << 20)) as u32));
+    }
 
     fn doc() -> Document {
         let mut d = segment::document(
