@@ -176,7 +176,7 @@ fn shipped_model_keeps_its_dev_scores_on_both_splits() {
 // models/README.md). The issue's targets are 0.81 / 0.70 (AAE) and 0.72 / 0.70
 // (PERSUADE); PERSUADE thesis F1 does not reach its target yet.
 const MIN_AAE_MACRO: f64 = 0.815;
-const MIN_AAE_THESIS: f64 = 0.72;
+const MIN_AAE_THESIS: f64 = 0.74;
 const MIN_PERSUADE_MACRO: f64 = 0.745;
 const MIN_PERSUADE_THESIS: f64 = 0.58;
 
@@ -220,4 +220,34 @@ fn shipped_link_model_keeps_its_dev_scores() {
     println!("AAE dev relation F1 {rel:.3}; PERSUADE dev counter-argument F1 {counter:.3}");
     assert!(rel >= 0.58, "{aae}");
     assert!(counter >= 0.34, "{per}");
+}
+
+/// The shipped models' grading findings against gold (`validate-grading`) on
+/// the measures the grading issue sets targets for: Pearson r of the claim,
+/// evidence and unsupported-claim counts on AAE dev (target 0.6) and the
+/// accuracy of "thesis present" and "counter-argument considered" on PERSUADE
+/// dev (target 0.8). Floors just under what they measure (README).
+#[test]
+fn shipped_models_keep_their_grading_validity() {
+    let Some(d) = data() else { return };
+    let validity = |split: &str| -> Value {
+        let out = Command::cargo_bin("essaymap")
+            .unwrap()
+            .args(["validate-grading", "--json", "--gold"])
+            .arg(d.join(split))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["validity"].clone()
+    };
+    let aae = validity("aae/dev.jsonl");
+    let per = validity("persuade/dev.jsonl");
+    let g = |v: &Value, k: &str| v[k].as_f64().unwrap();
+    println!("AAE dev {aae}\nPERSUADE dev {per}");
+    assert!(g(&aae, "pearson_claims") >= 0.65, "{aae}");
+    assert!(g(&aae, "pearson_evidence") >= 0.95, "{aae}");
+    assert!(g(&aae, "pearson_unsupported_claims") >= 0.6, "{aae}");
+    assert!(g(&per, "accuracy_thesis_present") >= 0.88, "{per}");
+    assert!(g(&per, "accuracy_counter_argument") >= 0.8, "{per}");
 }

@@ -4,7 +4,8 @@
 //! compact binary file format.
 //!
 //! File layout (little-endian): magic `EMROLES\0`, format version, feature-spec
-//! version and hash, hash bits, label list, decode settings, transitions,
+//! version and hash, hash bits, label list, decode settings (from format 5
+//! with the thesis restatement levels), transitions,
 //! biases, the paragraph rescorer (a flag, then its weights, 18 per label from
 //! format 4 and 15 in format 3, and biases), provenance (JSON text), the `2^bits x 6` weight matrix as f32, and
 //! an FNV-1a checksum of everything before it. A format, spec or label
@@ -19,9 +20,14 @@ use crate::features::{FeatureSpec, Features, SPEC_VERSION};
 use ndarray::Array2;
 
 /// Version of the model file layout (3 added the paragraph rescorer, 4 its
-/// inference-marker features; versions 2 and 3 still load, without a
-/// rescorer or with those features unweighted).
-pub const FORMAT_VERSION: u32 = 4;
+/// inference-marker features, 5 the thesis restatement levels; older
+/// versions still load, without a rescorer, with those features unweighted
+/// or without restating the thesis).
+pub const FORMAT_VERSION: u32 = 5;
+
+/// A [`DecodeConfig::thesis_restate`] level no probability reaches: never
+/// restate (the setting of files before format 5).
+pub const NO_RESTATE: f32 = 1.1;
 /// Outputs per feature: the four label scores, the thesis logit and the
 /// register logit (university-level vs school writing).
 pub const N_OUT: usize = L + 2;
@@ -61,6 +67,12 @@ pub struct DecodeConfig {
     /// register (university, school): university essays state one claim per
     /// body paragraph, school essays often none.
     pub claim_bonus: [f32; 2],
+    /// An essay that states its thesis in only one of its first and last
+    /// paragraphs often restates it in the other (AAE: introduction and
+    /// conclusion): that paragraph's most thesis-like sentence is a thesis
+    /// too when its probability reaches this level, below the threshold; per
+    /// register ([`NO_RESTATE`]: never). See [`restate_thesis`].
+    pub thesis_restate: [f32; 2],
 }
 
 impl Default for DecodeConfig {
@@ -74,6 +86,7 @@ impl Default for DecodeConfig {
             registers: false,
             thesis_claim_boost: 0.0,
             claim_bonus: [0.0; 2],
+            thesis_restate: [NO_RESTATE; 2],
         }
     }
 }
@@ -107,6 +120,7 @@ pub struct Work {
     all: Vec<[f32; L]>,
     feats: Vec<[f32; N_FEAT]>,
     inference: Vec<bool>,
+    para: Vec<usize>,
     lat: Lattice,
 }
 
@@ -207,11 +221,21 @@ impl Model {
             .map(|e| Label::from_index(crf::argmax(e)))
             .collect();
         let reg = usize::from(r < 0.5 || !self.decode.registers);
-        let thesis = decode_thesis(
+        let mut thesis = decode_thesis(
             &work.thesis,
             &prelim,
             self.decode.thesis_threshold[reg],
             self.decode.thesis_fallback[reg],
+        );
+        work.para.clear();
+        work.para
+            .extend(doc.sentences[..n].iter().map(|s| s.paragraph));
+        restate_thesis(
+            &work.thesis,
+            &prelim,
+            &work.para,
+            self.decode.thesis_restate[reg],
+            &mut thesis,
         );
         for (e, &t) in work.emit.iter_mut().zip(&thesis) {
             if t {
@@ -317,6 +341,8 @@ impl Model {
             self.decode.thesis_claim_boost,
             self.decode.claim_bonus[0],
             self.decode.claim_bonus[1],
+            self.decode.thesis_restate[0],
+            self.decode.thesis_restate[1],
         ] {
             put_f32(&mut b, x);
         }
@@ -425,6 +451,11 @@ impl Model {
             thesis_claim_weight: f()?,
             thesis_claim_boost: f()?,
             claim_bonus: [f()?, f()?],
+            thesis_restate: if fv >= 5 {
+                [f()?, f()?]
+            } else {
+                [NO_RESTATE; 2]
+            },
         };
         let mut trans = [[0.0; L]; L + 1];
         for row in trans.iter_mut() {
@@ -508,6 +539,41 @@ pub fn decode_thesis(
     out
 }
 
+/// Adds a restated thesis to the per-essay decision `thesis` (see
+/// [`DecodeConfig::thesis_restate`]): when exactly one of the first and last
+/// paragraphs (`paragraph` per sentence) holds a thesis sentence, the other's
+/// most likely non-question sentence becomes one if its probability in `p`
+/// reaches `level`.
+pub fn restate_thesis(
+    p: &[f32],
+    labels: &[Option<Label>],
+    paragraph: &[usize],
+    level: f32,
+    thesis: &mut [bool],
+) {
+    let n = p.len().min(paragraph.len()).min(thesis.len());
+    if n == 0 || level > 1.0 {
+        return;
+    }
+    let (first, last) = (paragraph[0], paragraph[n - 1]);
+    let holds = |para: usize| (0..n).any(|i| paragraph[i] == para && thesis[i]);
+    let other = match (holds(first), holds(last)) {
+        (true, false) if first != last => last,
+        (false, true) if first != last => first,
+        _ => return,
+    };
+    let best = (0..n)
+        .filter(|&i| {
+            paragraph[i] == other && labels.get(i).copied().flatten() != Some(Label::Question)
+        })
+        .max_by(|&a, &b| p[a].total_cmp(&p[b]));
+    if let Some(b) = best {
+        if p[b] >= level {
+            thesis[b] = true;
+        }
+    }
+}
+
 fn put_u32(b: &mut Vec<u8>, x: u32) {
     b.extend_from_slice(&x.to_le_bytes());
 }
@@ -575,6 +641,7 @@ mod tests {
         m.decode.thesis_claim_boost = 2.0;
         m.decode.thesis_threshold = [0.3, 0.6];
         m.decode.thesis_claim_weight = 0.5;
+        m.decode.thesis_restate = [0.15, NO_RESTATE];
         m.provenance = r#"{"data":"test"}"#.into();
         let mut rs = Rescorer {
             weights: [[0.0; N_FEAT]; L],
@@ -631,12 +698,15 @@ mod tests {
         if let Some(rs) = &mut m.rescorer {
             rs.weights[1][N_FEAT_V3 - 1] = 0.25;
         }
-        let b = m.to_bytes();
+        let b = bytes_before_format_5(&m);
         let mut none = m.clone();
         none.rescorer = None;
         // The rescorer flag is the first byte that differs (1 vs 0); the
         // weights follow it, a row of N_FEAT per label, then the biases.
-        let flag = b.iter().zip(none.to_bytes()).position(|(x, y)| *x != y);
+        let flag = b
+            .iter()
+            .zip(bytes_before_format_5(&none))
+            .position(|(x, y)| *x != y);
         let start = flag.unwrap() + 4;
         let mut v3 = b[..start].to_vec();
         v3[8..12].copy_from_slice(&3u32.to_le_bytes());
@@ -644,7 +714,7 @@ mod tests {
             let at = start + row * N_FEAT * 4;
             v3.extend_from_slice(&b[at..at + N_FEAT_V3 * 4]);
         }
-        v3.extend_from_slice(&b[start + L * N_FEAT * 4..b.len() - 8]);
+        v3.extend_from_slice(&b[start + L * N_FEAT * 4..]);
         let sum = fnv1a(&v3);
         v3.extend_from_slice(&sum.to_le_bytes());
         let old = Model::from_bytes("t", &v3).unwrap();
@@ -655,6 +725,65 @@ mod tests {
             assert!(w3[N_FEAT_V3..].iter().all(|&x| x == 0.0));
         }
         assert_eq!(old.weights, m.weights);
+    }
+
+    /// The file bytes of `m` without the restatement levels, as formats
+    /// before 5 wrote them, and without the checksum.
+    fn bytes_before_format_5(m: &Model) -> Vec<u8> {
+        let b = m.to_bytes();
+        let mut other = m.clone();
+        // Flipping the low byte makes the first byte of the levels differ.
+        other.decode.thesis_restate[0] =
+            f32::from_bits(m.decode.thesis_restate[0].to_bits() ^ 0xff);
+        let at = b.iter().zip(other.to_bytes()).position(|(x, y)| *x != y);
+        let at = at.unwrap();
+        let mut v = b[..at].to_vec();
+        v.extend_from_slice(&b[at + 8..b.len() - 8]);
+        v
+    }
+
+    #[test]
+    fn format_4_files_load_without_restating() {
+        let m = small();
+        let mut v4 = bytes_before_format_5(&m);
+        v4[8..12].copy_from_slice(&4u32.to_le_bytes());
+        let sum = fnv1a(&v4);
+        v4.extend_from_slice(&sum.to_le_bytes());
+        let old = Model::from_bytes("t", &v4).unwrap();
+        assert_eq!(old.decode.thesis_restate, [NO_RESTATE; 2]);
+        assert_eq!(old.decode.claim_bonus, m.decode.claim_bonus);
+        assert_eq!(old.weights, m.weights);
+        assert_eq!(old.rescorer, m.rescorer);
+    }
+
+    #[test]
+    fn a_thesis_stated_at_one_end_is_restated_at_the_other() {
+        let c = Some(Label::Claim);
+        let l = [c, c, Some(Label::Question), c, c];
+        let para = [0, 0, 1, 2, 2];
+        let p = [0.9, 0.1, 0.8, 0.05, 0.2];
+        let run = |level: f32, mut t: Vec<bool>| {
+            restate_thesis(&p, &l, &para, level, &mut t);
+            t
+        };
+        let intro_only = vec![true, false, false, false, false];
+        // The conclusion's best sentence (0.2) reaches 0.15, not 0.25 or "never".
+        assert_eq!(
+            run(0.15, intro_only.clone()),
+            [true, false, false, false, true]
+        );
+        assert_eq!(run(0.25, intro_only.clone()), intro_only);
+        assert_eq!(run(NO_RESTATE, intro_only.clone()), intro_only);
+        // Nothing to restate when both or neither end holds the thesis; a
+        // question in the middle never counts.
+        let both = vec![true, false, false, false, true];
+        assert_eq!(run(0.01, both.clone()), both);
+        let middle = vec![false, false, true, false, false];
+        assert_eq!(run(0.01, middle.clone()), middle);
+        // One paragraph: no other end.
+        let mut one = vec![true, false];
+        restate_thesis(&[0.9, 0.5], &[c, c], &[0, 0], 0.1, &mut one);
+        assert_eq!(one, [true, false]);
     }
 
     #[test]

@@ -19,7 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::crf::{self, Lattice, Trans, L};
-use super::model::{sigmoid, DecodeConfig, Model, Work, N_OUT, REGISTER, THESIS};
+use super::model::{sigmoid, DecodeConfig, Model, Work, NO_RESTATE, N_OUT, REGISTER, THESIS};
 use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
 use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
 use crate::corpus::eval::{Report, Scorer};
@@ -653,6 +653,23 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     model.decode = best.1;
+    // The restatement level per register, from "never" down; only a strictly
+    // better dev thesis F1 turns it on.
+    for &reg in regs {
+        for level in [NO_RESTATE, 0.3, 0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05] {
+            let mut d = best.1;
+            d.thesis_restate[reg] = level;
+            if !model.decode.registers {
+                d.thesis_restate[1] = level;
+            }
+            model.decode = d;
+            let f = thesis_f1(model);
+            if f > best.0 + 1e-9 {
+                best = (f, d);
+            }
+        }
+    }
+    model.decode = best.1;
     // How strongly a thesis pulls its sentence to "claim", then the
     // body-paragraph claim factor per register: by dev macro-F1.
     if let Some((m, b)) = tune_macro(model, dev, [0.0f32, 0.5, 1.0, 2.0, 4.0], |d, b| {
@@ -681,8 +698,8 @@ fn calibrate(model: &mut Model, dev: &[DevSet], log: &mut dyn FnMut(&str)) {
         }
     }
     log(&format!(
-        "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?} (dev thesis F1 {:.3})",
-        best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.0
+        "calibrated: temperature {:.2} (dev NLL {:.4}), thesis claim weight {:.1}, threshold {:?}, fallback {:?}, restatement {:?} (dev thesis F1 {:.3})",
+        best_t.1, best_t.0, best.1.thesis_claim_weight, best.1.thesis_threshold, best.1.thesis_fallback, best.1.thesis_restate, best.0
     ));
 }
 
