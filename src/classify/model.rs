@@ -774,12 +774,22 @@ mod tests {
         );
         assert_eq!(run(0.25, intro_only.clone()), intro_only);
         assert_eq!(run(NO_RESTATE, intro_only.clone()), intro_only);
-        // Nothing to restate when both or neither end holds the thesis; a
-        // question in the middle never counts.
+        // Nothing to restate when both or neither end holds the thesis.
         let both = vec![true, false, false, false, true];
         assert_eq!(run(0.01, both.clone()), both);
         let middle = vec![false, false, true, false, false];
         assert_eq!(run(0.01, middle.clone()), middle);
+        // A question is never the restated thesis, however likely.
+        let q = Some(Label::Question);
+        let mut t = vec![false, false, false, true, false];
+        restate_thesis(
+            &[0.9, 0.3, 0.1, 0.9, 0.1],
+            &[q, c, c, c, c],
+            &para,
+            0.2,
+            &mut t,
+        );
+        assert_eq!(t, [false, true, false, true, false]);
         // One paragraph: no other end.
         let mut one = vec![true, false];
         restate_thesis(&[0.9, 0.5], &[c, c], &[0, 0], 0.1, &mut one);
