@@ -51,31 +51,49 @@ const INFERENCE: &[&str] = &[
     "in other words",
 ];
 
+/// Bytes of a sentence's opening that decide [`opens_with_inference`]: the
+/// longest [`INFERENCE`] marker and the byte after it (a test checks).
+const HEAD: usize = 18;
+
 /// Whether `text` opens with an [`INFERENCE`] marker ("Therefore, ...",
 /// "That's why ...", "As a result of this, ...").
 pub fn opens_with_inference(text: &str) -> bool {
-    // The first words, lower-cased and joined by single spaces, in a fixed
-    // buffer: this runs for every sentence. The longest marker is 17 bytes.
-    let mut head = [0u8; 48];
+    // The first (up to four) words, lower-cased and joined by single spaces, in
+    // a fixed buffer: this runs for every sentence, and only the first
+    // `HEAD` bytes, the longest marker and the byte after it, can decide.
+    let mut head = [0u8; HEAD];
     let mut len = 0;
-    let words = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty());
-    'words: for w in words.take(4) {
-        for c in (len > 0).then_some(' ').into_iter().chain(w.chars()) {
-            let c = if c == '’' {
-                '\''
-            } else {
-                c.to_ascii_lowercase()
-            };
-            let mut buf = [0u8; 4];
-            for &b in c.encode_utf8(&mut buf).as_bytes() {
-                let Some(slot) = head.get_mut(len) else {
-                    break 'words;
-                };
-                *slot = b;
-                len += 1;
+    let (mut in_word, mut words) = (false, 0);
+    'chars: for c in text.chars() {
+        if !(c.is_alphanumeric() || c == '\'' || c == '’') {
+            in_word = false;
+            continue;
+        }
+        let mut buf = [0u8; 5];
+        let mut n = 0;
+        if !in_word {
+            if words == 4 {
+                break;
             }
+            words += 1;
+            in_word = true;
+            if len > 0 {
+                buf[0] = b' ';
+                n = 1;
+            }
+        }
+        let c = if c == '’' {
+            '\''
+        } else {
+            c.to_ascii_lowercase()
+        };
+        n += c.encode_utf8(&mut buf[n..]).len();
+        for &b in &buf[..n] {
+            let Some(slot) = head.get_mut(len) else {
+                break 'chars;
+            };
+            *slot = b;
+            len += 1;
         }
     }
     let head = &head[..len];
@@ -347,12 +365,15 @@ mod tests {
 
     #[test]
     fn inference_openings_are_whole_words() {
+        assert!(INFERENCE.iter().all(|m| m.len() < HEAD));
         for t in [
             "Therefore, schools should act.",
             "THUS it follows.",
             "That’s why phones help.",
             "As a result of this, grades rose.",
             "So, what now?",
+            "\"Hence\" the rule.",
+            "  (for this reason) we stay.",
         ] {
             assert!(opens_with_inference(t), "{t}");
         }
@@ -362,6 +383,9 @@ mod tests {
             "As a rule, no.",
             "Thusly",
             "",
+            "Étant donné",
+            "’Thus",
+            "42 students agreed.",
         ] {
             assert!(!opens_with_inference(t), "{t}");
         }

@@ -716,16 +716,27 @@ fn count_words(s: &str) -> usize {
         return s.split_whitespace().count();
     }
     // The ASCII characters `char::is_whitespace` accepts: space and \t to \r.
-    // Branch-free (`|`, `&`), so the loop vectorises.
+    // Branch-free (`|`, `&`).
     let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    // Word starts: a non-space after a space (or at the start). Fixed-size
+    // chunks with the previous byte carried in, so the inner loop vectorises.
     let b = s.as_bytes();
-    let first = b.first().is_some_and(|&c| !space(c));
-    let starts: usize = b
-        .iter()
-        .zip(b.iter().skip(1))
-        .map(|(&x, &y)| usize::from(space(x) & !space(y)))
-        .sum();
-    usize::from(first) + starts
+    let mut prev = true;
+    let mut starts = 0usize;
+    let mut chunks = b.chunks_exact(32);
+    for c in &mut chunks {
+        let mut n = u8::from(prev & !space(c[0]));
+        for i in 1..32 {
+            n += u8::from(space(c[i - 1]) & !space(c[i]));
+        }
+        starts += usize::from(n);
+        prev = space(c[31]);
+    }
+    for &x in chunks.remainder() {
+        starts += usize::from(prev & !space(x));
+        prev = space(x);
+    }
+    starts
 }
 
 /// Sorted, for binary search.
@@ -977,6 +988,12 @@ mod tests {
             "x\u{a0}y é  z",
         ] {
             assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+        }
+        // Longer texts cross the 32-byte chunks at every offset.
+        let base = "Words  cross\tchunk edges;\nsome   do not. ";
+        for n in 0..70 {
+            let t: String = base.repeat(3).chars().skip(n).collect();
+            assert_eq!(count_words(&t), t.split_whitespace().count(), "{t:?}");
         }
     }
 
