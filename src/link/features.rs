@@ -21,7 +21,7 @@
 //! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
 //! rejected when loaded.
 
-use super::text::{overlap, Phrases, SentText};
+use super::text::{fnv, fnv_from, overlap, Phrases, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
@@ -82,32 +82,13 @@ pub(crate) struct Hasher {
     out: Feats,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-/// FNV-1a of `b`, continuing from state `h`.
-const fn fnv_bytes(mut h: u64, b: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < b.len() {
-        h ^= b[i] as u64;
-        h = h.wrapping_mul(FNV_PRIME);
-        i += 1;
-    }
-    h
-}
-
-/// FNV-1a state after a feature's name (its first part), for [`feat!`].
-pub(crate) const fn name_state(name: &str) -> u64 {
-    fnv_bytes(FNV_OFFSET, name.as_bytes())
-}
-
 /// Adds the feature named by a literal and further parts (`feat!(h, "dist",
 /// bucket(d); 1.0)`) to the [`Hasher`] `h`. The literal is hashed at compile
 /// time, so only the parts that vary are hashed per feature: the bucket is the
 /// FNV-1a hash of all the parts with a separator byte between them.
 macro_rules! feat {
     ($h:expr, $name:literal $(, $part:expr)* ; $v:expr) => {{
-        const NAME: u64 = name_state($name);
+        const NAME: u64 = fnv($name);
         $h.add_after(NAME, &[$($part),*], $v)
     }};
 }
@@ -128,7 +109,8 @@ impl Hasher {
         if v != 0.0 {
             let mut h = name;
             for p in parts {
-                h = fnv_bytes((h ^ 0x1f).wrapping_mul(FNV_PRIME), p.as_bytes());
+                // A 0x1f byte between parts keeps ("ab", "c") apart from ("a", "bc").
+                h = fnv_from(fnv_from(h, &[0x1f]), p.as_bytes());
             }
             let bucket = match self.mask {
                 Some(m) => h & m,
@@ -516,8 +498,13 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
                 x.words()
                     .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
             };
-            let n = (neg(st), neg(&v.text[t]));
-            feat!(h, "neg", match n { (true, true) => "both", (true, false) => "claim", (false, true) => "thesis", (false, false) => "neither", }; 1.0);
+            let negated = match (neg(st), neg(&v.text[t])) {
+                (true, true) => "both",
+                (true, false) => "claim",
+                (false, true) => "thesis",
+                (false, false) => "neither",
+            };
+            feat!(h, "neg", negated; 1.0);
         }
         _ => feat!(h, "no-thesis"; 1.0),
     }
@@ -531,7 +518,7 @@ mod tests {
 
     /// The feature hash spelled out: FNV-1a over the parts, a 0x1f byte
     /// between them (the layout the shipped model was trained on).
-    fn fnv(parts: &[&str]) -> u64 {
+    fn spelled_out(parts: &[&str]) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
@@ -553,9 +540,9 @@ mod tests {
         feat!(h, "bias"; 0.5);
         feat!(h, "b", "", "x"; 1.0);
         let want = [
-            fnv(&["dist-role", "-1", "claim"]),
-            fnv(&["bias"]),
-            fnv(&["b", "", "x"]),
+            spelled_out(&["dist-role", "-1", "claim"]),
+            spelled_out(&["bias"]),
+            spelled_out(&["b", "", "x"]),
         ];
         let got: Vec<u32> = h.finish().iter().map(|&(i, _)| i).collect();
         assert_eq!(got, want.map(|x| (x % (1 << 20)) as u32));
@@ -602,7 +589,7 @@ mod tests {
         let mut turned = d.clone();
         turned.sentences[2].text = "However, a study found higher marks.".into();
         let t = DocView::new(&turned);
-        let want = (fnv(&["later-contrast", "however"]) % 4096) as u32;
+        let want = (spelled_out(&["later-contrast", "however"]) % 4096) as u32;
         assert!(stance(&t, 0, None, 4096).iter().any(|&(i, _)| i == want));
         assert!(!stance(&v, 0, None, 4096).iter().any(|&(i, _)| i == want));
     }
@@ -611,7 +598,7 @@ mod tests {
     fn opening_marker_is_a_feature() {
         let d = doc();
         let v = DocView::new(&d);
-        let want = (fnv(&["sopen1", "for", "claim", "before"]) % 4096) as u32;
+        let want = (spelled_out(&["sopen1", "for", "claim", "before"]) % 4096) as u32;
         assert!(pair(&v, 2, 0, 4096).iter().any(|&(i, _)| i == want));
     }
 }

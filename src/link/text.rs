@@ -189,11 +189,20 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// FNV-1a: stable across runs and platforms, and fast on short words.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// FNV-1a of `s`: stable across runs and platforms, and fast on short words.
+/// The stems and the link features' names are hashed with it.
+pub(crate) const fn fnv(s: &str) -> u64 {
+    fnv_from(0xcbf2_9ce4_8422_2325, s.as_bytes())
+}
+
+/// FNV-1a over `b`, continuing from the state `h` (a hash of what came before).
+pub(crate) const fn fnv_from(mut h: u64, b: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < b.len() {
+        h = (h ^ b[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
 }
 
 impl SentText {
