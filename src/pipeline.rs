@@ -22,7 +22,7 @@ use std::sync::{Arc, LazyLock};
 pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/roles.bin");
 
 static EMBEDDED: LazyLock<std::result::Result<Arc<Model>, String>> = LazyLock::new(|| {
-    Model::from_bytes("<embedded roles.bin>", EMBEDDED_MODEL)
+    Model::from_embedded_bytes("<embedded roles.bin>", EMBEDDED_MODEL)
         .map(Arc::new)
         .map_err(|e| e.to_string())
 });

@@ -16,6 +16,7 @@
 
 use super::features::{self, DocView, Feats, Role, FEATURE_SPEC};
 use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
+use crate::classify::model::finite_f32s;
 use crate::document::{Document, Label};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -179,21 +180,13 @@ impl LinkModel {
             }
             let (w, r) = rest.split_at(bytes);
             rest = r;
-            Ok(w.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect())
+            finite_f32s(w).ok_or_else(|| bad("non-finite weight"))
         };
         let pair = take(info.pair_dim)?;
         let relation = take(info.relation_dim)?;
         let stance = take(info.stance_dim)?;
         if !rest.is_empty() {
             return Err(bad("trailing bytes after weights"));
-        }
-        if [&pair, &relation, &stance]
-            .iter()
-            .any(|w| w.iter().any(|x| !x.is_finite()))
-        {
-            return Err(bad("non-finite weight"));
         }
         Ok(LinkModel {
             info,
