@@ -595,16 +595,18 @@ fn put_str(b: &mut Vec<u8>, s: &str) {
 }
 
 /// Little-endian `f32`s (a trailing partial value is ignored), or `None` if
-/// one is not finite. Filled in place: collecting from an iterator of chunks
-/// left a per-element loop with capacity checks, most of a model's load time.
+/// one is not finite. Two simple loops that vectorise (about 1.6 instructions
+/// a weight): collecting from an iterator of chunks, or testing each value as
+/// it is converted, left per-element code that was most of a model's load time.
+#[inline(never)]
 pub(crate) fn finite_f32s(b: &[u8]) -> Option<Vec<f32>> {
     let mut w = vec![0.0f32; b.len() / 4];
-    let mut finite = true;
     for (x, c) in w.iter_mut().zip(b.chunks_exact(4)) {
         *x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        finite &= x.is_finite();
     }
-    finite.then_some(w)
+    // A fold, not `all`, so the test is not cut short and vectorises.
+    let bad = w.iter().fold(false, |bad, x| bad | !x.is_finite());
+    (!bad).then_some(w)
 }
 
 fn fnv1a(b: &[u8]) -> u64 {
