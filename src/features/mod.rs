@@ -149,6 +149,8 @@ pub struct Scratch {
     tokens: Vec<(u32, u32, bool)>,
     /// Per-token hash.
     thash: Vec<u64>,
+    /// Per-token word-list entry ([`Lexicon::get`]).
+    tlex: Vec<Entry>,
     /// Per-sentence summary signals (for neighbours), flattened.
     summary: Vec<u64>,
     summary_off: Vec<u32>,
@@ -168,15 +170,90 @@ pub struct Scratch {
     cache_hash: Vec<u64>,
     /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
     stance: Vec<u8>,
+    /// Per sentence: the [`class`] bits of all its tokens, or-ed.
+    sent_class: Vec<u8>,
     para_rank: Vec<u64>,
     marker_hashes: Vec<(u8, Vec<u64>)>,
     /// (first word hash, marker index), sorted.
     marker_first: Vec<(u64, u16)>,
-    modal: Vec<u64>,
-    fp1: Vec<u64>,
-    fp2: Vec<u64>,
-    second: Vec<u64>,
-    stop: Vec<u64>,
+    lexicon: Lexicon,
+}
+
+/// Bits of the word lists a token belongs to.
+mod class {
+    pub const STOP: u8 = 1;
+    pub const MODAL: u8 = 2;
+    pub const FIRST_SINGULAR: u8 = 4;
+    pub const FIRST_PLURAL: u8 = 8;
+    pub const SECOND: u8 = 16;
+    /// The first word of a discourse marker.
+    pub const MARKER: u8 = 32;
+}
+
+/// What [`Lexicon`] knows of a word: its [`class`] bits and, for a marker's
+/// first word, where its markers start in `Scratch::marker_first`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Entry {
+    class: u8,
+    marker: u16,
+}
+
+/// The word lists as one open-addressing table keyed by word hash: every token
+/// is looked up once, instead of one binary search per list it is tested
+/// against.
+#[derive(Debug, Default)]
+struct Lexicon {
+    slots: Vec<(u64, Entry)>,
+}
+
+impl Lexicon {
+    /// Slots: a power of two, over twice the number of listed words (the
+    /// tests check), so probes stay short.
+    const SLOTS: usize = 512;
+
+    fn slot(h: u64) -> usize {
+        // Word hashes end in a multiply: their high bits are the mixed ones.
+        (h >> 55) as usize
+    }
+
+    /// Or-s `e` into the entry of word hash `h`.
+    fn insert(&mut self, h: u64, e: Entry) {
+        if self.slots.is_empty() {
+            self.slots = vec![(0, Entry::default()); Self::SLOTS];
+        }
+        let mut i = Self::slot(h);
+        loop {
+            let (k, old) = &mut self.slots[i];
+            if old.class == 0 || *k == h {
+                *k = h;
+                old.class |= e.class;
+                if e.class & class::MARKER != 0 {
+                    old.marker = e.marker;
+                }
+                return;
+            }
+            i = (i + 1) % Self::SLOTS;
+        }
+    }
+
+    /// The entry of word hash `h` (class 0 when it is in no list).
+    #[inline]
+    fn get(&self, h: u64) -> Entry {
+        if self.slots.is_empty() {
+            return Entry::default();
+        }
+        let mut i = Self::slot(h);
+        loop {
+            let (k, e) = self.slots[i];
+            if e.class == 0 {
+                return Entry::default();
+            }
+            if k == h {
+                return e;
+            }
+            i = (i + 1) % Self::SLOTS;
+        }
+    }
 }
 
 /// Namespaces keep feature kinds apart in the shared hash space.
@@ -218,16 +295,30 @@ impl Scratch {
             .collect();
         // Sorted by hash, then marker order (stable), for the lookup.
         self.marker_first.sort_by_key(|&(h, i)| (h, i));
-        let hs = |l: &[&str]| -> Vec<u64> {
-            let mut v: Vec<u64> = l.iter().map(|w| word_hash(w.as_bytes())).collect();
-            v.sort_unstable();
-            v
-        };
-        self.modal = hs(markers::MODALS);
-        self.fp1 = hs(markers::FIRST_SINGULAR);
-        self.fp2 = hs(markers::FIRST_PLURAL);
-        self.second = hs(markers::SECOND);
-        self.stop = hs(markers::STOPWORDS);
+        for (list, c) in [
+            (markers::STOPWORDS, class::STOP),
+            (markers::MODALS, class::MODAL),
+            (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
+            (markers::FIRST_PLURAL, class::FIRST_PLURAL),
+            (markers::SECOND, class::SECOND),
+        ] {
+            for w in list {
+                let e = Entry {
+                    class: c,
+                    marker: 0,
+                };
+                self.lexicon.insert(word_hash(w.as_bytes()), e);
+            }
+        }
+        for (k, &(h, _)) in self.marker_first.iter().enumerate() {
+            if k == 0 || self.marker_first[k - 1].0 != h {
+                let e = Entry {
+                    class: class::MARKER,
+                    marker: k as u16,
+                };
+                self.lexicon.insert(h, e);
+            }
+        }
     }
 
     /// Lower-cases and tokenises `s` into `lower`/`tokens`/`thash`: words are runs
@@ -237,6 +328,7 @@ impl Scratch {
         self.lower.clear();
         self.tokens.clear();
         self.thash.clear();
+        self.tlex.clear();
         let mut word_start: Option<u32> = None;
         for c in s.chars() {
             let is_word = c.is_alphanumeric() || ((c == '\'' || c == '’') && word_start.is_some());
@@ -277,8 +369,9 @@ impl Scratch {
             self.push_word(ws);
         }
         for &(a, b, _) in &self.tokens {
-            self.thash
-                .push(word_hash(&self.lower[a as usize..b as usize]));
+            let h = word_hash(&self.lower[a as usize..b as usize]);
+            self.thash.push(h);
+            self.tlex.push(self.lexicon.get(h));
         }
     }
 
@@ -385,6 +478,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     scratch.content_off.push(0);
     scratch.title_words.clear();
     scratch.stance.clear();
+    scratch.sent_class.clear();
     scratch.cache_off.clear();
     scratch.cache_lower.clear();
     scratch.cache_tokens.clear();
@@ -392,9 +486,8 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     if let Some(t) = &doc.title {
         scratch.tokenize(t);
         for i in 0..scratch.tokens.len() {
-            let h = scratch.thash[i];
-            if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
-                scratch.title_words.push(h);
+            if scratch.tokens[i].2 && scratch.tlex[i].class & class::STOP == 0 {
+                scratch.title_words.push(scratch.thash[i]);
             }
         }
         scratch.title_words.sort_unstable();
@@ -411,9 +504,8 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         scratch.cache_tokens.extend_from_slice(&scratch.tokens);
         scratch.cache_hash.extend_from_slice(&scratch.thash);
         for i in 0..scratch.tokens.len() {
-            let h = scratch.thash[i];
-            if scratch.tokens[i].2 && !contains(&scratch.stop, h) {
-                scratch.content.push(h);
+            if scratch.tokens[i].2 && scratch.tlex[i].class & class::STOP == 0 {
+                scratch.content.push(scratch.thash[i]);
             }
         }
         // Unique content words per sentence (for overlap and centrality).
@@ -438,9 +530,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         let before = scratch.summary.len();
         // Neighbours' words (content words only: function words are everywhere).
         for j in 0..scratch.tokens.len() {
-            let h = scratch.thash[j];
-            if scratch.tokens[j].2 && !contains(&scratch.stop, h) {
-                scratch.summary.push(mix(0x5555, h) | 1 << 63);
+            if scratch.tokens[j].2 && scratch.tlex[j].class & class::STOP == 0 {
+                scratch
+                    .summary
+                    .push(mix(0x5555, scratch.thash[j]) | 1 << 63);
             }
         }
         markers_into(scratch, |cat, start| {
@@ -462,7 +555,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         let opinion = scratch.summary[before..]
             .iter()
             .any(|&x| x >> 16 == 4 && (x & 0xffff) >> 1 == 0);
-        let modal = scratch.thash.iter().any(|&h| contains(&scratch.modal, h));
+        let classes = scratch.tlex.iter().fold(0, |c, e| c | e.class);
+        scratch.sent_class.push(classes);
+        let modal = classes & class::MODAL != 0;
         scratch
             .stance
             .push(u8::from(opinion) | u8::from(modal) << 1);
@@ -624,11 +719,11 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         push(flag(16, bucket(n_para, &[1, 2, 3, 4, 5])));
         push(flag(17, bucket(toks.len(), &[5, 10, 15, 20, 30, 45])));
         push(flag(18, para_kind * 8 + bucket(toks.len(), &[10, 20, 35])));
-        let any = |set: &[u64]| th.iter().any(|&h| contains(set, h));
-        push(flag(20, u64::from(any(&scratch.fp1))));
-        push(flag(21, u64::from(any(&scratch.fp2))));
-        push(flag(22, u64::from(any(&scratch.second))));
-        push(flag(23, u64::from(any(&scratch.modal))));
+        let any = |c: u8| u64::from(scratch.sent_class[si] & c != 0);
+        push(flag(20, any(class::FIRST_SINGULAR)));
+        push(flag(21, any(class::FIRST_PLURAL)));
+        push(flag(22, any(class::SECOND)));
+        push(flag(23, any(class::MODAL)));
         let text = s.text.as_bytes();
         let digits = text.iter().any(u8::is_ascii_digit);
         let percent = text.contains(&b'%') || th.contains(&word_hash(b"percent"));
@@ -743,8 +838,8 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
 
 /// Finds the discourse markers of the tokens in `scratch`, pushing
 /// `sig(category, at_start)` onto `scratch.summary` for the first occurrence
-/// of each marker. Markers are looked up by their first word's hash (a sorted
-/// index), so the cost is one binary search per token, not one scan per marker.
+/// of each marker. Only tokens the [`Lexicon`] knows as a marker's first word
+/// are compared with markers, and only with the markers starting with it.
 fn markers_into(scratch: &mut Scratch, sig: impl Fn(u8, bool) -> u64) {
     // Only word tokens take part; leading punctuation does not stop "start".
     let first_word = scratch.tokens.iter().position(|t| t.2).unwrap_or(0);
@@ -752,8 +847,11 @@ fn markers_into(scratch: &mut Scratch, sig: impl Fn(u8, bool) -> u64) {
     // Markers already found; the list has fewer than 256 entries (a test checks).
     let mut seen = [false; 256];
     for i in 0..th.len() {
-        let lo = scratch.marker_first.partition_point(|&(h, _)| h < th[i]);
-        for &(h, m) in &scratch.marker_first[lo..] {
+        let e = scratch.tlex[i];
+        if e.class & class::MARKER == 0 {
+            continue;
+        }
+        for &(h, m) in &scratch.marker_first[usize::from(e.marker)..] {
             if h != th[i] {
                 break;
             }
@@ -824,6 +922,35 @@ mod tests {
     #[test]
     fn marker_list_fits_the_seen_set() {
         assert!(markers::MARKERS.len() < 256);
+    }
+
+    #[test]
+    fn lexicon_knows_every_listed_word_and_nothing_else() {
+        let mut s = Scratch::default();
+        s.init_lists();
+        let used = s.lexicon.slots.iter().filter(|(_, e)| e.class != 0).count();
+        assert!(used * 2 < Lexicon::SLOTS, "{used} words");
+        let class_of = |w: &str| s.lexicon.get(word_hash(w.as_bytes())).class;
+        for (list, c) in [
+            (markers::STOPWORDS, class::STOP),
+            (markers::MODALS, class::MODAL),
+            (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
+            (markers::FIRST_PLURAL, class::FIRST_PLURAL),
+            (markers::SECOND, class::SECOND),
+        ] {
+            assert!(list.iter().all(|w| class_of(w) & c != 0));
+        }
+        for (_, m) in markers::MARKERS {
+            let first = m.split(' ').next().unwrap_or_default();
+            let e = s.lexicon.get(word_hash(first.as_bytes()));
+            assert!(e.class & class::MARKER != 0);
+            assert_eq!(
+                s.marker_first[usize::from(e.marker)].0,
+                word_hash(first.as_bytes())
+            );
+        }
+        assert_eq!(class_of("phones"), 0);
+        assert_eq!(class_of("i") & class::FIRST_SINGULAR, class::FIRST_SINGULAR);
     }
 
     #[test]
