@@ -1,15 +1,16 @@
 //! The batch runner: many essays in parallel, in input order, resumable.
 //!
-//! Records are read lazily and processed in bounded chunks with rayon; each
-//! chunk's results are written in input order before the next chunk is read, so
-//! memory is bounded by the chunk size, not the corpus size, and `--threads 1`
-//! writes the same bytes as any other thread count.
+//! Records are read lazily and processed in bounded chunks with rayon. While
+//! the workers process one chunk, one task writes the previous chunk's results
+//! in input order and reads the next chunk, so memory is bounded by three
+//! chunks, not the corpus size, and `--threads 1` writes the same bytes as any
+//! other thread count.
 //!
 //! Every input record yields exactly one output line: the processor's JSON
 //! object, or `{"id", "error": {"kind", "message"}}`. Each line is written with
-//! one `write` call once its chunk is done, while the workers process the next
-//! chunk, so a crash loses at most the two chunks in flight; `resume` repairs a
-//! half-written last line and skips the ids already in the output.
+//! one `write` call once its chunk is done, so a crash loses at most the two
+//! chunks in flight; `resume` repairs a half-written last line and skips the
+//! ids already in the output.
 
 use super::read::{Failed, Item, Record};
 use crate::error::{Error, Result};
@@ -115,7 +116,7 @@ fn error_line(id: &str, error: &Error) -> String {
 /// Only when an output file cannot be opened or written; record failures are
 /// counted in [`RunStats::failed`] and written as error lines.
 pub fn run<P: Processor>(
-    items: impl Iterator<Item = Item>,
+    items: impl Iterator<Item = Item> + Send,
     processor: &P,
     out: &Path,
     summary: Option<&Path>,
@@ -143,47 +144,65 @@ pub fn run<P: Processor>(
     let mut stats = RunStats::default();
     let mut items = items.fuse();
     let chunk_size = opts.chunk.max(1);
-    let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
+    let mut chunk = next_chunk(&mut items, chunk_size, &done, &mut stats);
     // Results of the previous chunk, written while the next one is processed,
     // so the workers do not wait for the writes.
     let mut pending: Vec<(String, Option<Vec<String>>)> = Vec::new();
     loop {
-        chunk.clear();
-        for item in items.by_ref() {
-            let id = match &item {
-                Ok(r) => &r.id,
-                Err(f) => &f.id,
-            };
-            if done.contains(id) {
-                stats.skipped += 1;
-                continue;
-            }
-            chunk.push(item);
-            if chunk.len() == chunk_size {
-                break;
-            }
-        }
         if chunk.is_empty() && pending.is_empty() {
             break;
         }
-        let (written, results) = rayon::join(
+        // One side writes the previous chunk's lines and reads the next chunk,
+        // the other processes this one: reading and writing never idle the
+        // workers.
+        let ((written, next), results) = rayon::join(
             || {
-                write_results(
+                let written = write_results(
                     std::mem::take(&mut pending),
                     (&mut out_file, out),
                     summary_file.as_mut(),
                     &mut stats,
+                );
+                (
+                    written,
+                    next_chunk(&mut items, chunk_size, &done, &mut stats),
                 )
             },
             || process_chunk(processor, &mut chunk),
         );
         written?;
         pending = results;
+        chunk = next;
         stats.elapsed = start.elapsed();
         progress(&stats);
     }
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// Up to `size` items not in `done` (counting those skipped).
+fn next_chunk(
+    items: &mut impl Iterator<Item = Item>,
+    size: usize,
+    done: &HashSet<String>,
+    stats: &mut RunStats,
+) -> Vec<Item> {
+    let mut chunk = Vec::with_capacity(size);
+    for item in items {
+        let id = match &item {
+            Ok(r) => &r.id,
+            Err(f) => &f.id,
+        };
+        if done.contains(id) {
+            stats.skipped += 1;
+            continue;
+        }
+        chunk.push(item);
+        if chunk.len() == size {
+            break;
+        }
+    }
+    chunk
 }
 
 /// One output line per item of `chunk`, in order (draining it).
