@@ -190,6 +190,15 @@ mod class {
     pub const MARKER: u8 = 32;
 }
 
+/// The word lists and the [`class`] bit of each.
+const WORD_LISTS: [(&[&str], u8); 5] = [
+    (markers::STOPWORDS, class::STOP),
+    (markers::MODALS, class::MODAL),
+    (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
+    (markers::FIRST_PLURAL, class::FIRST_PLURAL),
+    (markers::SECOND, class::SECOND),
+];
+
 /// What [`Lexicon`] knows of a word: its [`class`] bits and, for a marker's
 /// first word, where its markers start in `Scratch::marker_first`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -295,13 +304,7 @@ impl Scratch {
             .collect();
         // Sorted by hash, then marker order (stable), for the lookup.
         self.marker_first.sort_by_key(|&(h, i)| (h, i));
-        for (list, c) in [
-            (markers::STOPWORDS, class::STOP),
-            (markers::MODALS, class::MODAL),
-            (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
-            (markers::FIRST_PLURAL, class::FIRST_PLURAL),
-            (markers::SECOND, class::SECOND),
-        ] {
+        for (list, c) in WORD_LISTS {
             for w in list {
                 let e = Entry {
                     class: c,
@@ -931,13 +934,7 @@ mod tests {
         let used = s.lexicon.slots.iter().filter(|(_, e)| e.class != 0).count();
         assert!(used * 2 < Lexicon::SLOTS, "{used} words");
         let class_of = |w: &str| s.lexicon.get(word_hash(w.as_bytes())).class;
-        for (list, c) in [
-            (markers::STOPWORDS, class::STOP),
-            (markers::MODALS, class::MODAL),
-            (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
-            (markers::FIRST_PLURAL, class::FIRST_PLURAL),
-            (markers::SECOND, class::SECOND),
-        ] {
+        for (list, c) in WORD_LISTS {
             assert!(list.iter().all(|w| class_of(w) & c != 0));
         }
         for (_, m) in markers::MARKERS {
