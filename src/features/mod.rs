@@ -222,7 +222,7 @@ impl Lexicon {
 
     fn slot(h: u64) -> usize {
         // Word hashes end in a multiply: their high bits are the mixed ones.
-        (h >> 55) as usize
+        (h >> (64 - Self::SLOTS.trailing_zeros())) as usize
     }
 
     /// Or-s `e` into the entry of word hash `h`.
