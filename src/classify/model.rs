@@ -146,10 +146,10 @@ impl Model {
 
     /// Raw output scores of one feature row.
     #[inline]
-    pub fn row_scores(&self, idx: &[u32], val: &[f32]) -> [f32; N_OUT] {
+    pub fn row_scores(&self, row: &[(u32, f32)]) -> [f32; N_OUT] {
         let mut s = self.bias;
         let w = self.weights.as_slice().unwrap_or(&[]);
-        for (&j, &v) in idx.iter().zip(val) {
+        for &(j, v) in row {
             let o = j as usize * N_OUT;
             if let Some(r) = w.get(o..o + N_OUT) {
                 for k in 0..N_OUT {
@@ -165,8 +165,7 @@ impl Model {
     #[inline]
     pub fn add_register_scores(&self, feats: &Features, i: usize, r: f32, s: &mut [f32; N_OUT]) {
         let w = self.weights.as_slice().unwrap_or(&[]);
-        let (ia, ib, val) = feats.domain_row(i);
-        for ((&a, &b), &v) in ia.iter().zip(ib).zip(val) {
+        for &(a, b, v) in feats.domain_row(i) {
             let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
             if let (Some(ra), Some(rb)) = (w.get(oa..oa + REGISTER), w.get(ob..ob + REGISTER)) {
                 for k in 0..REGISTER {
@@ -194,8 +193,7 @@ impl Model {
         work.thesis.clear();
         let inv_t = 1.0 / self.decode.temperature.max(1e-3);
         for i in 0..n {
-            let (idx, val) = feats.row(i);
-            work.raw.push(self.row_scores(idx, val));
+            work.raw.push(self.row_scores(feats.row(i)));
         }
         let r = Model::register(&work.raw);
         for i in 0..n {

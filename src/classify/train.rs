@@ -329,9 +329,8 @@ fn train_one(
             reg.clear();
             let r = ex.register.unwrap_or(0.5);
             for t in 0..n {
-                let (idx, val) = ex.feats.row(t);
                 let mut s = bias;
-                for (&j, &v) in idx.iter().zip(val) {
+                for &(j, v) in ex.feats.row(t) {
                     let o = j as usize * N_OUT;
                     for k in 0..N_OUT {
                         s[k] += w[o + k] * v;
@@ -339,8 +338,7 @@ fn train_one(
                 }
                 reg.push(s[REGISTER]);
                 if ex.register.is_some() {
-                    let (ia, ib, dv) = ex.feats.domain_row(t);
-                    for ((&a, &b), &v) in ia.iter().zip(ib).zip(dv) {
+                    for &(a, b, v) in ex.feats.domain_row(t) {
                         let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
                         for k in 0..REGISTER {
                             s[k] += (r * w[oa + k] + (1.0 - r) * w[ob + k]) * v;
@@ -416,8 +414,7 @@ fn train_one(
                 if let Some(rg) = ex.register {
                     g[REGISTER] = wt * (sigmoid(reg[row]) - rg);
                 }
-                let (idx, val) = ex.feats.row(row);
-                for (&j, &v) in idx.iter().zip(val) {
+                for &(j, v) in ex.feats.row(row) {
                     let o = j as usize * N_OUT;
                     for k in 0..N_OUT {
                         let gr = g[k] * v + cfg.l2 * w[o + k];
@@ -429,9 +426,8 @@ fn train_one(
                 }
                 if ex.register.is_some() {
                     // With a known register only its own copy is active.
-                    let (ia, ib, dv) = ex.feats.domain_row(row);
-                    let idx_d = if r >= 0.5 { ia } else { ib };
-                    for (&j, &v) in idx_d.iter().zip(dv) {
+                    for &(a, b, v) in ex.feats.domain_row(row) {
+                        let j = if r >= 0.5 { a } else { b };
                         let o = j as usize * N_OUT;
                         for k in 0..REGISTER {
                             let gr = g[k] * v + cfg.l2 * w[o + k];

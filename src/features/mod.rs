@@ -75,14 +75,12 @@ impl FeatureSpec {
 #[derive(Debug, Clone, Default)]
 pub struct Features {
     offsets: Vec<u32>,
-    idx: Vec<u32>,
-    val: Vec<f32>,
+    /// (index, value) of every feature: one push per feature.
+    feats: Vec<(u32, f32)>,
     /// Register-specific copies of the structural and lexical-cue features:
-    /// indices for the university (AAE-like) and school (PERSUADE-like)
-    /// register, sharing values and offsets.
+    /// (university (AAE-like) index, school (PERSUADE-like) index, value).
     doffsets: Vec<u32>,
-    didx: [Vec<u32>; 2],
-    dval: Vec<f32>,
+    dfeats: Vec<(u32, u32, f32)>,
 }
 
 impl Features {
@@ -96,47 +94,34 @@ impl Features {
         self.len() == 0
     }
 
-    /// Feature indices and values of row `i` (empty if out of range).
-    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+    /// (feature index, value) of row `i` (empty if out of range).
+    pub fn row(&self, i: usize) -> &[(u32, f32)] {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => (
-                &self.idx[a as usize..b as usize],
-                &self.val[a as usize..b as usize],
-            ),
-            _ => (&[], &[]),
+            (Some(&a), Some(&b)) => &self.feats[a as usize..b as usize],
+            _ => &[],
         }
     }
 
-    /// Register-specific feature indices (university, school) and values of row `i`.
-    pub fn domain_row(&self, i: usize) -> (&[u32], &[u32], &[f32]) {
+    /// Register-specific (university index, school index, value) of row `i`.
+    pub fn domain_row(&self, i: usize) -> &[(u32, u32, f32)] {
         match (self.doffsets.get(i), self.doffsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => {
-                let r = a as usize..b as usize;
-                (
-                    &self.didx[0][r.clone()],
-                    &self.didx[1][r.clone()],
-                    &self.dval[r],
-                )
-            }
-            _ => (&[], &[], &[]),
+            (Some(&a), Some(&b)) => &self.dfeats[a as usize..b as usize],
+            _ => &[],
         }
     }
 
     /// Number of feature entries (over all rows) the buffers can hold without
     /// growing.
     pub fn capacity(&self) -> usize {
-        self.idx.capacity()
+        self.feats.capacity()
     }
 
     fn clear(&mut self) {
         self.offsets.clear();
-        self.idx.clear();
-        self.val.clear();
+        self.feats.clear();
         self.offsets.push(0);
         self.doffsets.clear();
-        self.didx[0].clear();
-        self.didx[1].clear();
-        self.dval.clear();
+        self.dfeats.clear();
         self.doffsets.push(0);
     }
 }
@@ -424,8 +409,8 @@ impl Row<'_> {
     /// A shared feature only (n-grams: plentiful, register-neutral).
     #[inline]
     fn add(&mut self, ns: u64, h: u64, v: f32) {
-        self.f.idx.push((finish(mix(ns, h)) & self.mask) as u32);
-        self.f.val.push(v);
+        let i = (finish(mix(ns, h)) & self.mask) as u32;
+        self.f.feats.push((i, v));
     }
 
     /// A shared feature plus its register-specific copies (cues whose meaning
@@ -433,12 +418,9 @@ impl Row<'_> {
     #[inline]
     fn add_d(&mut self, ns: u64, h: u64, v: f32) {
         let base = mix(ns, h);
-        self.f.idx.push((finish(base) & self.mask) as u32);
-        self.f.val.push(v);
-        for (d, seed) in DOMAIN_SEEDS.iter().enumerate() {
-            self.f.didx[d].push((finish(mix(base, *seed)) & self.mask) as u32);
-        }
-        self.f.dval.push(v);
+        self.f.feats.push(((finish(base) & self.mask) as u32, v));
+        let [a, b] = DOMAIN_SEEDS.map(|seed| (finish(mix(base, seed)) & self.mask) as u32);
+        self.f.dfeats.push((a, b, v));
     }
 }
 
@@ -834,8 +816,8 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
                 None => row.add_d(nsx, 0xdead, 1.0),
             }
         }
-        out.offsets.push(out.idx.len() as u32);
-        out.doffsets.push(out.dval.len() as u32);
+        out.offsets.push(out.feats.len() as u32);
+        out.doffsets.push(out.dfeats.len() as u32);
     }
 }
 
@@ -898,12 +880,12 @@ mod tests {
         assert_eq!(f.len(), doc.sentences.len());
         let dim = FeatureSpec::default().dim() as u32;
         for i in 0..f.len() {
-            let (idx, val) = f.row(i);
-            assert!(!idx.is_empty());
-            assert_eq!(idx.len(), val.len());
-            assert!(idx.iter().all(|&j| j < dim));
+            let row = f.row(i);
+            assert!(!row.is_empty());
+            assert!(row.iter().all(|&(j, _)| j < dim));
+            assert!(f.domain_row(i).iter().all(|&(a, b, _)| a < dim && b < dim));
         }
-        assert_eq!(f.row(99), (&[][..], &[][..]));
+        assert!(f.row(99).is_empty() && f.domain_row(99).is_empty());
     }
 
     #[test]
@@ -911,7 +893,7 @@ mod tests {
         let text = "We should act now. Studies show that 40% agree (Smith 2010).";
         let (_, a) = feats(None, text);
         let (_, b) = feats(None, text);
-        assert_eq!(a.idx, b.idx);
+        assert_eq!(a.feats, b.feats);
         // Reusing a dirty scratch gives the same rows.
         let doc = segment::document(&RuleSegmenter::default(), None, None, text.into());
         let mut s = Scratch::default();
@@ -919,7 +901,7 @@ mod tests {
         let other = segment::document(&RuleSegmenter::default(), None, None, "Dear sir?".into());
         extract(&FeatureSpec::default(), &other, &mut f, &mut s);
         extract(&FeatureSpec::default(), &doc, &mut f, &mut s);
-        assert_eq!(f.idx, a.idx);
+        assert_eq!(f.feats, a.feats);
     }
 
     #[test]
@@ -982,7 +964,7 @@ mod tests {
     fn question_changes_features() {
         let (_, a) = feats(None, "Should schools ban phones?");
         let (_, b) = feats(None, "Schools should ban phones.");
-        assert_ne!(a.idx, b.idx);
+        assert_ne!(a.feats, b.feats);
     }
 
     #[test]
