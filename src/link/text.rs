@@ -104,6 +104,11 @@ fn ends_with(w: &[u8], suf: &[u8]) -> bool {
     w.len() >= suf.len() && w.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y)
 }
 
+/// Whether `w` starts with `pre`: a byte loop, as [`ends_with`].
+fn starts_with(w: &[u8], pre: &[u8]) -> bool {
+    w.len() >= pre.len() && w.iter().zip(pre).all(|(x, y)| x == y)
+}
+
 const SUFFIXES: &[&str] = &[
     "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
     "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es", "er",
@@ -253,7 +258,7 @@ impl SentText {
                 let i = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
                 let p = phrases.list[i].as_bytes();
-                if rest.starts_with(p) && rest.get(p.len()).map_or(true, |&b| b == b' ') {
+                if starts_with(rest, p) && rest.get(p.len()).map_or(true, |&b| b == b' ') {
                     mask |= 1 << i;
                 }
             }
