@@ -153,9 +153,8 @@ pub struct Scratch {
     cache_lower: Vec<u8>,
     cache_tokens: Vec<(u32, u32, bool)>,
     cache_hash: Vec<u64>,
-    /// Per sentence: bit 0 opinion marker, bit 1 modal verb.
-    stance: Vec<u8>,
-    /// Per sentence: the [`class`] bits of all its tokens, or-ed.
+    /// Per sentence: the [`class`] bits of all its tokens, or-ed, plus
+    /// [`class::OPINION`].
     sent_class: Vec<u8>,
     para_rank: Vec<u64>,
     marker_hashes: Vec<(u8, Vec<u64>)>,
@@ -173,6 +172,8 @@ mod class {
     pub const SECOND: u8 = 16;
     /// The first word of a discourse marker.
     pub const MARKER: u8 = 32;
+    /// A sentence (never a token) with an opinion marker ("I believe").
+    pub const OPINION: u8 = 64;
 }
 
 /// The word lists and the [`class`] bit of each.
@@ -195,9 +196,18 @@ struct Entry {
 /// The word lists as one open-addressing table keyed by word hash: every token
 /// is looked up once, instead of one binary search per list it is tested
 /// against.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Lexicon {
     slots: Vec<(u64, Entry)>,
+}
+
+impl Default for Lexicon {
+    /// An empty table (no word in any list) of [`Lexicon::SLOTS`] slots.
+    fn default() -> Self {
+        Lexicon {
+            slots: vec![(0, Entry::default()); Self::SLOTS],
+        }
+    }
 }
 
 impl Lexicon {
@@ -212,9 +222,6 @@ impl Lexicon {
 
     /// Or-s `e` into the entry of word hash `h`.
     fn insert(&mut self, h: u64, e: Entry) {
-        if self.slots.is_empty() {
-            self.slots = vec![(0, Entry::default()); Self::SLOTS];
-        }
         let mut i = Self::slot(h);
         loop {
             let (k, old) = &mut self.slots[i];
@@ -233,9 +240,6 @@ impl Lexicon {
     /// The entry of word hash `h` (class 0 when it is in no list).
     #[inline]
     fn get(&self, h: u64) -> Entry {
-        if self.slots.is_empty() {
-            return Entry::default();
-        }
         let mut i = Self::slot(h);
         loop {
             let (k, e) = self.slots[i];
@@ -462,7 +466,6 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     scratch.content_off.clear();
     scratch.content_off.push(0);
     scratch.title_words.clear();
-    scratch.stance.clear();
     scratch.sent_class.clear();
     scratch.cache_off.clear();
     scratch.cache_lower.clear();
@@ -541,11 +544,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
             .iter()
             .any(|&x| x >> 16 == 4 && (x & 0xffff) >> 1 == 0);
         let classes = scratch.tlex.iter().fold(0, |c, e| c | e.class);
-        scratch.sent_class.push(classes);
-        let modal = classes & class::MODAL != 0;
         scratch
-            .stance
-            .push(u8::from(opinion) | u8::from(modal) << 1);
+            .sent_class
+            .push(classes | if opinion { class::OPINION } else { 0 });
     }
     // Content words of the first and last paragraphs.
     scratch.intro_words.clear();
@@ -775,14 +776,11 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         push(flag(43, central));
         push(flag(44, (rank.min(9) * 8 + pos_kind) * 8 + central));
         // The first stance-taking sentence of an essay is often its thesis.
-        let st = scratch.stance[si];
-        push(flag(45, u64::from(st & 1) * 4 + earlier[0]));
-        push(flag(
-            46,
-            (u64::from(st >> 1) * 4 + earlier[1]) * 8 + para_kind,
-        ));
-        for (k, e) in earlier.iter_mut().enumerate() {
-            *e = (*e + u64::from(st >> k & 1)).min(2);
+        let st = [class::OPINION, class::MODAL].map(any);
+        push(flag(45, st[0] * 4 + earlier[0]));
+        push(flag(46, (st[1] * 4 + earlier[1]) * 8 + para_kind));
+        for (e, s) in earlier.iter_mut().zip(st) {
+            *e = (*e + s).min(2);
         }
         // Marker categories by place (a conclusion marker opens a conclusion).
         for &sig in &scratch.summary[sa..sb] {
