@@ -14,9 +14,13 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
 python3 scripts/gen_corpus.py "$n" "$work/small.jsonl"
 python3 scripts/gen_corpus.py "$((n * 10))" "$work/large.jsonl"
+# Each run writes a new file (rm first), so no run pays for removing the last
+# one's output.
 for t in 1 2; do
   echo "== $n essays, $t thread(s)"
+  rm -f "$work/out.jsonl"
   target/release/essaymap batch "$work/small.jsonl" -o "$work/out.jsonl" --threads "$t" --quiet
 done
 echo "== $((n * 10)) essays, 2 threads"
+rm -f "$work/out.jsonl"
 target/release/essaymap batch "$work/large.jsonl" -o "$work/out.jsonl" --threads 2 --quiet

@@ -176,6 +176,9 @@ pub fn run<P: Processor>(
         stats.elapsed = start.elapsed();
         progress(&stats);
     }
+    // Closing is part of the run's time: a file system may do work then.
+    drop(out_file);
+    drop(summary_file);
     stats.elapsed = start.elapsed();
     Ok(stats)
 }
@@ -273,12 +276,46 @@ fn write_results(
 fn open_output(path: &Path, append: bool) -> Result<File> {
     let mut o = OpenOptions::new();
     o.create(true);
-    if append {
+    let mode = if append {
         o.append(true);
+        None
     } else {
         o.write(true).truncate(true);
+        remove_old_output(path)
+    };
+    let f = o.open(path).map_err(|e| Error::io(path, e))?;
+    if let Some(perm) = mode {
+        // The new file keeps the old one's mode; failing that, the default one.
+        let _ = f.set_permissions(perm);
     }
-    o.open(path).map_err(|e| Error::io(path, e))
+    Ok(f)
+}
+
+/// Removes `path` when it is a regular file with no other name, returning its
+/// permissions, so that a rerun writes a new file instead of truncating the old
+/// one: ext4 starts writing back a file truncated to zero as soon as it is
+/// closed (its guard against empty files after a crash), which made closing a
+/// rewritten 320 MB output take 0.4-0.9 s of wall-clock time here. Anything
+/// else (a symbolic link, `/dev/stdout`, a file with hard links) is truncated
+/// in place, as is a file that cannot be removed.
+fn remove_old_output(path: &Path) -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        // Only a file this run could have truncated: writable by us.
+        let writable = || OpenOptions::new().write(true).open(path).is_ok();
+        if meta.file_type().is_file()
+            && meta.nlink() == 1
+            && writable()
+            && std::fs::remove_file(path).is_ok()
+        {
+            return Some(meta.permissions());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 fn write_csv_row<S: AsRef<str>>(f: &mut File, path: &Path, row: &[S]) -> Result<()> {
@@ -464,6 +501,40 @@ mod tests {
         assert_eq!(ids_of(&out), want);
         let csv = std::fs::read_to_string(&summary).unwrap();
         assert_eq!(csv.lines().filter(|l| l.starts_with("id,")).count(), 1);
+    }
+
+    /// A run of `n` records into `out`, not resuming.
+    fn run_n(n: usize, out: &Path) {
+        let opts = RunOptions {
+            chunk: 8,
+            resume: false,
+        };
+        run((0..n).map(record), &WordCount, out, None, opts, &mut |_| {}).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rerun_replaces_the_output_keeping_its_mode_but_not_a_hard_link() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        run_n(30, &out);
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        // An open handle keeps the old file: replaced, it still holds 30 lines.
+        let mut old = File::open(&out).unwrap();
+        run_n(5, &out);
+        let mut kept = String::new();
+        std::io::Read::read_to_string(&mut old, &mut kept).unwrap();
+        assert_eq!(kept.lines().count(), 30);
+        assert_eq!(ids_of(&out).len(), 5);
+        let new = std::fs::metadata(&out).unwrap();
+        assert_eq!(new.permissions().mode() & 0o777, 0o640);
+        // With a second name, the file is truncated in place: both names see it.
+        let link = dir.path().join("link.jsonl");
+        std::fs::hard_link(&out, &link).unwrap();
+        run_n(3, &out);
+        assert_eq!(std::fs::metadata(&out).unwrap().ino(), new.ino());
+        assert_eq!(ids_of(&link).len(), 3);
     }
 
     #[test]
