@@ -295,7 +295,7 @@ fn open_output(path: &Path, append: bool) -> Result<File> {
 /// permissions, so that a rerun writes a new file instead of truncating the old
 /// one: ext4 starts writing back a file truncated to zero as soon as it is
 /// closed (its guard against empty files after a crash), which made closing a
-/// rewritten 320 MB output take 0.4-0.9 s of wall-clock time here. Anything
+/// rewritten 320 MB output take 0.4-0.75 s of wall-clock time here. Anything
 /// else (a symbolic link, `/dev/stdout`, a file with hard links) is truncated
 /// in place, as is a file that cannot be removed.
 fn remove_old_output(path: &Path) -> Option<std::fs::Permissions> {
