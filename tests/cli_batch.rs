@@ -77,6 +77,59 @@ fn bad_records_get_error_lines_and_exit_code_3() {
 }
 
 #[test]
+fn summary_rows_count_what_the_map_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(root.join("examples"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--summary")
+        .arg(&summary)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let mut csv = csv::Reader::from_path(&summary).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let lines = lines(&out);
+    assert_eq!(rows.len(), lines.len());
+    let mut some_supported = false;
+    for (row, line) in rows.iter().zip(&lines) {
+        let cell = |name: &str| -> usize {
+            let i = header.iter().position(|h| h == name).unwrap();
+            row[i].parse().unwrap()
+        };
+        let m = &line["assessment"]["metrics"];
+        let len = |k: &str| m[k].as_array().unwrap().len();
+        assert_eq!(row[0], line["id"]);
+        assert_eq!(cell("words") as u64, m["words"].as_u64().unwrap());
+        assert_eq!(cell("depth") as u64, m["depth"].as_u64().unwrap());
+        assert_eq!(cell("unsupported_claims"), len("unsupported_claims"));
+        assert_eq!(cell("orphan_evidence"), len("orphan_evidence"));
+        assert_eq!(cell("counter_arguments"), len("counter_arguments"));
+        // Every claim of the writer's side is supported or not.
+        let counters: Vec<&Value> = m["counter_arguments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| &c["sentence"])
+            .collect();
+        let own = m["claim_sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !counters.contains(c))
+            .count();
+        assert_eq!(cell("supported_claims") + cell("unsupported_claims"), own);
+        some_supported |= cell("supported_claims") > 0;
+    }
+    assert!(some_supported, "the examples have supported claims");
+}
+
+#[test]
 fn output_order_is_input_order_with_many_threads() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::grade::Grader;
 use crate::link::{LearnedLinker, LinkModel};
 use crate::pipeline::Pipeline;
+use crate::render::Analysis;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -62,9 +63,18 @@ const HEADER: &[&str] = &[
     "questions",
     "other",
     "thesis_found",
+    "words",
+    "supported_claims",
+    "unsupported_claims",
+    "orphan_evidence",
+    "counter_arguments",
+    "depth",
 ];
 
-fn counts(doc: &Document) -> Vec<String> {
+/// The summary row of `a`: sentence counts by label, then counts from its map
+/// (blank when it was not graded).
+fn counts(a: &Analysis) -> Vec<String> {
+    let doc = &a.doc;
     let mut n = [0usize; 4];
     for s in &doc.sentences {
         if let Some(l) = s.label {
@@ -72,7 +82,7 @@ fn counts(doc: &Document) -> Vec<String> {
         }
     }
     let thesis = doc.sentences.iter().any(|s| s.thesis == Some(true));
-    vec![
+    let mut row = vec![
         doc.id.clone().unwrap_or_default(),
         doc.paragraphs.len().to_string(),
         doc.sentences.len().to_string(),
@@ -81,7 +91,21 @@ fn counts(doc: &Document) -> Vec<String> {
         n[Label::Question.index()].to_string(),
         n[Label::Other.index()].to_string(),
         thesis.to_string(),
-    ]
+    ];
+    let m = a.assessment.as_ref().map(|x| &x.metrics);
+    row.extend(
+        [
+            m.map(|m| m.words),
+            // The writer's own claims (not counter-arguments) with evidence.
+            m.map(|m| m.own_claims().saturating_sub(m.unsupported_claims.len())),
+            m.map(|m| m.unsupported_claims.len()),
+            m.map(|m| m.orphan_evidence.len()),
+            m.map(|m| m.counter_arguments.len()),
+            m.map(|m| m.depth),
+        ]
+        .map(|x| x.map(|x| x.to_string()).unwrap_or_default()),
+    );
+    row
 }
 
 impl Processor for BatchProcessor {
@@ -146,7 +170,7 @@ impl BatchProcessor {
             Some(m) => LearnedLinker::new(m),
             None => LearnedLinker::embedded()?,
         };
-        let analysis = crate::render::Analysis::build(doc, &linker, self.grader.as_ref());
+        let analysis = Analysis::build(doc, &linker, self.grader.as_ref());
         let line = Line {
             analysis: &analysis,
             meta,
@@ -155,6 +179,6 @@ impl BatchProcessor {
             what: analysis.doc.id.clone().unwrap_or_default(),
             message: format!("cannot serialise the analysis: {e}"),
         })?;
-        Ok((json, counts(&analysis.doc)))
+        Ok((json, counts(&analysis)))
     }
 }

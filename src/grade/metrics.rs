@@ -407,8 +407,8 @@ impl Metrics {
         }
     }
 
-    /// Claims supported by evidence, over claims of the writer's side.
-    fn own_claims(&self) -> usize {
+    /// Claims of the writer's side: claim sentences that are not counter-arguments.
+    pub(crate) fn own_claims(&self) -> usize {
         let counters: HashSet<usize> = self.counter_arguments.iter().map(|c| c.sentence).collect();
         self.claim_sentences
             .iter()
