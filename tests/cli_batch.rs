@@ -223,6 +223,25 @@ fn missing_input_is_a_usage_error() {
 }
 
 #[test]
+fn an_output_that_is_also_an_input_is_a_usage_error_and_the_input_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text = good(0) + "\n";
+    std::fs::write(&input, &text).unwrap();
+    for (out, summary) in [(&input, None), (&dir.path().join("o.jsonl"), Some(&input))] {
+        let mut c = cargo_bin_cmd!("essaymap");
+        c.arg("batch").arg(&input).arg("-o").arg(out);
+        if let Some(s) = summary {
+            c.arg("--summary").arg(s);
+        }
+        c.assert()
+            .code(2)
+            .stderr(predicates::str::contains("an input as well as an output"));
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), text);
+    }
+}
+
+#[test]
 fn a_teachers_rubric_scores_every_essay_and_a_broken_one_stops_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");

@@ -55,6 +55,20 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    // Writing over an input would destroy it before it is read (or, resuming,
+    // append to what is being read).
+    for out in std::iter::once(&args.output).chain(&args.summary) {
+        if args
+            .inputs
+            .iter()
+            .any(|i| same_file::is_same_file(i, out).unwrap_or(false))
+        {
+            anyhow::bail!(
+                "{} is an input as well as an output; write the output elsewhere",
+                out.display()
+            );
+        }
+    }
     let inputs = args
         .inputs
         .iter()
