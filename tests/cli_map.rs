@@ -72,6 +72,45 @@ fn json_map_is_a_forest_of_sentence_ids_with_issue() {
 /// A text of thousands of sentences without one paragraph break (a pasted
 /// transcript, a broken export) is analysed whole, its map still a forest.
 /// Linking and grading once took time cubic in the paragraph's length here.
+/// An essay of ours full of contractions, with two counter-arguments.
+const CONTRACTIONS: &str = "Schools shouldn't ban phones in class. A phone isn't only a toy; \
+it's a tool that students can't easily replace.\n\nFirst, phones help students learn. For \
+example, a pupil who doesn't understand a word can look it up at once, and teachers say it's \
+faster than a dictionary.\n\nSome people say phones don't help because they're distracting. \
+They argue that students won't focus when messages keep arriving. However, that's a reason to \
+teach good habits, not to ban the device.\n\nOthers claim it isn't fair to pupils who can't \
+afford a phone. But schools can lend tablets, so nobody's left out.\n\nIn conclusion, we \
+shouldn't ban phones; we should teach students how they're best used.";
+
+#[test]
+fn typographic_apostrophes_give_the_same_map() {
+    let map = |text: String| -> serde_json::Value {
+        let out = cargo_bin_cmd!("essaymap")
+            .args(["analyze", "-", "--format", "json"])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let labels: Vec<_> = v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["label"].clone())
+            .collect();
+        serde_json::json!({"labels": labels, "edges": v["map"]["edges"]})
+    };
+    // As typed in a word processor: "don’t". Before the linker read ’ as ',
+    // one of these edges turned from attacks to supports.
+    let straight = map(CONTRACTIONS.to_string());
+    assert!(straight["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["relation"] == "attacks"));
+    assert_eq!(map(CONTRACTIONS.replace('\'', "\u{2019}")), straight);
+}
+
 #[test]
 fn one_paragraph_of_thousands_of_sentences_is_mapped() {
     let one_line = ESSAY.replace("\n\n", " ");

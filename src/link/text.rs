@@ -51,15 +51,17 @@ fn is_stop(w: &str) -> bool {
 }
 
 /// Lower-cased word tokens of `s` (letters, digits and inner apostrophes),
-/// joined by single spaces.
+/// joined by single spaces. A typographic apostrophe becomes `'`, as in the
+/// role features: an essay typed in a word processor ("don’t") must read as
+/// the same words as one typed in plain text, on which the models learnt.
 fn joined_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // Start of the word being read, in `out`.
     let mut start = 0;
     let end_word = |out: &mut String, start: &mut usize| {
-        // "students'" and "students’" -> "students"; keep "don't". A word never
-        // starts with an apostrophe, so it stays non-empty.
-        while out.ends_with('\'') || out.ends_with('’') {
+        // "students'" -> "students"; keep "don't". A word never starts with an
+        // apostrophe, so it stays non-empty.
+        while out.ends_with('\'') {
             out.pop();
         }
         out.push(' ');
@@ -68,7 +70,9 @@ fn joined_words(s: &str) -> String {
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
-        } else if c.is_alphanumeric() || (c == '\'' || c == '’') && out.len() > start {
+        } else if (c == '\'' || c == '’') && out.len() > start {
+            out.push('\'');
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if out.len() > start {
             end_word(&mut out, &mut start);
@@ -316,6 +320,11 @@ mod tests {
         let short = SentText::new("Yes.");
         assert_eq!((short.opening(1), short.opening(3)), ("yes", "yes"));
         assert_eq!(SentText::new("?!").words().count(), 0);
+        let curly = SentText::new("Students’ phones don’t HELP");
+        assert_eq!(
+            curly.words().collect::<Vec<_>>(),
+            ["students", "phones", "don't", "help"]
+        );
     }
 
     #[test]
