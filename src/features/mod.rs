@@ -583,8 +583,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
     let mut rank = 0u64;
     for p in 0..doc.paragraphs.len() {
         let ss = doc.paragraph_sentences(p);
-        let chars: usize = ss.iter().map(|s| s.text.len()).sum();
-        let substantial = ss.len() >= 2 || chars >= 60;
+        // Characters, not bytes: "you’ll" is as long as "you'll".
+        let substantial =
+            ss.len() >= 2 || ss.iter().map(|s| s.text.chars().count()).sum::<usize>() >= 60;
         scratch.para_rank.push(if substantial { rank } else { 9 });
         rank += u64::from(substantial);
     }
@@ -956,6 +957,18 @@ mod tests {
             toks,
             ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]
         );
+    }
+
+    #[test]
+    fn typographic_apostrophes_give_the_same_features() {
+        // The middle paragraph is 59 characters: one byte more per ’ would make
+        // it a "substantial" paragraph if lengths were counted in bytes.
+        let text = "Phones help pupils learn.\n\nAnd you'll have a better chance at making the \
+                    right choice.\n\nSo schools shouldn't ban them. They're useful.";
+        let (_, a) = feats(None, text);
+        let (_, b) = feats(None, &text.replace('\'', "\u{2019}"));
+        assert_eq!(a.feats, b.feats);
+        assert_eq!(a.dfeats, b.dfeats);
     }
 
     #[test]
