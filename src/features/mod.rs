@@ -315,7 +315,7 @@ impl Scratch {
 
     /// Lower-cases and tokenises `s` into `lower`/`tokens`/`thash`: words are runs
     /// of letters, digits and inner apostrophes; other visible characters are
-    /// one-character tokens.
+    /// one-character tokens (an ellipsis character, three).
     fn tokenize(&mut self, s: &str) {
         self.lower.clear();
         self.tokens.clear();
@@ -344,7 +344,14 @@ impl Scratch {
             if let Some(ws) = word_start.take() {
                 self.push_word(ws);
             }
-            if !c.is_whitespace() {
+            if c == '…' {
+                // As typed without a word processor: three full stops.
+                for _ in 0..3 {
+                    self.lower.push(b'.');
+                    let end = self.lower.len() as u32;
+                    self.tokens.push((end - 1, end, false));
+                }
+            } else if !c.is_whitespace() {
                 let st = self.lower.len() as u32;
                 let mut buf = [0u8; 4];
                 let c = match c {
@@ -960,7 +967,7 @@ mod tests {
     }
 
     #[test]
-    fn typographic_apostrophes_give_the_same_features() {
+    fn typographic_apostrophes_and_ellipses_give_the_same_features() {
         // The middle paragraph is 59 characters: one byte more per ’ would make
         // it a "substantial" paragraph if lengths were counted in bytes.
         let text = "Phones help pupils learn.\n\nAnd you'll have a better chance at making the \
@@ -969,6 +976,11 @@ mod tests {
         let (_, b) = feats(None, &text.replace('\'', "\u{2019}"));
         assert_eq!(a.feats, b.feats);
         assert_eq!(a.dfeats, b.dfeats);
+        // And an ellipsis character is three full stops.
+        let dots = "Phones help... Or do they? Some say so...";
+        let (_, a) = feats(None, dots);
+        let (_, b) = feats(None, &dots.replace("...", "\u{2026}"));
+        assert_eq!((a.feats, a.dfeats), (b.feats, b.dfeats));
     }
 
     #[test]
