@@ -357,6 +357,8 @@ impl Scratch {
                 let c = match c {
                     '“' | '”' | '«' | '»' => '"',
                     '‘' | '’' => '\'',
+                    // Word processors turn " - " into " – ".
+                    '–' | '—' => '-',
                     _ => c,
                 };
                 self.lower
@@ -967,7 +969,7 @@ mod tests {
     }
 
     #[test]
-    fn typographic_apostrophes_and_ellipses_give_the_same_features() {
+    fn typographic_apostrophes_dashes_and_ellipses_give_the_same_features() {
         // The middle paragraph is 59 characters: one byte more per ’ would make
         // it a "substantial" paragraph if lengths were counted in bytes.
         let text = "Phones help pupils learn.\n\nAnd you'll have a better chance at making the \
@@ -976,6 +978,10 @@ mod tests {
         let (_, b) = feats(None, &text.replace('\'', "\u{2019}"));
         assert_eq!(a.feats, b.feats);
         assert_eq!(a.dfeats, b.dfeats);
+        let dash = "Phones help - or so they say. It's true - mostly.";
+        let (_, a) = feats(None, dash);
+        let (_, b) = feats(None, &dash.replace(" - ", " \u{2013} "));
+        assert_eq!((a.feats, a.dfeats), (b.feats, b.dfeats));
         // And an ellipsis character is three full stops.
         let dots = "Phones help... Or do they? Some say so...";
         let (_, a) = feats(None, dots);
