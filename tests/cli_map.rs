@@ -82,16 +82,21 @@ teach good habits, not to ban the device.\n\nOthers claim it isn't fair to pupil
 afford a phone. But schools can lend tablets, so nobody's left out.\n\nIn conclusion, we \
 shouldn't ban phones; we should teach students how they're best used.";
 
+/// `analyze --format json` of `text`, which must succeed.
+fn analyze_json(text: String) -> serde_json::Value {
+    let out = cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn typographic_apostrophes_give_the_same_map() {
     let map = |text: String| -> serde_json::Value {
-        let out = cargo_bin_cmd!("essaymap")
-            .args(["analyze", "-", "--format", "json"])
-            .write_stdin(text)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = analyze_json(text);
         let labels: Vec<_> = v["sentences"]
             .as_array()
             .unwrap()
@@ -115,13 +120,7 @@ fn typographic_apostrophes_give_the_same_map() {
 fn one_paragraph_of_thousands_of_sentences_is_mapped() {
     let one_line = ESSAY.replace("\n\n", " ");
     let text = vec![one_line.as_str(); 250].join(" ");
-    let out = cargo_bin_cmd!("essaymap")
-        .args(["analyze", "-", "--format", "json"])
-        .write_stdin(text)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = analyze_json(text);
     let sentences = v["sentences"].as_array().unwrap();
     assert_eq!(sentences.len(), 8 * 250);
     assert!(sentences
