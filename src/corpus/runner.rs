@@ -276,15 +276,16 @@ fn write_results(
 fn open_output(path: &Path, append: bool) -> Result<File> {
     let mut o = OpenOptions::new();
     o.create(true);
-    let mode = if append {
-        o.append(true);
-        None
-    } else {
-        o.write(true).truncate(true);
-        remove_old_output(path)
-    };
-    let f = o.open(path).map_err(|e| Error::io(path, e))?;
-    if let Some(perm) = mode {
+    if append {
+        return o.append(true).open(path).map_err(|e| Error::io(path, e));
+    }
+    let old_perm = remove_old_output(path);
+    let f = o
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    if let Some(perm) = old_perm {
         // The new file keeps the old one's mode; failing that, the default one.
         let _ = f.set_permissions(perm);
     }
