@@ -92,19 +92,23 @@ fn counts(a: &Analysis) -> Vec<String> {
         n[Label::Other.index()].to_string(),
         thesis.to_string(),
     ];
-    let m = a.assessment.as_ref().map(|x| &x.metrics);
-    row.extend(
-        [
-            m.map(|m| m.words),
-            // The writer's own claims (not counter-arguments) with evidence.
-            m.map(|m| m.own_claims().saturating_sub(m.unsupported_claims.len())),
-            m.map(|m| m.unsupported_claims.len()),
-            m.map(|m| m.orphan_evidence.len()),
-            m.map(|m| m.counter_arguments.len()),
-            m.map(|m| m.depth),
-        ]
-        .map(|x| x.map(|x| x.to_string()).unwrap_or_default()),
-    );
+    match &a.assessment {
+        Some(x) => {
+            let m = &x.metrics;
+            row.extend(
+                [
+                    m.words,
+                    m.supported_claims(),
+                    m.unsupported_claims.len(),
+                    m.orphan_evidence.len(),
+                    m.counter_arguments.len(),
+                    m.depth,
+                ]
+                .map(|n| n.to_string()),
+            );
+        }
+        None => row.resize(HEADER.len(), String::new()),
+    }
     row
 }
 

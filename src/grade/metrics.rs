@@ -407,8 +407,14 @@ impl Metrics {
         }
     }
 
+    /// Claims of the writer's side with supporting evidence.
+    pub fn supported_claims(&self) -> usize {
+        self.own_claims()
+            .saturating_sub(self.unsupported_claims.len())
+    }
+
     /// Claims of the writer's side: claim sentences that are not counter-arguments.
-    pub(crate) fn own_claims(&self) -> usize {
+    fn own_claims(&self) -> usize {
         let counters: HashSet<usize> = self.counter_arguments.iter().map(|c| c.sentence).collect();
         self.claim_sentences
             .iter()
@@ -452,10 +458,7 @@ impl Metrics {
             "evidence" => self.evidence as f64,
             "evidence_per_claim" => self.evidence_per_claim?,
             "unsupported_claims" => self.unsupported_claims.len() as f64,
-            "supported_claim_share" => {
-                let own = self.own_claims();
-                ratio(own.saturating_sub(self.unsupported_claims.len()), own)?
-            }
+            "supported_claim_share" => ratio(self.supported_claims(), self.own_claims())?,
             "orphan_evidence" => self.orphan_evidence.len() as f64,
             "linked_evidence_share" => ratio(
                 self.evidence.saturating_sub(self.orphan_evidence.len()),
