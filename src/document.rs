@@ -14,6 +14,13 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
+/// Whether `c` is an apostrophe, as typed in plain text (') or by a word
+/// processor (’). The word tokenizers (role features, linker, rescorer) read
+/// both as `'`, the form the training text uses.
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’')
+}
+
 /// The argumentative role of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

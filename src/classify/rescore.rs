@@ -23,6 +23,7 @@
 //! essay's register probability.
 
 use super::crf::{softmax, L};
+use crate::document::is_apostrophe;
 
 /// Number of rescoring features per sentence.
 pub const N_FEAT: usize = 18;
@@ -65,7 +66,7 @@ pub fn opens_with_inference(text: &str) -> bool {
     let mut len = 0;
     let (mut in_word, mut words) = (false, 0);
     'chars: for c in text.chars() {
-        if !(c.is_alphanumeric() || c == '\'' || c == '’') {
+        if !(c.is_alphanumeric() || is_apostrophe(c)) {
             in_word = false;
             continue;
         }
@@ -82,7 +83,7 @@ pub fn opens_with_inference(text: &str) -> bool {
                 n = 1;
             }
         }
-        let c = if c == '’' {
+        let c = if is_apostrophe(c) {
             '\''
         } else {
             c.to_ascii_lowercase()

@@ -18,7 +18,7 @@
 pub mod hash;
 pub mod markers;
 
-use crate::document::Document;
+use crate::document::{is_apostrophe, Document};
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
@@ -323,12 +323,12 @@ impl Scratch {
         self.tlex.clear();
         let mut word_start: Option<u32> = None;
         for c in s.chars() {
-            let is_word = c.is_alphanumeric() || ((c == '\'' || c == '’') && word_start.is_some());
+            let is_word = c.is_alphanumeric() || (is_apostrophe(c) && word_start.is_some());
             if is_word {
                 if word_start.is_none() {
                     word_start = Some(self.lower.len() as u32);
                 }
-                if c == '’' {
+                if is_apostrophe(c) {
                     self.lower.push(b'\'');
                 } else if c.is_ascii() {
                     self.lower.push(c.to_ascii_lowercase() as u8);

@@ -6,6 +6,8 @@
 //! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
 //! not depend on the role classifier's feature code (which may change under it).
 
+use crate::document::is_apostrophe;
+
 /// Function words ignored when measuring lexical overlap (sorted, for binary search).
 const STOP: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
@@ -70,7 +72,7 @@ fn joined_words(s: &str) -> String {
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
-        } else if (c == '\'' || c == '’') && out.len() > start {
+        } else if is_apostrophe(c) && out.len() > start {
             out.push('\'');
         } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
