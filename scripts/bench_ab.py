@@ -49,16 +49,16 @@ def main():
                     runs[(b, t)].append(run(b, corpus, t, out))
     for b in binaries:
         line = [b]
+        median = {}
         for t in (1, 2):
             rates = sorted(r for r, _ in runs[(b, t)])
             rss = max(m for _, m in runs[(b, t)])
+            median[t] = statistics.median(rates)
             line.append(
-                f"{t} thread(s): median {statistics.median(rates):.0f} essays/s "
+                f"{t} thread(s): median {median[t]:.0f} essays/s "
                 f"(runs {rates[0]}-{rates[-1]}), peak RSS up to {rss} MB"
             )
-        one = statistics.median(r for r, _ in runs[(b, 1)])
-        two = statistics.median(r for r, _ in runs[(b, 2)])
-        line.append(f"2 threads / 1 thread: {two / one:.2f}x")
+        line.append(f"2 threads / 1 thread: {median[2] / median[1]:.2f}x")
         print("\n  ".join(line))
 
 
