@@ -21,7 +21,7 @@
 //! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
 //! rejected when loaded.
 
-use super::text::{fnv, fnv_from, overlap, Phrases, SentText};
+use super::text::{fnv, fnv_run, overlap, Phrases, SentText};
 use crate::document::{Document, Label};
 
 /// Version of the feature layout; stored in model files and checked on load.
@@ -105,12 +105,13 @@ impl Hasher {
 
     /// Adds the feature whose name hashes to state `name` and goes on with
     /// `parts`, with value `v` (see [`feat!`]).
+    #[inline]
     pub(crate) fn add_after(&mut self, name: u64, parts: &[&str], v: f32) {
         if v != 0.0 {
             let mut h = name;
             for p in parts {
                 // A 0x1f byte between parts keeps ("ab", "c") apart from ("a", "bc").
-                h = fnv_from(fnv_from(h, &[0x1f]), p.as_bytes());
+                h = fnv_run(fnv_run(h, &[0x1f]), p.as_bytes());
             }
             let bucket = match self.mask {
                 Some(m) => h & m,
