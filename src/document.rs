@@ -21,6 +21,20 @@ pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’')
 }
 
+/// The plain-text spelling of a word processor's typographic character, as the
+/// training text writes it: curly quotes, an ellipsis, en and em dashes. None
+/// for any other character.
+pub(crate) fn plain_char(c: char) -> Option<&'static str> {
+    match c {
+        '‘' | '’' => Some("'"),
+        '“' | '”' | '«' | '»' => Some("\""),
+        '…' => Some("..."),
+        // Word processors turn " - " into " – ".
+        '–' | '—' => Some("-"),
+        _ => None,
+    }
+}
+
 /// The argumentative role of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -154,6 +154,27 @@ fn shipped_weights_load_and_label_an_essay() {
 }
 
 #[test]
+fn word_processor_typography_reads_as_plain_text() {
+    let p = shipped_pipeline();
+    let plain = "Phones don't help anyone learn... I believe schools should ban them - \
+                 during lessons.\n\nTeachers say \"phones distract pupils\". For example, \
+                 most teachers lose ten minutes a lesson to them.";
+    let typed = plain
+        .replace('\'', "’")
+        .replace("...", "…")
+        .replace(" - ", " – ")
+        .replacen('"', "“", 1)
+        .replacen('"', "”", 1);
+    let a = p.analyze(None, None, plain.into()).unwrap();
+    let b = p.analyze(None, None, typed).unwrap();
+    assert_eq!(a.sentences.len(), b.sentences.len());
+    for (x, y) in a.sentences.iter().zip(&b.sentences) {
+        assert_eq!((x.label, x.thesis), (y.label, y.thesis), "{}", y.text);
+        assert_eq!(x.scores, y.scores, "{}", y.text);
+    }
+}
+
+#[test]
 fn essays_labelled_together_match_essays_labelled_one_by_one() {
     let p = shipped_pipeline();
     let texts = [

@@ -18,7 +18,7 @@
 pub mod hash;
 pub mod markers;
 
-use crate::document::{is_apostrophe, Document};
+use crate::document::{is_apostrophe, plain_char, Document};
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
@@ -344,23 +344,17 @@ impl Scratch {
             if let Some(ws) = word_start.take() {
                 self.push_word(ws);
             }
-            if c == '…' {
-                // As typed without a word processor: three full stops.
-                for _ in 0..3 {
-                    self.lower.push(b'.');
+            if let Some(plain) = plain_char(c) {
+                // As typed without a word processor: an ellipsis is three
+                // full stops, so three tokens.
+                for b in plain.bytes() {
+                    self.lower.push(b);
                     let end = self.lower.len() as u32;
                     self.tokens.push((end - 1, end, false));
                 }
             } else if !c.is_whitespace() {
                 let st = self.lower.len() as u32;
                 let mut buf = [0u8; 4];
-                let c = match c {
-                    '“' | '”' | '«' | '»' => '"',
-                    '‘' | '’' => '\'',
-                    // Word processors turn " - " into " – ".
-                    '–' | '—' => '-',
-                    _ => c,
-                };
                 self.lower
                     .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 self.tokens.push((st, self.lower.len() as u32, false));

@@ -4,8 +4,9 @@
 //! paragraph. The head pools segment A only and also sees the position as numbers.
 
 use super::encoder::POS_FEATURES;
-use crate::document::Document;
+use crate::document::{plain_char, Document, Sentence};
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 use tch::Tensor;
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
@@ -84,6 +85,24 @@ pub fn position(doc: &Document, i: usize) -> (String, [f32; POS_FEATURES]) {
     (format!("{para} paragraph, {sent} sentence."), feats)
 }
 
+/// The text of `s` as the model reads it. Word-processor typography becomes
+/// the plain text the model learnt on ([`plain_char`]): WordPiece gives "’"
+/// another token than "'".
+fn plain(s: &Sentence) -> Cow<'_, str> {
+    let text = s.text.trim();
+    if !text.chars().any(|c| plain_char(c).is_some()) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match plain_char(c) {
+            Some(p) => out.push_str(p),
+            None => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// The two segments of every sentence of `doc`.
 pub fn segments(doc: &Document) -> Vec<(String, String, [f32; POS_FEATURES])> {
     (0..doc.sentences.len())
@@ -91,13 +110,10 @@ pub fn segments(doc: &Document) -> Vec<(String, String, [f32; POS_FEATURES])> {
             let s = &doc.sentences[i];
             let (words, pos) = position(doc, i);
             let same = |j: usize| doc.sentences.get(j).filter(|t| t.paragraph == s.paragraph);
-            let prev = i
-                .checked_sub(1)
-                .and_then(same)
-                .map_or("", |t| t.text.trim());
-            let next = same(i + 1).map_or("", |t| t.text.trim());
+            let prev = i.checked_sub(1).and_then(same).map_or("".into(), plain);
+            let next = same(i + 1).map_or("".into(), plain);
             (
-                format!("{words} {}", s.text.trim()),
+                format!("{words} {}", plain(s)),
                 format!("{prev} | {next}"),
                 pos,
             )
