@@ -129,12 +129,20 @@ pub fn run<P: Processor>(
     } else {
         HashSet::new()
     };
+    // A summary started by a build with other columns cannot go on: its rows
+    // would be of two layouts under one header. Checked before anything is written.
+    let summary_resumed = match summary {
+        Some(p) if opts.resume && repair_tail(p)? > 0 => {
+            check_header(p, processor.summary_header())?;
+            true
+        }
+        _ => false,
+    };
     let mut out_file = open_output(out, opts.resume)?;
     let mut summary_file = match summary {
         Some(p) => {
-            let resumed = opts.resume && repair_tail(p)? > 0;
             let mut f = open_output(p, opts.resume)?;
-            if !resumed {
+            if !summary_resumed {
                 write_csv_row(&mut f, p, processor.summary_header())?;
             }
             Some((f, p))
@@ -320,12 +328,37 @@ fn remove_old_output(path: &Path) -> Option<std::fs::Permissions> {
 }
 
 fn write_csv_row<S: AsRef<str>>(f: &mut File, path: &Path, row: &[S]) -> Result<()> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let bytes = w
-        .write_record(row.iter().map(AsRef::as_ref))
-        .and_then(|()| w.into_inner().map_err(|e| e.into_error().into()))
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let bytes = csv_row(path, row)?;
     f.write_all(&bytes).map_err(|e| Error::io(path, e))
+}
+
+/// `row` as one CSV line.
+fn csv_row<S: AsRef<str>>(path: &Path, row: &[S]) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(row.iter().map(AsRef::as_ref))
+        .and_then(|()| w.into_inner().map_err(|e| e.into_error().into()))
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))
+}
+
+/// Fails unless the first line of the summary CSV at `path` is `header`.
+fn check_header(path: &Path, header: &[&str]) -> Result<()> {
+    let want = csv_row(path, header)?;
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut first = Vec::new();
+    BufReader::new(f)
+        .read_until(b'\n', &mut first)
+        .map_err(|e| Error::io(path, e))?;
+    if first == want {
+        return Ok(());
+    }
+    let message = format!(
+        "cannot resume: its columns are not this version's ({}); give --summary a new file",
+        header.join(",")
+    );
+    Err(Error::io(
+        path,
+        std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+    ))
 }
 
 /// Cuts a file after its last newline (a line half-written by a crash), returning
@@ -502,6 +535,34 @@ mod tests {
         assert_eq!(ids_of(&out), want);
         let csv = std::fs::read_to_string(&summary).unwrap();
         assert_eq!(csv.lines().filter(|l| l.starts_with("id,")).count(), 1);
+    }
+
+    #[test]
+    fn resume_refuses_a_summary_with_other_columns_and_leaves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let summary = dir.path().join("sum.csv");
+        run_n(5, &out);
+        // As an older build would have written it: fewer columns.
+        let old = "id\ne0\ne1\n";
+        std::fs::write(&summary, old).unwrap();
+        let before = std::fs::read_to_string(&out).unwrap();
+        let opts = RunOptions {
+            chunk: 8,
+            resume: true,
+        };
+        let e = run(
+            (0..30).map(record),
+            &WordCount,
+            &out,
+            Some(&summary),
+            opts,
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("id,words"), "{e}");
+        assert_eq!(std::fs::read_to_string(&summary).unwrap(), old);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), before);
     }
 
     /// A run of `n` records into `out`, not resuming.
