@@ -495,41 +495,24 @@ mod tests {
         assert_eq!(stats.processed + stats.failed, 200);
     }
 
+    /// A run of 30 records into `out` and the summary `summary`.
+    fn run_30(out: &Path, summary: &Path, resume: bool) -> Result<RunStats> {
+        let opts = RunOptions { chunk: 8, resume };
+        let records = (0..30).map(record);
+        run(records, &WordCount, out, Some(summary), opts, &mut |_| {})
+    }
+
     #[test]
     fn resume_repairs_a_truncated_line_and_writes_each_id_once() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let summary = dir.path().join("sum.csv");
-        let opts = RunOptions {
-            chunk: 8,
-            resume: false,
-        };
-        run(
-            (0..30).map(record),
-            &WordCount,
-            &out,
-            Some(&summary),
-            opts,
-            &mut |_| {},
-        )
-        .unwrap();
+        run_30(&out, &summary, false).unwrap();
         // Simulate a crash mid-write: cut the file inside its 21st line.
         let text = std::fs::read_to_string(&out).unwrap();
         let cut: usize = text.lines().take(20).map(|l| l.len() + 1).sum::<usize>() + 5;
         std::fs::write(&out, &text[..cut]).unwrap();
-        let opts = RunOptions {
-            chunk: 8,
-            resume: true,
-        };
-        let stats = run(
-            (0..30).map(record),
-            &WordCount,
-            &out,
-            Some(&summary),
-            opts,
-            &mut |_| {},
-        )
-        .unwrap();
+        let stats = run_30(&out, &summary, true).unwrap();
         assert_eq!(stats.skipped, 20);
         let want: Vec<String> = (0..30).map(|i| format!("e{i}")).collect();
         assert_eq!(ids_of(&out), want);
@@ -547,19 +530,7 @@ mod tests {
         let old = "id\ne0\ne1\n";
         std::fs::write(&summary, old).unwrap();
         let before = std::fs::read_to_string(&out).unwrap();
-        let opts = RunOptions {
-            chunk: 8,
-            resume: true,
-        };
-        let e = run(
-            (0..30).map(record),
-            &WordCount,
-            &out,
-            Some(&summary),
-            opts,
-            &mut |_| {},
-        )
-        .unwrap_err();
+        let e = run_30(&out, &summary, true).unwrap_err();
         assert!(e.to_string().contains("id,words"), "{e}");
         assert_eq!(std::fs::read_to_string(&summary).unwrap(), old);
         assert_eq!(std::fs::read_to_string(&out).unwrap(), before);
