@@ -201,7 +201,8 @@ impl<'a> Iterator for Words<'a> {
 }
 
 /// FNV-1a of `s`: stable across runs and platforms, and fast on short words.
-/// The stems and the link features' names are hashed with it.
+/// The link features' names are hashed with it at compile time, the stems and
+/// the names' varying parts with the same hash at run time ([`fnv_run`]).
 pub(crate) const fn fnv(s: &str) -> u64 {
     fnv_from(FNV_OFFSET, s.as_bytes())
 }
