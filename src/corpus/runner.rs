@@ -124,19 +124,19 @@ pub fn run<P: Processor>(
     progress: &mut dyn FnMut(&RunStats),
 ) -> Result<RunStats> {
     let start = Instant::now();
-    let done = if opts.resume {
-        repair_and_collect_ids(out)?
-    } else {
-        HashSet::new()
-    };
     // A summary started by a build with other columns cannot go on: its rows
-    // would be of two layouts under one header. Checked before anything is written.
+    // would be of two layouts under one header. Checked before the output is touched.
     let summary_resumed = match summary {
         Some(p) if opts.resume && repair_tail(p)? > 0 => {
             check_header(p, processor.summary_header())?;
             true
         }
         _ => false,
+    };
+    let done = if opts.resume {
+        repair_and_collect_ids(out)?
+    } else {
+        HashSet::new()
     };
     let mut out_file = open_output(out, opts.resume)?;
     let mut summary_file = match summary {
