@@ -6,16 +6,20 @@
 //! `include_bytes!`) and parsed once per process ([`LazyLock`]); pipelines
 //! share it through an [`Arc`]. `Pipeline` is `Send + Sync`, so rayon workers
 //! can share one `&Pipeline`; per-thread feature buffers live in a
-//! thread-local, so analysing an essay does not allocate scratch space.
+//! thread-local, so analysing an essay does not allocate scratch space. So does
+//! each thread's [`TokenCache`]: the role model's sums over a word's unigram and
+//! character features, computed once per word instead of at every occurrence
+//! (most of a row is such features).
 
-use crate::classify::{Classifier, Model, Refiner};
+use crate::classify::{Classifier, Model, Refiner, TokenCache};
 use crate::document::{Document, Paragraph, Sentence};
 use crate::error::{Error, Result};
-use crate::features::{extract, Features, Scratch};
+use crate::features::{extract, extract_deferred, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
 /// The shipped role model's bytes.
@@ -28,8 +32,11 @@ static EMBEDDED: LazyLock<std::result::Result<Arc<Model>, String>> = LazyLock::n
 });
 
 thread_local! {
-    static BUFS: RefCell<(Scratch, Features)> = RefCell::new(Default::default());
+    static BUFS: RefCell<(Scratch, Features, TokenCache)> = RefCell::new(Default::default());
 }
+
+/// The number the next pipeline's model gets ([`TokenCache::serve`]).
+static NEXT_MODEL: AtomicU64 = AtomicU64::new(1);
 
 /// Feature entries a thread keeps buffers for between essays (a 400-word
 /// essay fills a few thousand). Buffers that grew past it for a very long text
@@ -42,6 +49,9 @@ const KEEP_FEATURE_ENTRIES: usize = 1 << 18;
 pub struct Pipeline {
     segmenter: Arc<dyn Segmenter>,
     model: Arc<Model>,
+    /// A number no other model of this process has: the key of the token
+    /// caches (the model behind the `Arc` never changes).
+    model_id: u64,
     refiner: Option<Arc<dyn Refiner>>,
 }
 
@@ -85,6 +95,7 @@ impl Pipeline {
         Pipeline {
             segmenter: Arc::new(RuleSegmenter::default()),
             model,
+            model_id: NEXT_MODEL.fetch_add(1, Ordering::Relaxed),
             refiner: None,
         }
     }
@@ -187,9 +198,10 @@ impl Pipeline {
         let spec = self.model.spec();
         BUFS.with(|b| match b.try_borrow_mut() {
             Ok(mut b) => {
-                let (scratch, feats) = &mut *b;
-                extract(&spec, doc, feats, scratch);
-                self.model.classify(doc, feats);
+                let (scratch, feats, tokens) = &mut *b;
+                extract_deferred(&spec, doc, feats, scratch);
+                tokens.serve(self.model_id);
+                self.model.classify_cached(doc, feats, tokens);
                 if feats.capacity() > KEEP_FEATURE_ENTRIES {
                     *b = Default::default();
                 }

@@ -16,7 +16,7 @@ pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use model::{DecodeConfig, Model, Work};
+pub use model::{DecodeConfig, Model, TokenCache, Work};
 pub use train::{DevSet, TrainConfig};
 
 use crate::document::Document;
@@ -64,6 +64,17 @@ impl Classifier for Model {
         WORK.with(|w| match w.try_borrow_mut() {
             Ok(mut w) => self.predict(doc, feats, &mut w),
             Err(_) => self.predict(doc, feats, &mut Work::default()),
+        });
+    }
+}
+
+impl Model {
+    /// [`Classifier::classify`] with the token sums of `cache` (see
+    /// [`Model::predict_cached`]).
+    pub fn classify_cached(&self, doc: &mut Document, feats: &Features, cache: &mut TokenCache) {
+        WORK.with(|w| match w.try_borrow_mut() {
+            Ok(mut w) => self.predict_cached(doc, feats, &mut w, cache),
+            Err(_) => self.predict_cached(doc, feats, &mut Work::default(), cache),
         });
     }
 }

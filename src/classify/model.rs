@@ -16,7 +16,7 @@ use super::crf::{self, Lattice, Trans, L};
 use super::rescore::{self, ParaPlace, Rescorer, N_FEAT, N_FEAT_V3};
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
-use crate::features::{FeatureSpec, Features, SPEC_VERSION};
+use crate::features::{token_features, FeatureSpec, Features, Token, SPEC_VERSION};
 use ndarray::Array2;
 
 /// Version of the model file layout (3 added the paragraph rescorer, 4 its
@@ -110,10 +110,67 @@ pub struct Model {
     pub provenance: String,
 }
 
+/// What every occurrence of a token adds to its sentence's scores through its
+/// [`token_features`]: the shared outputs, and the register outputs of the
+/// university-level and the school-writing copies.
+#[derive(Debug, Clone, Copy, Default)]
+struct TokenScores {
+    shared: [f32; N_OUT],
+    registers: [[f32; REGISTER]; 2],
+}
+
+/// A thread's [`TokenScores`] of the words it has seen, for one model: a
+/// direct-mapped table of [`TokenCache::SLOTS`] entries keyed by token hash, so
+/// it never grows. Word frequencies are skewed, so most tokens of an essay are
+/// found in it and their features are not read from the weight matrix again.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    /// Whose weights the entries hold (see [`TokenCache::serve`]).
+    owner: u64,
+    keys: Vec<u64>,
+    vals: Vec<TokenScores>,
+}
+
+impl TokenCache {
+    /// Slots (a power of two): 256 KB of sums, about half of a core's L2 cache here.
+    const SLOTS: usize = 4096;
+
+    /// Readies the cache for the model identified by `owner`, emptying it if it
+    /// held another model's sums. `owner` must name one unchanging model (the
+    /// pipeline gives each of its models a number of its own).
+    pub fn serve(&mut self, owner: u64) {
+        if self.owner != owner || self.keys.is_empty() {
+            self.owner = owner;
+            self.keys = vec![0; Self::SLOTS];
+            self.vals = vec![TokenScores::default(); Self::SLOTS];
+        }
+    }
+
+    /// The cached sums of `t`, else `compute`'s, kept for next time.
+    #[inline]
+    fn get(&mut self, t: &Token, compute: impl FnOnce() -> TokenScores) -> TokenScores {
+        // Token hashes end in a multiply: their high bits are the mixed ones.
+        let i = (t.hash >> (64 - Self::SLOTS.trailing_zeros())) as usize;
+        match (self.keys.get_mut(i), self.vals.get_mut(i)) {
+            // 0 marks an empty slot, so a token hashing to 0 is never kept.
+            (Some(k), Some(v)) if t.hash != 0 => {
+                if *k != t.hash {
+                    *k = t.hash;
+                    *v = compute();
+                }
+                *v
+            }
+            _ => compute(),
+        }
+    }
+}
+
 /// Reusable buffers for [`Model::predict`].
 #[derive(Debug, Default)]
 pub struct Work {
     raw: Vec<[f32; N_OUT]>,
+    /// Per row, its deferred tokens' register sums ([`TokenScores::registers`]).
+    token_registers: Vec<[[f32; REGISTER]; 2]>,
     emit: Vec<[f32; L]>,
     thesis: Vec<f32>,
     marg: Vec<[f32; L]>,
@@ -160,6 +217,36 @@ impl Model {
         s
     }
 
+    /// The [`TokenScores`] of token `t` of `feats`.
+    fn token_scores(&self, feats: &Features, t: &Token) -> TokenScores {
+        let w = self.weights.as_slice().unwrap_or(&[]);
+        let mut shared = [0.0; N_OUT];
+        let mut registers = [[0.0; REGISTER]; 2];
+        token_features(
+            &self.spec,
+            t,
+            feats.token_bytes(t),
+            |j, v| {
+                let o = j as usize * N_OUT;
+                if let Some(r) = w.get(o..o + N_OUT) {
+                    for k in 0..N_OUT {
+                        shared[k] += r[k] * v;
+                    }
+                }
+            },
+            |a, b, v| {
+                let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
+                if let (Some(ra), Some(rb)) = (w.get(oa..oa + REGISTER), w.get(ob..ob + REGISTER)) {
+                    for k in 0..REGISTER {
+                        registers[0][k] += ra[k] * v;
+                        registers[1][k] += rb[k] * v;
+                    }
+                }
+            },
+        );
+        TokenScores { shared, registers }
+    }
+
     /// Adds `r` times the university-register and `1 - r` times the
     /// school-register weights of row `i` to `s`.
     #[inline]
@@ -187,19 +274,65 @@ impl Model {
     /// Labels, probabilities and thesis flags for every sentence of `doc`, whose
     /// features are `feats`; written into the sentences.
     pub fn predict(&self, doc: &mut Document, feats: &Features, work: &mut Work) {
+        self.predict_with(doc, feats, work, None);
+    }
+
+    /// [`Model::predict`], taking the sums of the deferred tokens of `feats`
+    /// ([`crate::features::extract_deferred`]) from `cache`, which must have
+    /// been [served](TokenCache::serve) for this model.
+    pub fn predict_cached(
+        &self,
+        doc: &mut Document,
+        feats: &Features,
+        work: &mut Work,
+        cache: &mut TokenCache,
+    ) {
+        self.predict_with(doc, feats, work, Some(cache));
+    }
+
+    fn predict_with(
+        &self,
+        doc: &mut Document,
+        feats: &Features,
+        work: &mut Work,
+        mut cache: Option<&mut TokenCache>,
+    ) {
         let n = doc.sentences.len().min(feats.len());
         work.raw.clear();
+        work.token_registers.clear();
         work.emit.clear();
         work.thesis.clear();
         let inv_t = 1.0 / self.decode.temperature.max(1e-3);
         for i in 0..n {
-            work.raw.push(self.row_scores(feats.row(i)));
+            let mut s = self.row_scores(feats.row(i));
+            let mut registers = [[0.0; REGISTER]; 2];
+            for t in feats.tokens(i) {
+                let compute = || self.token_scores(feats, t);
+                let ts = match cache.as_deref_mut() {
+                    Some(c) => c.get(t, compute),
+                    None => compute(),
+                };
+                for (x, add) in s.iter_mut().zip(ts.shared) {
+                    *x += add;
+                }
+                for (sum, add) in registers.iter_mut().zip(&ts.registers) {
+                    for (x, add) in sum.iter_mut().zip(add) {
+                        *x += add;
+                    }
+                }
+            }
+            work.raw.push(s);
+            work.token_registers.push(registers);
         }
         let r = Model::register(&work.raw);
         for i in 0..n {
             let mut s = work.raw[i];
             if self.decode.registers {
                 self.add_register_scores(feats, i, r, &mut s);
+                let [univ, school] = work.token_registers[i];
+                for k in 0..REGISTER {
+                    s[k] += r * univ[k] + (1.0 - r) * school[k];
+                }
             }
             work.emit
                 .push([s[0] * inv_t, s[1] * inv_t, s[2] * inv_t, s[3] * inv_t]);
@@ -833,6 +966,51 @@ mod tests {
         let mut one = vec![true, false];
         restate_thesis(&[0.9, 0.5], &[c, c], &[0, 0], 0.1, &mut one);
         assert_eq!(one, [true, false]);
+    }
+
+    #[test]
+    fn cached_token_sums_give_the_scores_of_full_rows() {
+        use crate::features::{extract, extract_deferred, Scratch};
+        use crate::segment::{self, RuleSegmenter};
+        let text =
+            "Phones distract students. For example, 40% of teachers say so (Smith 2010).\n\n\
+                    Some people argue that phones help. However, they don’t.\n\n\
+                    In conclusion, schools should ban phones… Shouldn't they?";
+        let doc = segment::document(&RuleSegmenter::default(), None, None, text.into());
+        let a = small();
+        let mut b = small();
+        for (i, x) in b.weights.iter_mut().enumerate() {
+            *x = (i % 7) as f32 * 0.02 - 0.06;
+        }
+        let (mut full, mut deferred) = (Features::default(), Features::default());
+        extract(&a.spec, &doc, &mut full, &mut Scratch::default());
+        extract_deferred(&a.spec, &doc, &mut deferred, &mut Scratch::default());
+        assert!(!deferred.tokens(0).is_empty());
+        let mut cache = TokenCache::default();
+        // The same cache serves one model, then another: it must not hand the
+        // second model the first one's sums.
+        for (id, m) in [(1, &a), (2, &b), (1, &a)] {
+            let run = |f: &Features, cache: Option<&mut TokenCache>| {
+                let mut d = doc.clone();
+                m.predict_with(&mut d, f, &mut Work::default(), cache);
+                d
+            };
+            let want = run(&full, None);
+            cache.serve(id);
+            for got in [
+                run(&deferred, None),
+                run(&deferred, Some(&mut cache)),
+                run(&deferred, Some(&mut cache)),
+            ] {
+                for (x, y) in want.sentences.iter().zip(&got.sentences) {
+                    assert_eq!((x.label, x.thesis), (y.label, y.thesis));
+                    let (p, q) = (x.scores.unwrap(), y.scores.unwrap());
+                    for (u, v) in p.to_array().iter().zip(q.to_array()) {
+                        assert!((u - v).abs() < 1e-5, "{u} vs {v}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -81,6 +81,22 @@ pub struct Features {
     /// (university (AAE-like) index, school (PERSUADE-like) index, value).
     doffsets: Vec<u32>,
     dfeats: Vec<(u32, u32, f32)>,
+    /// With [`extract_deferred`]: per row, the tokens whose word and character
+    /// features the classifier adds itself ([`token_features`]), and their bytes.
+    toffsets: Vec<u32>,
+    tokens: Vec<Token>,
+    token_bytes: Vec<u8>,
+}
+
+/// A token whose features [`extract_deferred`] left out of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// The token's hash: the same token always has the same features.
+    pub hash: u64,
+    /// Whether it is a word (words also have character 3-grams).
+    pub word: bool,
+    start: u32,
+    end: u32,
 }
 
 impl Features {
@@ -110,10 +126,25 @@ impl Features {
         }
     }
 
+    /// The deferred tokens of row `i` (none unless [`extract_deferred`] made it).
+    pub fn tokens(&self, i: usize) -> &[Token] {
+        match (self.toffsets.get(i), self.toffsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.tokens[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// The lower-cased bytes of a token of these features.
+    pub fn token_bytes(&self, t: &Token) -> &[u8] {
+        self.token_bytes
+            .get(t.start as usize..t.end as usize)
+            .unwrap_or(&[])
+    }
+
     /// Number of feature entries (over all rows) the buffers can hold without
     /// growing.
     pub fn capacity(&self) -> usize {
-        self.feats.capacity()
+        self.feats.capacity().max(self.tokens.capacity())
     }
 
     fn clear(&mut self) {
@@ -123,6 +154,10 @@ impl Features {
         self.doffsets.clear();
         self.dfeats.clear();
         self.doffsets.push(0);
+        self.toffsets.clear();
+        self.tokens.clear();
+        self.token_bytes.clear();
+        self.toffsets.push(0);
     }
 }
 
@@ -412,22 +447,72 @@ struct Row<'a> {
 /// Seeds of the two register-specific copies.
 const DOMAIN_SEEDS: [u64; 2] = [0x00a1_a1a1, 0x005c_5c5c];
 
+/// Index of the shared feature `h` of namespace `ns`.
+#[inline]
+fn index(mask: u64, ns: u64, h: u64) -> u32 {
+    (finish(mix(ns, h)) & mask) as u32
+}
+
+/// Indices of the shared feature `h` of namespace `ns` and of its two
+/// register-specific copies.
+#[inline]
+fn domain_index(mask: u64, ns: u64, h: u64) -> (u32, u32, u32) {
+    let base = mix(ns, h);
+    let [a, b] = DOMAIN_SEEDS.map(|seed| (finish(mix(base, seed)) & mask) as u32);
+    ((finish(base) & mask) as u32, a, b)
+}
+
 impl Row<'_> {
     /// A shared feature only (n-grams: plentiful, register-neutral).
     #[inline]
     fn add(&mut self, ns: u64, h: u64, v: f32) {
-        let i = (finish(mix(ns, h)) & self.mask) as u32;
-        self.f.feats.push((i, v));
+        self.f.feats.push((index(self.mask, ns, h), v));
     }
 
     /// A shared feature plus its register-specific copies (cues whose meaning
     /// differs between the annotation schemes, e.g. "In conclusion, ...").
     #[inline]
     fn add_d(&mut self, ns: u64, h: u64, v: f32) {
-        let base = mix(ns, h);
-        self.f.feats.push(((finish(base) & self.mask) as u32, v));
-        let [a, b] = DOMAIN_SEEDS.map(|seed| (finish(mix(base, seed)) & self.mask) as u32);
+        let (i, a, b) = domain_index(self.mask, ns, h);
+        self.f.feats.push((i, v));
         self.f.dfeats.push((a, b, v));
+    }
+}
+
+/// Keys of the character 3-grams of word `w` (lower-cased bytes), with
+/// word-boundary marks (4-grams were dropped for speed: they were about a
+/// third of all features). Words over 62 bytes have none.
+#[inline]
+fn char_grams(w: &[u8], mut f: impl FnMut(u64)) {
+    let mut buf = [0u8; 64];
+    if w.len() + 2 > buf.len() {
+        return;
+    }
+    buf[0] = b' ';
+    buf[1..=w.len()].copy_from_slice(w);
+    buf[w.len() + 1] = b' ';
+    for win in buf[..w.len() + 2].windows(3) {
+        f(u64::from(win[0]) | u64::from(win[1]) << 8 | u64::from(win[2]) << 16);
+    }
+}
+
+/// The features token `t` has wherever it occurs, which [`extract_deferred`]
+/// leaves out of the rows: its unigram (shared, then register-specific through
+/// `domain`) and, for a word, its character 3-grams (`bytes`: its lower-cased
+/// bytes, [`Features::token_bytes`]).
+pub fn token_features(
+    spec: &FeatureSpec,
+    t: &Token,
+    bytes: &[u8],
+    mut shared: impl FnMut(u32, f32),
+    mut domain: impl FnMut(u32, u32, f32),
+) {
+    let mask = (spec.dim() as u64).wrapping_sub(1);
+    let (i, a, b) = domain_index(mask, ns::W1, t.hash);
+    shared(i, 1.0);
+    domain(a, b, 1.0);
+    if t.word {
+        char_grams(bytes, |x| shared(index(mask, ns::C3, x), CHAR_WEIGHT));
     }
 }
 
@@ -455,6 +540,30 @@ fn overlap_bucket(words: &[u64], set: &[u64]) -> u64 {
 /// Extracts the features of every sentence of `doc` into `out` (replacing its
 /// contents), using `scratch` for all temporary storage.
 pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: &mut Scratch) {
+    extract_with(spec, doc, out, scratch, false);
+}
+
+/// [`extract`], except that each token's unigram and character 3-grams are not
+/// in the rows: the rows list the tokens instead ([`Features::tokens`]). Those
+/// features are most of a row, and the same for every occurrence of a word, so
+/// a classifier can add them up once per word and keep the sums (as spaCy keeps
+/// a word's lexical attributes in its vocabulary). [`token_features`] lists them.
+pub fn extract_deferred(
+    spec: &FeatureSpec,
+    doc: &Document,
+    out: &mut Features,
+    scratch: &mut Scratch,
+) {
+    extract_with(spec, doc, out, scratch, true);
+}
+
+fn extract_with(
+    spec: &FeatureSpec,
+    doc: &Document,
+    out: &mut Features,
+    scratch: &mut Scratch,
+    deferred: bool,
+) {
     scratch.init_lists();
     out.clear();
     let mask = (spec.dim() as u64).wrapping_sub(1);
@@ -617,7 +726,9 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         // Word n-grams.
         let mut prev = BOS;
         for &h in th.iter() {
-            row.add_d(ns::W1, h, 1.0);
+            if !deferred {
+                row.add_d(ns::W1, h, 1.0);
+            }
             row.add(ns::W2, mix(prev, h), 1.0);
             prev = h;
         }
@@ -631,24 +742,29 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         if let Some(&l) = th.last() {
             row.add_d(ns::LAST, l, 1.0);
         }
-        // Character 3-grams inside words, with word-boundary marks (4-grams
-        // were dropped for speed: they were about a third of all features).
-        let mut buf = [0u8; 64];
-        for &(a, b, is_word) in toks.iter() {
-            if !is_word {
-                continue;
+        if deferred {
+            for (&(a, b, word), &hash) in toks.iter().zip(th) {
+                let start = row.f.token_bytes.len() as u32;
+                if word {
+                    // Only words need their bytes (for the 3-grams).
+                    row.f
+                        .token_bytes
+                        .extend_from_slice(&scratch.lower[a as usize..b as usize]);
+                }
+                let end = row.f.token_bytes.len() as u32;
+                row.f.tokens.push(Token {
+                    hash,
+                    word,
+                    start,
+                    end,
+                });
             }
-            let w = &scratch.lower[a as usize..b as usize];
-            if w.len() + 2 > buf.len() {
-                continue;
-            }
-            buf[0] = b' ';
-            buf[1..=w.len()].copy_from_slice(w);
-            buf[w.len() + 1] = b' ';
-            let g = &buf[..w.len() + 2];
-            for win in g.windows(3) {
-                let x = u64::from(win[0]) | u64::from(win[1]) << 8 | u64::from(win[2]) << 16;
-                row.add(ns::C3, x, CHAR_WEIGHT);
+        } else {
+            for &(a, b, word) in toks.iter() {
+                if word {
+                    let w = &scratch.lower[a as usize..b as usize];
+                    char_grams(w, |x| row.add(ns::C3, x, CHAR_WEIGHT));
+                }
             }
         }
         // Discourse markers (from the summary of pass 1).
@@ -820,6 +936,7 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
         }
         out.offsets.push(out.feats.len() as u32);
         out.doffsets.push(out.dfeats.len() as u32);
+        out.toffsets.push(out.tokens.len() as u32);
     }
 }
 
@@ -981,6 +1098,49 @@ mod tests {
         let (_, a) = feats(None, dots);
         let (_, b) = feats(None, &dots.replace("...", "\u{2026}"));
         assert_eq!((a.feats, a.dfeats), (b.feats, b.dfeats));
+    }
+
+    #[test]
+    fn deferred_rows_and_token_features_make_the_full_rows() {
+        let title = Some("Should schools ban phones?");
+        let long = "a".repeat(70);
+        let text = format!(
+            "Phones distract students’ minds, don't they? {long} is long.\n\n\
+             For example, 40% of teachers agree (Smith 2010)… In conclusion, ban them."
+        );
+        let (doc, full) = feats(title, &text);
+        let spec = FeatureSpec::default();
+        let mut d = Features::default();
+        extract_deferred(&spec, &doc, &mut d, &mut Scratch::default());
+        assert_eq!(d.len(), full.len());
+        let key = |&(j, v): &(u32, f32)| (j, v.to_bits());
+        let dkey = |&(a, b, v): &(u32, u32, f32)| (a, b, v.to_bits());
+        for i in 0..full.len() {
+            assert!(!d.tokens(i).is_empty());
+            let mut shared = d.row(i).to_vec();
+            let mut domain = d.domain_row(i).to_vec();
+            for t in d.tokens(i) {
+                token_features(
+                    &spec,
+                    t,
+                    d.token_bytes(t),
+                    |j, v| shared.push((j, v)),
+                    |a, b, v| domain.push((a, b, v)),
+                );
+            }
+            let mut want = full.row(i).to_vec();
+            let mut want_domain = full.domain_row(i).to_vec();
+            for v in [&mut shared, &mut want] {
+                v.sort_by_key(key);
+            }
+            for v in [&mut domain, &mut want_domain] {
+                v.sort_by_key(dkey);
+            }
+            assert_eq!(shared, want, "row {i}");
+            assert_eq!(domain, want_domain, "row {i}");
+        }
+        assert!(d.tokens(99).is_empty());
+        assert!(d.feats.len() < full.feats.len());
     }
 
     #[test]
