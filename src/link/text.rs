@@ -7,6 +7,7 @@
 //! not depend on the role classifier's feature code (which may change under it).
 
 use crate::document::is_apostrophe;
+use std::cell::RefCell;
 
 /// Function words ignored when measuring lexical overlap (sorted, for binary search).
 const STOP: &[&str] = &[
@@ -234,6 +235,53 @@ pub(crate) fn fnv_run(mut h: u64, b: &[u8]) -> u64 {
     quads.remainder().iter().fold(h, |h, &x| step(h, x))
 }
 
+/// The hash of `w`'s [`stem`] when `w` is a content word (three characters or
+/// more, not a stop word).
+fn content_stem(w: &str) -> Option<u64> {
+    (w.chars().nth(2).is_some() && !is_stop(w)).then(|| fnv_run(FNV_OFFSET, stem(w).as_bytes()))
+}
+
+/// A thread's memo of [`content_stem`] for words of up to 16 bytes: a
+/// direct-mapped table keyed by the word's bytes, so it never grows and never
+/// confuses two words. Words repeat, within an essay and across a corpus, and
+/// the stop-word search, suffix stripping and hashing are the costly part of a
+/// sentence's word view.
+struct StemMemo {
+    /// (the word's bytes as an integer, 0 for an empty slot; its stem hash).
+    slots: Vec<(u128, Option<u64>)>,
+}
+
+impl StemMemo {
+    const SLOTS: usize = 4096;
+
+    fn get(&mut self, w: &str) -> Option<u64> {
+        let b = w.as_bytes();
+        if b.len() > 16 || b.is_empty() {
+            return content_stem(w);
+        }
+        // Words hold no NUL byte, so the zero-padded bytes name one word.
+        let key = b.iter().fold(0u128, |k, &x| k << 8 | u128::from(x));
+        let h = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let Some(slot) = self
+            .slots
+            .get_mut((h >> (64 - Self::SLOTS.trailing_zeros())) as usize)
+        else {
+            return content_stem(w);
+        };
+        if slot.0 != key {
+            *slot = (key, content_stem(w));
+        }
+        slot.1
+    }
+}
+
+thread_local! {
+    static STEMS: RefCell<StemMemo> = RefCell::new(StemMemo {
+        slots: vec![(0, None); StemMemo::SLOTS],
+    });
+}
+
 impl SentText {
     pub(crate) fn new(s: &str) -> Self {
         let joined = joined_words(s);
@@ -241,12 +289,10 @@ impl SentText {
         // A content word has at least three letters and a space after it:
         // sized for that, the vector never grows.
         let mut stems = Vec::with_capacity(joined.len() / 4 + 1);
-        stems.extend(
-            words
-                .clone()
-                .filter(|w| w.chars().nth(2).is_some() && !is_stop(w))
-                .map(|w| fnv_run(FNV_OFFSET, stem(w).as_bytes())),
-        );
+        STEMS.with(|memo| match memo.try_borrow_mut() {
+            Ok(mut memo) => stems.extend(words.clone().filter_map(|w| memo.get(w))),
+            Err(_) => stems.extend(words.clone().filter_map(content_stem)),
+        });
         stems.sort_unstable();
         stems.dedup();
         // Shorter sentences repeat their last opening.
@@ -371,6 +417,27 @@ mod tests {
         assert_eq!(stem("technologies"), stem("technology"));
         assert_eq!(stem("distracted"), stem("distracting"));
         assert_eq!(stem("cat"), "cat");
+    }
+
+    #[test]
+    fn the_stem_memo_answers_as_the_stemmer_does() {
+        let mut memo = StemMemo {
+            slots: vec![(0, None); 2],
+        };
+        let long = "internationalisations";
+        // With two slots, most words evict others: each answer must still be
+        // the word's own, asked again and again.
+        let words = [
+            "the", "phones", "phone", "banned", "it", long, "don't", "schools", "é",
+        ];
+        for _ in 0..3 {
+            for w in words {
+                assert_eq!(memo.get(w), content_stem(w), "{w}");
+            }
+        }
+        assert_eq!(memo.get("the"), None);
+        assert_eq!(memo.get("phones"), memo.get("phone"));
+        assert!(memo.get(long).is_some());
     }
 
     #[test]
