@@ -107,12 +107,18 @@ impl Hasher {
     /// `parts`, with value `v` (see [`feat!`]).
     #[inline]
     pub(crate) fn add_after(&mut self, name: u64, parts: &[&str], v: f32) {
+        let mut h = name;
+        for p in parts {
+            // A 0x1f byte between parts keeps ("ab", "c") apart from ("a", "bc").
+            h = fnv_run(fnv_run(h, &[0x1f]), p.as_bytes());
+        }
+        self.add_hashed(h, v);
+    }
+
+    /// Adds the feature whose name and parts hash to `h`, with value `v`.
+    #[inline]
+    pub(crate) fn add_hashed(&mut self, h: u64, v: f32) {
         if v != 0.0 {
-            let mut h = name;
-            for p in parts {
-                // A 0x1f byte between parts keeps ("ab", "c") apart from ("a", "bc").
-                h = fnv_run(fnv_run(h, &[0x1f]), p.as_bytes());
-            }
             let bucket = match self.mask {
                 Some(m) => h & m,
                 None => h % u64::from(self.dim),
@@ -427,8 +433,9 @@ pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     feat!(h, "open1", st.opening(1); 1.0);
     feat!(h, "open2", st.opening(2); 1.0);
     feat!(h, "topen1", v.text[t].opening(1); 1.0);
-    for w in st.words() {
-        feat!(h, "w", w; 0.5);
+    // feat!(h, "w", w; 0.5) for every word, hashed once per word (WordInfo).
+    for w in st.word_info() {
+        h.add_hashed(w.unigram, 0.5);
     }
     for (i, m) in CONTRAST.iter().enumerate() {
         if v.has_contrast(s, i) {
@@ -450,11 +457,13 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
     let sent = &v.doc.sentences[c];
     let para = v.paragraph(sent.paragraph);
     feat!(h, "bias"; 1.0);
-    for w in st.words() {
-        feat!(h, "w", w; 0.5);
+    // feat!(h, "w", w; 0.5) and feat!(h, "b", a, b; 0.5), from the hashes
+    // of "w" and of "b" with the first word that WordInfo keeps.
+    for w in st.word_info() {
+        h.add_hashed(w.unigram, 0.5);
     }
-    for (a, b) in st.words().zip(st.words().skip(1)) {
-        feat!(h, "b", a, b; 0.5);
+    for (a, b) in st.word_info().iter().zip(st.words().skip(1)) {
+        h.add_hashed(fnv_run(fnv_run(a.bigram, &[0x1f]), b.as_bytes()), 0.5);
     }
     feat!(h, "open1", st.opening(1); 1.0);
     feat!(h, "open2", st.opening(2); 1.0);
@@ -547,6 +556,23 @@ mod tests {
         ];
         let got: Vec<u32> = h.finish().iter().map(|&(i, _)| i).collect();
         assert_eq!(got, want.map(|x| (x % (1 << 20)) as u32));
+    }
+
+    #[test]
+    fn word_info_hashes_are_the_named_word_features() {
+        let st = SentText::new("Phones don't help internationalisation at all");
+        let (mut named, mut kept) = (Hasher::new(1 << 20), Hasher::new(1 << 20));
+        for (w, i) in st.words().zip(st.word_info()) {
+            feat!(named, "w", w; 0.5);
+            kept.add_hashed(i.unigram, 0.5);
+        }
+        for ((a, b), i) in st.words().zip(st.words().skip(1)).zip(st.word_info()) {
+            feat!(named, "b", a, b; 0.5);
+            kept.add_hashed(fnv_run(fnv_run(i.bigram, &[0x1f]), b.as_bytes()), 0.5);
+        }
+        let named = named.finish();
+        assert_eq!(named.len(), 11);
+        assert_eq!(named, kept.finish());
     }
 
     fn doc() -> Document {

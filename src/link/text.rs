@@ -172,6 +172,8 @@ pub(crate) struct SentText {
     /// two-letter tokens), sorted and deduplicated: overlap is a merge, not a
     /// hash-set probe, and nothing is allocated per stem.
     pub stems: Vec<u64>,
+    /// [`WordInfo`] of every word, in order.
+    info: Vec<WordInfo>,
     /// Byte lengths of the first one, two and three words in `joined`.
     openings: [usize; 3],
 }
@@ -235,52 +237,83 @@ pub(crate) fn fnv_run(mut h: u64, b: &[u8]) -> u64 {
     quads.remainder().iter().fold(h, |h, &x| step(h, x))
 }
 
-/// The hash of `w`'s [`stem`] when `w` is a content word (three characters or
-/// more, not a stop word).
-fn content_stem(w: &str) -> Option<u64> {
-    (w.chars().nth(2).is_some() && !is_stop(w)).then(|| fnv_run(FNV_OFFSET, stem(w).as_bytes()))
+/// What the link features need of one word, computed once per word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WordInfo {
+    /// The hash of the word's [`stem`] when it is a content word (three
+    /// characters or more, not a stop word).
+    pub stem: Option<u64>,
+    /// The hash state of the word feature of the stance and relation models
+    /// (`feat!(h, "w", word)`), and of their bigram feature after its first
+    /// word (`feat!(h, "b", word, next)` before `next`).
+    pub unigram: u64,
+    pub bigram: u64,
 }
 
-/// A thread's memo of [`content_stem`] for words of up to 16 bytes: a
+impl WordInfo {
+    fn of(w: &str) -> Self {
+        let content = w.chars().nth(2).is_some() && !is_stop(w);
+        WordInfo {
+            stem: content.then(|| fnv_run(FNV_OFFSET, stem(w).as_bytes())),
+            unigram: fnv_run(UNIGRAM_FEATURE, w.as_bytes()),
+            bigram: fnv_run(BIGRAM_FEATURE, w.as_bytes()),
+        }
+    }
+}
+
+/// A thread's memo of [`WordInfo`] for words of up to 16 bytes: a
 /// direct-mapped table keyed by the word's bytes, so it never grows and never
 /// confuses two words. Words repeat, within an essay and across a corpus, and
 /// the stop-word search, suffix stripping and hashing are the costly part of a
 /// sentence's word view.
-struct StemMemo {
-    /// (the word's bytes as an integer, 0 for an empty slot; its stem hash).
-    slots: Vec<(u128, Option<u64>)>,
+struct WordMemo {
+    /// (the word's bytes as an integer, 0 for an empty slot; its info).
+    slots: Vec<(u128, WordInfo)>,
 }
 
-impl StemMemo {
+impl WordMemo {
     const SLOTS: usize = 4096;
 
-    fn get(&mut self, w: &str) -> Option<u64> {
+    fn new(slots: usize) -> Self {
+        let empty = WordInfo {
+            stem: None,
+            unigram: 0,
+            bigram: 0,
+        };
+        WordMemo {
+            slots: vec![(0, empty); slots],
+        }
+    }
+
+    fn get(&mut self, w: &str) -> WordInfo {
         let b = w.as_bytes();
         if b.len() > 16 || b.is_empty() {
-            return content_stem(w);
+            return WordInfo::of(w);
         }
         // Words hold no NUL byte, so the zero-padded bytes name one word.
         let key = b.iter().fold(0u128, |k, &x| k << 8 | u128::from(x));
         let h = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let Some(slot) = self
-            .slots
-            .get_mut((h >> (64 - Self::SLOTS.trailing_zeros())) as usize)
-        else {
-            return content_stem(w);
+        let bits = self.slots.len().trailing_zeros();
+        let Some(slot) = self.slots.get_mut((h >> (64 - bits)) as usize) else {
+            return WordInfo::of(w);
         };
         if slot.0 != key {
-            *slot = (key, content_stem(w));
+            *slot = (key, WordInfo::of(w));
         }
         slot.1
     }
 }
 
 thread_local! {
-    static STEMS: RefCell<StemMemo> = RefCell::new(StemMemo {
-        slots: vec![(0, None); StemMemo::SLOTS],
-    });
+    static WORDS: RefCell<WordMemo> = RefCell::new(WordMemo::new(WordMemo::SLOTS));
 }
+
+/// The stance and relation models' word feature, `feat!(h, "w", word)`, and
+/// bigram feature, `feat!(h, "b", first, second)`, hashed up to their first
+/// part: the name, then the separator byte (see `Hasher::add_after`).
+const UNIGRAM_FEATURE: u64 = fnv_from(fnv("w"), &[0x1f]);
+const BIGRAM_FEATURE: u64 = fnv_from(fnv("b"), &[0x1f]);
 
 impl SentText {
     pub(crate) fn new(s: &str) -> Self {
@@ -289,10 +322,13 @@ impl SentText {
         // A content word has at least three letters and a space after it:
         // sized for that, the vector never grows.
         let mut stems = Vec::with_capacity(joined.len() / 4 + 1);
-        STEMS.with(|memo| match memo.try_borrow_mut() {
-            Ok(mut memo) => stems.extend(words.clone().filter_map(|w| memo.get(w))),
-            Err(_) => stems.extend(words.clone().filter_map(content_stem)),
+        // At most one word per two bytes of `joined`.
+        let mut info = Vec::with_capacity(joined.len() / 2 + 1);
+        WORDS.with(|memo| match memo.try_borrow_mut() {
+            Ok(mut memo) => info.extend(words.clone().map(|w| memo.get(w))),
+            Err(_) => info.extend(words.clone().map(WordInfo::of)),
         });
+        stems.extend(info.iter().filter_map(|i| i.stem));
         stems.sort_unstable();
         stems.dedup();
         // Shorter sentences repeat their last opening.
@@ -305,8 +341,14 @@ impl SentText {
         SentText {
             joined,
             stems,
+            info,
             openings,
         }
+    }
+
+    /// What the link features need of each word, in order.
+    pub(crate) fn word_info(&self) -> &[WordInfo] {
+        &self.info
     }
 
     /// The word tokens, lower-cased.
@@ -420,10 +462,8 @@ mod tests {
     }
 
     #[test]
-    fn the_stem_memo_answers_as_the_stemmer_does() {
-        let mut memo = StemMemo {
-            slots: vec![(0, None); 2],
-        };
+    fn the_word_memo_answers_as_the_words_do() {
+        let mut memo = WordMemo::new(2);
         let long = "internationalisations";
         // With two slots, most words evict others: each answer must still be
         // the word's own, asked again and again.
@@ -432,12 +472,15 @@ mod tests {
         ];
         for _ in 0..3 {
             for w in words {
-                assert_eq!(memo.get(w), content_stem(w), "{w}");
+                assert_eq!(memo.get(w), WordInfo::of(w), "{w}");
             }
         }
-        assert_eq!(memo.get("the"), None);
-        assert_eq!(memo.get("phones"), memo.get("phone"));
-        assert!(memo.get(long).is_some());
+        assert_eq!(memo.get("the").stem, None);
+        assert_eq!(memo.get("phones").stem, memo.get("phone").stem);
+        assert!(memo.get(long).stem.is_some());
+        let t = SentText::new("Phones distract the students");
+        let info: Vec<WordInfo> = t.words().map(WordInfo::of).collect();
+        assert_eq!(t.word_info(), info);
     }
 
     #[test]
