@@ -73,13 +73,42 @@ const CONTRAST: &[&str] = &[
 // At most 64 markers, as `DocView::contrast` keeps one bit per marker.
 static CONTRAST_PHRASES: Phrases = Phrases::new(CONTRAST);
 
-/// Appends hashed features, named by their parts, to a vector.
-pub(crate) struct Hasher {
+/// Where a [`Hasher`] puts the features it hashes.
+pub(crate) trait Sink {
+    /// Takes feature `bucket` with value `v`.
+    fn add(&mut self, bucket: u32, v: f32);
+}
+
+impl Sink for Feats {
+    #[inline]
+    fn add(&mut self, bucket: u32, v: f32) {
+        self.push((bucket, v));
+    }
+}
+
+/// The dot product of the features with weights `w`, summed as they are
+/// hashed, in the order and from the start value (`-0.0`) of `f32`'s `sum`
+/// over a [`Feats`] vector: scoring builds no vector.
+pub(crate) struct Dot<'w> {
+    pub w: &'w [f32],
+    pub sum: f32,
+}
+
+impl Sink for Dot<'_> {
+    #[inline]
+    fn add(&mut self, bucket: u32, v: f32) {
+        self.sum += self.w.get(bucket as usize).copied().unwrap_or(0.0) * v;
+    }
+}
+
+/// Hashes features, named by their parts, into a [`Sink`]: a vector (for
+/// training) or a dot product with a model's weights (for scoring).
+pub(crate) struct Hasher<S = Feats> {
     dim: u32,
     /// `dim - 1` when `dim` is a power of two (as in every trained model): a
     /// mask gives the same bucket as `%` without a 64-bit division per feature.
     mask: Option<u64>,
-    out: Feats,
+    out: S,
 }
 
 /// Adds the feature named by a literal and further parts (`feat!(h, "dist",
@@ -95,11 +124,18 @@ macro_rules! feat {
 
 impl Hasher {
     pub(crate) fn new(dim: u32) -> Self {
+        Hasher::with(dim, Vec::with_capacity(64))
+    }
+}
+
+impl<S: Sink> Hasher<S> {
+    /// A hasher into `dim` buckets that gives its features to `out`.
+    pub(crate) fn with(dim: u32, out: S) -> Self {
         let dim = dim.max(1);
         Hasher {
             dim,
             mask: dim.is_power_of_two().then(|| u64::from(dim) - 1),
-            out: Vec::with_capacity(64),
+            out,
         }
     }
 
@@ -123,11 +159,11 @@ impl Hasher {
                 Some(m) => h & m,
                 None => h % u64::from(self.dim),
             };
-            self.out.push((bucket as u32, v));
+            self.out.add(bucket as u32, v);
         }
     }
 
-    pub(crate) fn finish(self) -> Feats {
+    pub(crate) fn finish(self) -> S {
         self.out
     }
 }
@@ -329,6 +365,12 @@ fn paragraph_kind(v: &DocView<'_>, p: usize) -> &'static str {
 /// Features of the pair (source `s`, candidate target `t`), both in one paragraph.
 pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
+    pair_into(v, s, t, &mut h);
+    h.finish()
+}
+
+/// [`pair`] into any [`Sink`].
+pub(crate) fn pair_into<S: Sink>(v: &DocView<'_>, s: usize, t: usize, h: &mut Hasher<S>) {
     let para = v.paragraph(v.doc.sentences[s].paragraph);
     let trole = if v.roles[t].is_target() {
         v.roles[t].name()
@@ -406,12 +448,17 @@ pub(crate) fn pair(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     if d == -1 {
         feat!(h, "prev-open", open1; 1.0);
     }
-    h.finish()
 }
 
 /// Features of the "no target" option of source `s`.
 pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
+    null_into(v, s, &mut h);
+    h.finish()
+}
+
+/// [`null`] into any [`Sink`].
+pub(crate) fn null_into<S: Sink>(v: &DocView<'_>, s: usize, h: &mut Hasher<S>) {
     feat!(h, "null-bias"; 1.0);
     let cands = v.candidates(s).count();
     feat!(h, "null-ncands", ["0", "1", "2", ">=3"][cands.min(3)]; 1.0);
@@ -419,12 +466,17 @@ pub(crate) fn null(v: &DocView<'_>, s: usize, dim: u32) -> Feats {
     feat!(h, "null-open1", v.text[s].opening(1); 1.0);
     feat!(h, "null-pevid", prob_bucket(v.probs[s][Label::Evidence.index()]); 1.0);
     feat!(h, "null-pclaim", prob_bucket(v.probs[s][Label::Claim.index()]); 1.0);
-    h.finish()
 }
 
 /// Features for "does evidence `s` attack (rather than support) target `t`?".
 pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
+    relation_into(v, s, t, &mut h);
+    h.finish()
+}
+
+/// [`relation`] into any [`Sink`].
+pub(crate) fn relation_into<S: Sink>(v: &DocView<'_>, s: usize, t: usize, h: &mut Hasher<S>) {
     let trole = v.roles[t].name();
     feat!(h, "bias"; 1.0);
     feat!(h, "trole", trole; 1.0);
@@ -447,12 +499,22 @@ pub(crate) fn relation(v: &DocView<'_>, s: usize, t: usize, dim: u32) -> Feats {
     }
     let (_, jac) = overlap(st, &v.text[t]);
     feat!(h, "jaccard"; jac);
-    h.finish()
 }
 
 /// Features for "does claim `c` argue against thesis `thesis`?".
 pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32) -> Feats {
     let mut h = Hasher::new(dim);
+    stance_into(v, c, thesis, &mut h);
+    h.finish()
+}
+
+/// [`stance`] into any [`Sink`].
+pub(crate) fn stance_into<S: Sink>(
+    v: &DocView<'_>,
+    c: usize,
+    thesis: Option<usize>,
+    h: &mut Hasher<S>,
+) {
     let st = &v.text[c];
     let sent = &v.doc.sentences[c];
     let para = v.paragraph(sent.paragraph);
@@ -518,7 +580,6 @@ pub(crate) fn stance(v: &DocView<'_>, c: usize, thesis: Option<usize>, dim: u32)
         }
         _ => feat!(h, "no-thesis"; 1.0),
     }
-    h.finish()
 }
 
 #[cfg(test)]

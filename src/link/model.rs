@@ -14,7 +14,7 @@
 //! another version is a typed [`Error::Model`] rather than silent garbage. The
 //! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
 
-use super::features::{self, DocView, Feats, Role, FEATURE_SPEC};
+use super::features::{self, DocView, Dot, Feats, Hasher, Role, FEATURE_SPEC};
 use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
 use crate::classify::model::finite_f32s;
 use crate::document::{Document, Label};
@@ -97,6 +97,14 @@ pub(crate) fn dot(w: &[f32], f: &Feats) -> f32 {
     f.iter()
         .map(|&(i, v)| w.get(i as usize).copied().unwrap_or(0.0) * v)
         .sum()
+}
+
+/// [`dot`] of `w` with the features `f` hashes into `dim` buckets, summed as
+/// they are hashed.
+fn score(w: &[f32], dim: u32, f: impl FnOnce(&mut Hasher<Dot<'_>>)) -> f32 {
+    let mut h = Hasher::with(dim, Dot { w, sum: -0.0 });
+    f(&mut h);
+    h.finish().sum
 }
 
 pub(crate) fn sigmoid(x: f32) -> f32 {
@@ -247,27 +255,25 @@ impl LinkModel {
         let dim = self.info.pair_dim;
         let mut scores: Vec<f32> = cands
             .iter()
-            .map(|&t| dot(&self.pair, &features::pair(v, s, t, dim)))
+            .map(|&t| score(&self.pair, dim, |h| features::pair_into(v, s, t, h)))
             .collect();
-        scores.push(dot(&self.pair, &features::null(v, s, dim)));
+        scores.push(score(&self.pair, dim, |h| features::null_into(v, s, h)));
         softmax(&mut scores);
         scores
     }
 
     /// P(evidence `s` attacks `t`).
     pub(crate) fn attack_prob(&self, v: &DocView<'_>, s: usize, t: usize) -> f32 {
-        sigmoid(dot(
-            &self.relation,
-            &features::relation(v, s, t, self.info.relation_dim),
-        ))
+        sigmoid(score(&self.relation, self.info.relation_dim, |h| {
+            features::relation_into(v, s, t, h)
+        }))
     }
 
     /// P(claim `c` argues against the thesis).
     pub(crate) fn against_prob(&self, v: &DocView<'_>, c: usize, thesis: Option<usize>) -> f32 {
-        sigmoid(dot(
-            &self.stance,
-            &features::stance(v, c, thesis, self.info.stance_dim),
-        ))
+        sigmoid(score(&self.stance, self.info.stance_dim, |h| {
+            features::stance_into(v, c, thesis, h)
+        }))
     }
 }
 
