@@ -161,12 +161,16 @@ impl Features {
     }
 }
 
+/// A token of [`Scratch::tokenize`]: its byte span in the lower-cased
+/// sentence, and whether it is a word.
+type TokenSpan = (u32, u32, bool);
+
 /// Reusable buffers for [`extract`]; keep one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {
     lower: Vec<u8>,
     /// Token spans into `lower`, plus whether the token is a word.
-    tokens: Vec<(u32, u32, bool)>,
+    tokens: Vec<TokenSpan>,
     /// Per-token hash.
     thash: Vec<u64>,
     /// Per-token word-list entry ([`Lexicon::get`]).
@@ -186,7 +190,7 @@ pub struct Scratch {
     /// sentence, then the concatenated buffers.
     cache_off: Vec<(u32, u32)>,
     cache_lower: Vec<u8>,
-    cache_tokens: Vec<(u32, u32, bool)>,
+    cache_tokens: Vec<TokenSpan>,
     cache_hash: Vec<u64>,
     /// Per sentence: the [`class`] bits of all its tokens, or-ed, plus
     /// [`class::OPINION`].
@@ -405,22 +409,20 @@ impl Scratch {
         }
     }
 
-    /// Puts the cached pass-1 tokens of sentence `i` back into the working buffers.
-    fn restore_tokens(&mut self, i: usize) {
+    /// The cached pass-1 tokens of sentence `i`: its lower-cased bytes, its
+    /// tokens (spans into those bytes) and their hashes.
+    fn cached_tokens(&self, i: usize) -> (&[u8], &[TokenSpan], &[u64]) {
         let (l0, t0) = self.cache_off.get(i).copied().unwrap_or((0, 0));
         let (l1, t1) = self.cache_off.get(i + 1).copied().unwrap_or((
             self.cache_lower.len() as u32,
             self.cache_tokens.len() as u32,
         ));
-        self.lower.clear();
-        self.lower
-            .extend_from_slice(&self.cache_lower[l0 as usize..l1 as usize]);
-        self.tokens.clear();
-        self.tokens
-            .extend_from_slice(&self.cache_tokens[t0 as usize..t1 as usize]);
-        self.thash.clear();
-        self.thash
-            .extend_from_slice(&self.cache_hash[t0 as usize..t1 as usize]);
+        let (l, t) = (l0 as usize..l1 as usize, t0 as usize..t1 as usize);
+        (
+            &self.cache_lower[l],
+            &self.cache_tokens[t.clone()],
+            &self.cache_hash[t],
+        )
     }
 
     fn push_word(&mut self, ws: u32) {
@@ -719,10 +721,8 @@ fn extract_with(
         let para_len = end_of_para - start_of_para;
         let pos = si - start_of_para;
         let is_last = si + 1 == end_of_para;
-        scratch.restore_tokens(si);
+        let (lower, toks, th) = scratch.cached_tokens(si);
         let mut row = Row { mask, f: out };
-        let toks = &scratch.tokens;
-        let th = &scratch.thash;
         // Word n-grams.
         let mut prev = BOS;
         for &h in th.iter() {
@@ -749,7 +749,7 @@ fn extract_with(
                     // Only words need their bytes (for the 3-grams).
                     row.f
                         .token_bytes
-                        .extend_from_slice(&scratch.lower[a as usize..b as usize]);
+                        .extend_from_slice(&lower[a as usize..b as usize]);
                 }
                 let end = row.f.token_bytes.len() as u32;
                 row.f.tokens.push(Token {
@@ -762,7 +762,7 @@ fn extract_with(
         } else {
             for &(a, b, word) in toks.iter() {
                 if word {
-                    let w = &scratch.lower[a as usize..b as usize];
+                    let w = &lower[a as usize..b as usize];
                     char_grams(w, |x| row.add(ns::C3, x, CHAR_WEIGHT));
                 }
             }
@@ -834,7 +834,8 @@ fn extract_with(
         let digits = text.iter().any(u8::is_ascii_digit);
         let percent = text.contains(&b'%') || th.contains(&word_hash(b"percent"));
         push(flag(24, u64::from(digits) + 2 * u64::from(percent)));
-        let quote = s.text.contains(['"', '“', '”']);
+        // Byte searches first: a char-set search decodes every character.
+        let quote = text.contains(&b'"') || (text.contains(&0xe2) && s.text.contains(['“', '”']));
         let paren_cite = s.text.find('(').is_some_and(|i| {
             s.text[i..]
                 .split(')')
@@ -842,9 +843,7 @@ fn extract_with(
                 .is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))
         });
         push(flag(25, u64::from(quote) + 2 * u64::from(paren_cite)));
-        let last_tok = toks
-            .last()
-            .map(|&(a, b, _)| &scratch.lower[a as usize..b as usize]);
+        let last_tok = toks.last().map(|&(a, b, _)| &lower[a as usize..b as usize]);
         let end = match last_tok {
             Some(b"?") => 1,
             Some(b"!") => 2,
