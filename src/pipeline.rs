@@ -9,7 +9,7 @@
 //! thread-local, so analysing an essay does not allocate scratch space. So does
 //! each thread's [`TokenCache`]: the role model's sums over a word's unigram and
 //! character features, computed once per word instead of at every occurrence
-//! (most of a row is such features).
+//! (a large share of a sentence's features).
 
 use crate::classify::{Classifier, Model, Refiner, TokenCache};
 use crate::document::{Document, Paragraph, Sentence};

@@ -119,9 +119,9 @@ struct TokenScores {
     registers: [[f32; REGISTER]; 2],
 }
 
-/// A thread's [`TokenScores`] of the words it has seen, for one model: a
-/// direct-mapped table of [`TokenCache::SLOTS`] entries keyed by token hash, so
-/// it never grows. Word frequencies are skewed, so most tokens of an essay are
+/// A thread's token sums (`TokenScores`) of the words it has seen, for one
+/// model: a fixed-size direct-mapped table keyed by token hash, so it never
+/// grows. Word frequencies are skewed, so most tokens of an essay are
 /// found in it and their features are not read from the weight matrix again.
 #[derive(Debug, Default)]
 pub struct TokenCache {

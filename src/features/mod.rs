@@ -547,9 +547,10 @@ pub fn extract(spec: &FeatureSpec, doc: &Document, out: &mut Features, scratch: 
 
 /// [`extract`], except that each token's unigram and character 3-grams are not
 /// in the rows: the rows list the tokens instead ([`Features::tokens`]). Those
-/// features are most of a row, and the same for every occurrence of a word, so
-/// a classifier can add them up once per word and keep the sums (as spaCy keeps
-/// a word's lexical attributes in its vocabulary). [`token_features`] lists them.
+/// are a large share of a row's features and the same for every occurrence of
+/// a word, so a classifier can add them up once per word and keep the sums (as
+/// spaCy keeps a word's lexical attributes in its vocabulary).
+/// [`token_features`] lists them.
 pub fn extract_deferred(
     spec: &FeatureSpec,
     doc: &Document,

@@ -243,10 +243,11 @@ pub(crate) struct WordInfo {
     /// The hash of the word's [`stem`] when it is a content word (three
     /// characters or more, not a stop word).
     pub stem: Option<u64>,
-    /// The hash state of the word feature of the stance and relation models
-    /// (`feat!(h, "w", word)`), and of their bigram feature after its first
-    /// word (`feat!(h, "b", word, next)` before `next`).
+    /// The hash of the stance and relation models' word feature,
+    /// `feat!(h, "w", word)`.
     pub unigram: u64,
+    /// The hash state of the stance model's bigram feature after its first
+    /// word, `feat!(h, "b", word, next)` before `next`.
     pub bigram: u64,
 }
 
