@@ -5,7 +5,7 @@
 //! head, and a second pass ([`rescore`]) that rescores each sentence against
 //! the rest of its paragraph; [`train`] fits both. The [`Classifier`] trait is what the pipeline
 //! calls, so another model (or a test double) can stand in. A [`Refiner`]
-//! runs after it and may relabel: the transformer backend ([`transformer`],
+//! runs after it and may relabel: the transformer backend (`transformer`,
 //! Cargo feature `transformer`) fuses its own probabilities with the
 //! embedded model's.
 

@@ -56,7 +56,7 @@ const INFERENCE: &[&str] = &[
 /// longest [`INFERENCE`] marker and the byte after it (a test checks).
 const HEAD: usize = 18;
 
-/// Whether `text` opens with an [`INFERENCE`] marker ("Therefore, ...",
+/// Whether `text` opens with an `INFERENCE` marker ("Therefore, ...",
 /// "That's why ...", "As a result of this, ...").
 pub fn opens_with_inference(text: &str) -> bool {
     // The first (up to four) words, lower-cased and joined by single spaces, in

@@ -413,9 +413,10 @@ impl LearnedLinker<'_> {
 }
 
 impl Linker for LearnedLinker<'_> {
-    /// Relabels the [`LearnedLinker::counters`] as claims, then links: as claims
-    /// they take a stance edge (`attacks`, since training keeps the counter
-    /// threshold at or above the against threshold) and evidence can back them.
+    /// Relabels the counter-arguments `LearnedLinker::counters` finds as
+    /// claims, then links: as claims they take a stance edge (`attacks`, since
+    /// training keeps the counter threshold at or above the against threshold)
+    /// and evidence can back them.
     fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
         let (links, counters) = {
             // One view for both steps: the screened sentences turn into claims
