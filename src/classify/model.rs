@@ -165,6 +165,18 @@ impl TokenCache {
     }
 }
 
+/// Adds `v` times the weights of feature `j` (a row of `w`, the weight
+/// matrix's data) to the outputs `s`; nothing for a row out of range.
+#[inline]
+fn add_weights(w: &[f32], j: u32, v: f32, s: &mut [f32; N_OUT]) {
+    let o = j as usize * N_OUT;
+    if let Some(r) = w.get(o..o + N_OUT) {
+        for k in 0..N_OUT {
+            s[k] += r[k] * v;
+        }
+    }
+}
+
 /// Reusable buffers for [`Model::predict`].
 #[derive(Debug, Default)]
 pub struct Work {
@@ -207,12 +219,7 @@ impl Model {
         let mut s = self.bias;
         let w = self.weights.as_slice().unwrap_or(&[]);
         for &(j, v) in row {
-            let o = j as usize * N_OUT;
-            if let Some(r) = w.get(o..o + N_OUT) {
-                for k in 0..N_OUT {
-                    s[k] += r[k] * v;
-                }
-            }
+            add_weights(w, j, v, &mut s);
         }
         s
     }
@@ -226,14 +233,7 @@ impl Model {
             &self.spec,
             t,
             feats.token_bytes(t),
-            |j, v| {
-                let o = j as usize * N_OUT;
-                if let Some(r) = w.get(o..o + N_OUT) {
-                    for k in 0..N_OUT {
-                        shared[k] += r[k] * v;
-                    }
-                }
-            },
+            |j, v| add_weights(w, j, v, &mut shared),
             |a, b, v| {
                 let (oa, ob) = (a as usize * N_OUT, b as usize * N_OUT);
                 if let (Some(ra), Some(rb)) = (w.get(oa..oa + REGISTER), w.get(ob..ob + REGISTER)) {

@@ -87,8 +87,8 @@ impl Sink for Feats {
 }
 
 /// The dot product of the features with weights `w`, summed as they are
-/// hashed, in the order and from the start value (`-0.0`) of `f32`'s `sum`
-/// over a [`Feats`] vector: scoring builds no vector.
+/// hashed (from `-0.0`, as `f32`'s `sum` starts): scoring builds no vector, and
+/// gives the sum the model's `dot` takes over a [`Feats`] vector.
 pub(crate) struct Dot<'w> {
     pub w: &'w [f32],
     pub sum: f32,
@@ -525,7 +525,7 @@ pub(crate) fn stance_into<S: Sink>(
         h.add_hashed(w.unigram, 0.5);
     }
     for (a, b) in st.word_info().iter().zip(st.words().skip(1)) {
-        h.add_hashed(fnv_run(fnv_run(a.bigram, &[0x1f]), b.as_bytes()), 0.5);
+        h.add_after(a.bigram, &[b], 0.5);
     }
     feat!(h, "open1", st.opening(1); 1.0);
     feat!(h, "open2", st.opening(2); 1.0);
@@ -629,7 +629,7 @@ mod tests {
         }
         for ((a, b), i) in st.words().zip(st.words().skip(1)).zip(st.word_info()) {
             feat!(named, "b", a, b; 0.5);
-            kept.add_hashed(fnv_run(fnv_run(i.bigram, &[0x1f]), b.as_bytes()), 0.5);
+            kept.add_after(i.bigram, &[b], 0.5);
         }
         let named = named.finish();
         assert_eq!(named.len(), 11);

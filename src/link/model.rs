@@ -14,7 +14,7 @@
 //! another version is a typed [`Error::Model`] rather than silent garbage. The
 //! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
 
-use super::features::{self, DocView, Dot, Feats, Hasher, Role, FEATURE_SPEC};
+use super::features::{self, DocView, Dot, Feats, Hasher, Role, Sink, FEATURE_SPEC};
 use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
 use crate::classify::model::finite_f32s;
 use crate::document::{Document, Label};
@@ -93,10 +93,13 @@ pub struct LinkModel {
     pub(crate) stance: Vec<f32>,
 }
 
+/// `w` dotted with the sparse vector `f`, summed as [`Dot`] sums.
 pub(crate) fn dot(w: &[f32], f: &Feats) -> f32 {
-    f.iter()
-        .map(|&(i, v)| w.get(i as usize).copied().unwrap_or(0.0) * v)
-        .sum()
+    let mut d = Dot { w, sum: -0.0 };
+    for &(i, v) in f {
+        d.add(i, v);
+    }
+    d.sum
 }
 
 /// [`dot`] of `w` with the features `f` hashes into `dim` buckets, summed as
