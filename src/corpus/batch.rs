@@ -179,7 +179,7 @@ impl BatchProcessor {
             analysis: &analysis,
             meta,
         };
-        let json = serde_json::to_string(&line).map_err(|e| Error::BadRecord {
+        let json = crate::render::compact::to_string(&line).map_err(|e| Error::BadRecord {
             what: analysis.doc.id.clone().unwrap_or_default(),
             message: format!("cannot serialise the analysis: {e}"),
         })?;

@@ -18,6 +18,7 @@
 //! | `html` | one self-contained page: essay highlighted by role + map as inline SVG |
 
 mod aif;
+pub mod compact;
 mod dot;
 mod html;
 mod mermaid;
@@ -196,12 +197,13 @@ pub struct JsonRenderer {
 
 impl Renderer for JsonRenderer {
     fn render(&self, a: &Analysis, out: &mut dyn Write) -> Result<()> {
-        let r = if self.pretty {
+        if self.pretty {
             serde_json::to_writer_pretty(&mut *out, a)
+                .map_err(|e| out_err(std::io::Error::other(e)))?;
         } else {
-            serde_json::to_writer(&mut *out, a)
-        };
-        r.map_err(|e| out_err(std::io::Error::other(e)))?;
+            let line = compact::to_string(a).map_err(|e| out_err(std::io::Error::other(e)))?;
+            out.write_all(line.as_bytes()).map_err(out_err)?;
+        }
         writeln!(out).map_err(out_err)
     }
 }
