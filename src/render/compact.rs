@@ -107,11 +107,27 @@ impl Serializer {
     }
 
     /// `s` in quotes, escaped as serde_json escapes it.
+    #[inline]
     fn string(&mut self, s: &str) {
+        match first_escape(s.as_bytes()) {
+            None => {
+                self.0.reserve(s.len() + 2);
+                self.0.push('"');
+                self.0.push_str(s);
+                self.0.push('"');
+            }
+            Some(at) => self.escaped(s, at),
+        }
+    }
+
+    /// [`Serializer::string`] for an `s` whose first escaped byte is at `at`.
+    #[cold]
+    fn escaped(&mut self, s: &str, at: usize) {
         self.0.reserve(s.len() + 2);
         self.0.push('"');
         let mut rest = s;
-        while let Some(at) = first_escape(rest.as_bytes()) {
+        let mut next = Some(at);
+        while let Some(at) = next {
             // Every escaped byte is ASCII, so both cuts are char boundaries.
             let (clean, tail) = rest.split_at(at);
             self.0.push_str(clean);
@@ -129,6 +145,7 @@ impl Serializer {
                 }
             }
             rest = &tail[1..];
+            next = first_escape(rest.as_bytes());
         }
         self.0.push_str(rest);
         self.0.push('"');
