@@ -762,7 +762,11 @@ fn content_words(text: &str) -> Vec<String> {
         .filter(|w| w.chars().count() >= 3)
         .map(str::to_lowercase)
         .filter(|w| STOPWORDS.binary_search(&w.as_str()).is_err())
-        .map(|w| fold(&w).to_string())
+        .map(|mut w| {
+            // The fold is a prefix of the word: cut it in place, not copied.
+            w.truncate(fold(&w).len());
+            w
+        })
         .collect();
     words.sort_unstable();
     words.dedup();
