@@ -4,8 +4,8 @@
 //! optionally with a paragraph-level factor that favours sequences containing a
 //! given label (an argumentative body paragraph usually states a claim).
 //!
-//! Only four labels, so everything is done with fixed-size arrays in log space,
-//! without allocation beyond the caller's buffers. Transition potentials are
+//! Only four labels, so everything is done with fixed-size arrays, without
+//! allocation beyond the caller's buffers. Transition potentials are
 //! `trans[0][k]` (paragraph starts with label `k`) and `trans[1 + i][k]`
 //! (label `i` followed by `k`).
 
@@ -46,8 +46,11 @@ fn lse(a: &[f32; L]) -> f32 {
 /// Buffers for [`marginals`].
 #[derive(Debug, Default, Clone)]
 pub struct Lattice {
+    /// Emission potentials, each row shifted by its maximum.
+    pot: Vec<[f32; L]>,
     alpha: Vec<[f32; L]>,
     beta: Vec<[f32; L]>,
+    scale: Vec<f32>,
     masked: Vec<[f32; L]>,
     m0: Vec<[f32; L]>,
 }
@@ -55,7 +58,126 @@ pub struct Lattice {
 /// Computes per-position marginals of the chain with emission scores `e` into
 /// `m`, and returns log Z. When `pair` is given, it receives the expected
 /// transition counts (same layout as [`Trans`]), accumulated.
+///
+/// Forward-backward runs on potentials, not log potentials, rescaled at every
+/// position (Rabiner's scaling): four `exp` per position instead of forty
+/// `exp`/`ln` pairs of log-sum-exps. Transitions spread over more than 60 nats
+/// (a trained model's spread over about 2) would leave f32's range, so such a
+/// chain runs in log space instead.
 pub fn marginals(
+    e: &[[f32; L]],
+    trans: &Trans,
+    lat: &mut Lattice,
+    m: &mut Vec<[f32; L]>,
+    mut pair: Option<&mut Trans>,
+) -> f32 {
+    match scaled(e, trans, lat, m, pair.as_deref_mut()) {
+        Some(z) => z,
+        None => in_logs(e, trans, lat, m, pair),
+    }
+}
+
+/// The largest spread of transition potentials [`scaled`] takes. Each scale
+/// is then at least e^-60 / 4 (the best label's potential is 1, some label
+/// before it has alpha >= 1/4, and no transition is below e^-60), and a scaled
+/// beta, the ratio of the rest of the chain's mass given one label to its mass
+/// given the past, at most e^60: all within f32's normal range.
+const MAX_SPREAD: f32 = 60.0;
+
+/// [`marginals`] by scaled potentials; `None` when the transitions spread over
+/// more than [`MAX_SPREAD`] or an emission is not finite.
+fn scaled(
+    e: &[[f32; L]],
+    trans: &Trans,
+    lat: &mut Lattice,
+    m: &mut Vec<[f32; L]>,
+    pair: Option<&mut Trans>,
+) -> Option<f32> {
+    let n = e.len();
+    m.clear();
+    if n == 0 {
+        return Some(0.0);
+    }
+    // Emission rows are shifted by their maximum and the transitions by
+    // theirs before `exp`, so nothing overflows; log Z adds the shifts back.
+    // Every label sequence takes exactly n transitions (the start counts).
+    let (tmin, tmax) = trans
+        .iter()
+        .flatten()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+    let spread = tmax - tmin;
+    if !spread.is_finite() || spread > MAX_SPREAD {
+        return None;
+    }
+    let et: Trans = trans.map(|row| row.map(|x| (x - tmax).exp()));
+    let mut log_z = n as f32 * tmax;
+    lat.pot.clear();
+    lat.pot.extend(e.iter().map(|row| {
+        let mx = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        log_z += mx;
+        row.map(|x| (x - mx).exp())
+    }));
+    // alpha[t]: forward potentials normalised to sum 1; scale[t]: that sum.
+    lat.alpha.clear();
+    lat.scale.clear();
+    for t in 0..n {
+        let mut a = [0.0; L];
+        for k in 0..L {
+            let into = match lat.alpha.last() {
+                None => et[0][k],
+                Some(prev) => (0..L).map(|i| prev[i] * et[1 + i][k]).sum(),
+            };
+            a[k] = into * lat.pot[t][k];
+        }
+        let c: f32 = a.iter().sum();
+        // Only non-finite emissions or transitions get here.
+        if !(c > 0.0 && c.is_finite()) {
+            return None;
+        }
+        log_z += c.ln();
+        lat.alpha.push(a.map(|x| x / c));
+        lat.scale.push(c);
+    }
+    // beta[t], scaled by the same sums, so alpha[t][k] * beta[t][k] is the
+    // marginal.
+    lat.beta.clear();
+    lat.beta.resize(n, [1.0; L]);
+    for t in (0..n - 1).rev() {
+        let next = lat.beta[t + 1];
+        for i in 0..L {
+            lat.beta[t][i] = (0..L)
+                .map(|k| et[1 + i][k] * lat.pot[t + 1][k] * next[k])
+                .sum::<f32>()
+                / lat.scale[t + 1];
+        }
+    }
+    m.extend(
+        lat.alpha
+            .iter()
+            .zip(&lat.beta)
+            .map(|(a, b)| std::array::from_fn(|k| a[k] * b[k])),
+    );
+    if let Some(p) = pair {
+        for k in 0..L {
+            p[0][k] += m[0][k];
+        }
+        for t in 1..n {
+            for i in 0..L {
+                for k in 0..L {
+                    p[1 + i][k] +=
+                        lat.alpha[t - 1][i] * et[1 + i][k] * lat.pot[t][k] * lat.beta[t][k]
+                            / lat.scale[t];
+                }
+            }
+        }
+    }
+    Some(log_z)
+}
+
+/// [`marginals`] in log space: exact whatever the scale, ten times the `exp`.
+fn in_logs(
     e: &[[f32; L]],
     trans: &Trans,
     lat: &mut Lattice,
@@ -173,32 +295,102 @@ pub fn argmax(a: &[f32; L]) -> usize {
 mod tests {
     use super::*;
 
-    /// Brute force over all label sequences of a short chain.
-    /// Brute-force marginals, with `bonus` on sequences containing label 0.
-    fn brute(e: &[[f32; L]], tr: &Trans, bonus: f32) -> Vec<[f32; L]> {
+    /// Brute force over all label sequences of a short chain, in f64, with
+    /// `bonus` on sequences containing label 0: marginals, log Z and expected
+    /// transition counts.
+    fn brute(e: &[[f32; L]], tr: &Trans, bonus: f32) -> (Vec<[f32; L]>, f64, Trans) {
         let n = e.len();
-        let mut m = vec![[0.0f32; L]; n];
-        let mut z = 0.0f32;
-        for code in 0..L.pow(n as u32) {
-            let seq: Vec<usize> = (0..n).map(|t| code / L.pow(t as u32) % L).collect();
-            let mut s = tr[0][seq[0]] + e[0][seq[0]];
+        let seqs: Vec<Vec<usize>> = (0..L.pow(n as u32))
+            .map(|code| (0..n).map(|t| code / L.pow(t as u32) % L).collect())
+            .collect();
+        let score = |seq: &[usize]| {
+            let mut s = f64::from(tr[0][seq[0]] + e[0][seq[0]]);
             for t in 1..n {
-                s += tr[1 + seq[t - 1]][seq[t]] + e[t][seq[t]];
+                s += f64::from(tr[1 + seq[t - 1]][seq[t]] + e[t][seq[t]]);
             }
-            if seq.contains(&0) {
-                s += bonus;
+            s + if seq.contains(&0) {
+                f64::from(bonus)
+            } else {
+                0.0
             }
-            z += s.exp();
+        };
+        let top = seqs
+            .iter()
+            .map(|q| score(q))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = seqs.iter().map(|q| (score(q) - top).exp()).sum();
+        let mut m = vec![[0.0f64; L]; n];
+        let mut pair = [[0.0f64; L]; L + 1];
+        for q in &seqs {
+            let p = (score(q) - top).exp() / z;
+            pair[0][q[0]] += p;
             for t in 0..n {
-                m[t][seq[t]] += s.exp();
+                m[t][q[t]] += p;
+                if t > 0 {
+                    pair[1 + q[t - 1]][q[t]] += p;
+                }
             }
         }
-        for row in &mut m {
-            for x in row.iter_mut() {
-                *x /= z;
+        let as_f32 = |row: [f64; L]| row.map(|x| x as f32);
+        (
+            m.into_iter().map(as_f32).collect(),
+            top + z.ln(),
+            pair.map(as_f32),
+        )
+    }
+
+    fn transitions(scale: f32) -> Trans {
+        let mut tr: Trans = [[0.0; L]; L + 1];
+        for (i, row) in tr.iter_mut().enumerate() {
+            for (k, x) in row.iter_mut().enumerate() {
+                *x = (((i * 7 + k * 3) % 5) as f32 * 0.3 - 0.6) * scale;
             }
         }
-        m
+        tr
+    }
+
+    #[test]
+    fn log_z_and_transition_counts_match_brute_force_at_any_scale() {
+        // (emission scale, transition scale): scores of 90 and more overflow
+        // exp in f32 unless shifted; transitions spread over 120 nats leave
+        // the scaled pass for the log-space one.
+        for (escale, tscale) in [
+            (1.0, 1.0),
+            (100.0, 1.0),
+            (1.0, 20.0),
+            (30.0, 30.0),
+            (100.0, 100.0),
+        ] {
+            let e: Vec<[f32; L]> = [
+                [0.3, -0.2, 0.0, 1.0],
+                [1.2, 0.1, -1.0, 0.0],
+                [-0.5, 0.9, 0.2, 0.1],
+                [0.0, 0.0, 0.4, -0.3],
+            ]
+            .iter()
+            .map(|row| row.map(|x| x * escale))
+            .collect();
+            let tr = transitions(tscale);
+            let (bm, bz, bpair) = brute(&e, &tr, 0.0);
+            let mut pair = [[0.0; L]; L + 1];
+            let mut m = Vec::new();
+            let mut lat = Lattice::default();
+            assert_eq!(
+                scaled(&e, &tr, &mut lat, &mut m, None).is_some(),
+                tscale < 50.0
+            );
+            let z = marginals(&e, &tr, &mut lat, &mut m, Some(&mut pair));
+            let at = format!("scales {escale}, {tscale}");
+            assert!(
+                (f64::from(z) - bz).abs() < 1e-5 * bz.abs().max(1.0),
+                "{at}: {z} {bz}"
+            );
+            for (row, brow) in m.iter().zip(&bm).chain(pair.iter().zip(&bpair)) {
+                for k in 0..L {
+                    assert!((row[k] - brow[k]).abs() < 1e-4, "{at}: {row:?} {brow:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -208,16 +400,11 @@ mod tests {
             [1.2, 0.1, -1.0, 0.0],
             [-0.5, 0.9, 0.2, 0.1],
         ];
-        let mut tr: Trans = [[0.0; L]; L + 1];
-        for (i, row) in tr.iter_mut().enumerate() {
-            for (k, x) in row.iter_mut().enumerate() {
-                *x = ((i * 7 + k * 3) % 5) as f32 * 0.3 - 0.6;
-            }
-        }
+        let tr = transitions(1.0);
         let mut lat = Lattice::default();
         let mut m = Vec::new();
         for bonus in [0.0, 1.5, -0.7] {
-            let bm = brute(&e, &tr, bonus);
+            let (bm, _, _) = brute(&e, &tr, bonus);
             marginals_with_bonus(&e, &tr, &mut lat, &mut m, 0, bonus);
             for t in 0..3 {
                 for k in 0..L {
