@@ -92,14 +92,29 @@ const QUOTE_CHARS: usize = 70;
 /// `sentence 4 ('Phones distract pupils...')`, numbered from 1.
 fn cite(doc: &Document, i: usize) -> String {
     let text = doc.sentences.get(i).map_or("", |s| s.text.as_str());
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let quote = if flat.chars().count() > QUOTE_CHARS {
-        let cut: String = flat.chars().take(QUOTE_CHARS).collect();
-        format!("{}…", cut.trim_end())
+    // The words joined by single spaces, read only until they pass the limit.
+    let mut flat = String::with_capacity(text.len().min(8 * QUOTE_CHARS));
+    let mut chars = 0;
+    for w in text.split_whitespace() {
+        if chars > QUOTE_CHARS {
+            break;
+        }
+        if !flat.is_empty() {
+            flat.push(' ');
+            chars += 1;
+        }
+        flat.push_str(w);
+        chars += w.chars().count();
+    }
+    if chars > QUOTE_CHARS {
+        let end = flat
+            .char_indices()
+            .nth(QUOTE_CHARS)
+            .map_or(flat.len(), |(at, _)| at);
+        format!("sentence {} ('{}…')", i + 1, flat[..end].trim_end())
     } else {
-        flat
-    };
-    format!("sentence {} ('{}')", i + 1, quote)
+        format!("sentence {} ('{flat}')", i + 1)
+    }
 }
 
 /// "sentences 3, 7 and 9" (numbered from 1).
@@ -404,5 +419,27 @@ mod tests {
         let d = labelled(&format!("{}end.", long), &[Label::Claim], &[]);
         let c = cite(&d, 0);
         assert!(c.chars().count() < QUOTE_CHARS + 30 && c.contains('…'));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quotes_are_the_first_characters_of_the_flattened_sentence(
+            words in proptest::collection::vec("[a-zé’]{1,12}", 1..30),
+            gaps in proptest::collection::vec("[ \n\t]{1,3}", 30),
+        ) {
+            let text: String = words.iter().zip(&gaps).map(|(w, g)| format!("{w}{g}")).collect();
+            let mut d = labelled("Placeholder.", &[Label::Claim], &[]);
+            d.sentences[0].text = text.clone();
+            // The definition: whitespace runs become one space; more than
+            // QUOTE_CHARS characters are cut to that many, trimmed, with "…".
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let quote = if flat.chars().count() > QUOTE_CHARS {
+                let cut: String = flat.chars().take(QUOTE_CHARS).collect();
+                format!("{}…", cut.trim_end())
+            } else {
+                flat
+            };
+            proptest::prop_assert_eq!(cite(&d, 0), format!("sentence 1 ('{quote}')"));
+        }
     }
 }
