@@ -566,11 +566,7 @@ pub(crate) fn stance_into<S: Sink>(
             let (shared, jac) = overlap(st, &v.text[t]);
             feat!(h, "thesis-jaccard"; jac);
             feat!(h, "thesis-shared", ["0", "1", "2", ">=3"][shared.min(3)]; 1.0);
-            let neg = |x: &SentText| {
-                x.words()
-                    .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"))
-            };
-            let negated = match (neg(st), neg(&v.text[t])) {
+            let negated = match (st.is_negated(), v.text[t].is_negated()) {
                 (true, true) => "both",
                 (true, false) => "claim",
                 (false, true) => "thesis",

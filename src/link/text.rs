@@ -176,6 +176,9 @@ pub(crate) struct SentText {
     info: Vec<WordInfo>,
     /// Byte lengths of the first one, two and three words in `joined`.
     openings: [usize; 3],
+    /// Whether a word negates ("not", "no", "never", "...n't"): the stance
+    /// model asks this of the thesis for every claim.
+    negated: bool,
 }
 
 /// Iterator over the words of a [`SentText`].
@@ -339,12 +342,20 @@ impl SentText {
             len += usize::from(len > 0) + w.len();
             *o = len;
         }
+        let negated = Words { rest: &joined }
+            .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"));
         SentText {
             joined,
             stems,
             info,
             openings,
+            negated,
         }
+    }
+
+    /// Whether the sentence has a negating word ("not", "no", "never", "...n't").
+    pub(crate) fn is_negated(&self) -> bool {
+        self.negated
     }
 
     /// What the link features need of each word, in order.
