@@ -319,6 +319,11 @@ thread_local! {
 const UNIGRAM_FEATURE: u64 = fnv_from(fnv("w"), &[0x1f]);
 const BIGRAM_FEATURE: u64 = fnv_from(fnv("b"), &[0x1f]);
 
+/// Whether a word negates: "not", "no", "never", "...n't".
+fn negates(w: &str) -> bool {
+    w == "not" || w == "no" || w == "never" || w.ends_with("n't")
+}
+
 impl SentText {
     pub(crate) fn new(s: &str) -> Self {
         let joined = joined_words(s);
@@ -328,9 +333,17 @@ impl SentText {
         let mut stems = Vec::with_capacity(joined.len() / 4 + 1);
         // At most one word per two bytes of `joined`.
         let mut info = Vec::with_capacity(joined.len() / 2 + 1);
+        // Negation is looked for in the same pass over the words.
+        let mut negated = false;
         WORDS.with(|memo| match memo.try_borrow_mut() {
-            Ok(mut memo) => info.extend(words.clone().map(|w| memo.get(w))),
-            Err(_) => info.extend(words.clone().map(WordInfo::of)),
+            Ok(mut memo) => info.extend(words.clone().map(|w| {
+                negated |= negates(w);
+                memo.get(w)
+            })),
+            Err(_) => info.extend(words.clone().map(|w| {
+                negated |= negates(w);
+                WordInfo::of(w)
+            })),
         });
         stems.extend(info.iter().filter_map(|i| i.stem));
         stems.sort_unstable();
@@ -342,8 +355,6 @@ impl SentText {
             len += usize::from(len > 0) + w.len();
             *o = len;
         }
-        let negated = Words { rest: &joined }
-            .any(|w| w == "not" || w == "no" || w == "never" || w.ends_with("n't"));
         SentText {
             joined,
             stems,
