@@ -56,6 +56,17 @@ const INFERENCE: &[&str] = &[
 /// longest [`INFERENCE`] marker and the byte after it (a test checks).
 const HEAD: usize = 18;
 
+/// The first bytes of the [`INFERENCE`] markers.
+static STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < INFERENCE.len() {
+        t[INFERENCE[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Whether `text` opens with an `INFERENCE` marker ("Therefore, ...",
 /// "That's why ...", "As a result of this, ...").
 pub fn opens_with_inference(text: &str) -> bool {
@@ -89,6 +100,10 @@ pub fn opens_with_inference(text: &str) -> bool {
             c.to_ascii_lowercase()
         };
         n += c.encode_utf8(&mut buf[n..]).len();
+        // Most sentences open with a letter no marker opens with.
+        if len == 0 && !STARTS[usize::from(buf[0])] {
+            return false;
+        }
         for &b in &buf[..n] {
             let Some(slot) = head.get_mut(len) else {
                 break 'chars;
