@@ -1,12 +1,13 @@
 //! Cost of each stage after the role model, on the same ~400-word essay as the
 //! `classify` bench: linking (link features, pair, relation and stance models,
 //! forest decoding), the argument map plus grading, and the JSON line that
-//! `batch` writes. Together with `classify` it splits the per-essay time of
+//! `batch` writes (also through serde_json, for comparison). Together with `classify` it splits the per-essay time of
 //! `essaymap batch` by stage, which is where speed work should start.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use essaymap::grade::Grader;
 use essaymap::link::{LearnedLinker, Linker};
+use essaymap::render::compact;
 use essaymap::{Analysis, ArgumentMap, Pipeline};
 use std::hint::black_box;
 
@@ -39,6 +40,10 @@ fn bench(c: &mut Criterion) {
     });
     let analysis = Analysis::build(doc.clone(), &linker, None);
     g.bench_function("json_line", |b| {
+        b.iter(|| black_box(compact::to_string(black_box(&analysis)).map_or(0, |s| s.len())))
+    });
+    // The same bytes through serde_json, which batch used before render::compact.
+    g.bench_function("json_line_serde_json", |b| {
         b.iter(|| black_box(serde_json::to_string(black_box(&analysis)).map_or(0, |s| s.len())))
     });
     g.finish();
