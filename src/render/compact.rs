@@ -197,6 +197,25 @@ impl Compound<'_> {
     }
 }
 
+/// The ten integer methods of a `Serializer`, each running `$body` with the
+/// serializer as `$ser` and the value as `$v`.
+macro_rules! integers {
+    (|$ser:ident, $v:ident| $body:expr) => {
+        integers!(@each $ser $v $body;
+            serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+            serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_u128: u128);
+    };
+    (@each $ser:ident $v:ident $body:expr; $($f:ident: $t:ty),*) => {
+        $(
+            fn $f(self, $v: $t) -> Result<()> {
+                let $ser = self;
+                $body
+            }
+        )*
+    };
+}
+
 impl<'a> ser::Serializer for &'a mut Serializer {
     type Ok = ();
     type Error = Error;
@@ -212,46 +231,10 @@ impl<'a> ser::Serializer for &'a mut Serializer {
         self.push(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<()> {
-        self.integer(v);
+    integers!(|ser, v| {
+        ser.integer(v);
         Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Result<()> {
-        self.integer(v);
-        Ok(())
-    }
+    });
     fn serialize_f32(self, v: f32) -> Result<()> {
         self.float(v, v.is_finite());
         Ok(())
@@ -518,36 +501,7 @@ impl ser::Serializer for MapKey<'_> {
     fn serialize_bool(self, v: bool) -> Result<()> {
         self.quoted(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<()> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
+    integers!(|key, v| key.quoted(itoa::Buffer::new().format(v)));
     fn serialize_f32(self, v: f32) -> Result<()> {
         if !v.is_finite() {
             return Err(Error("float key must be finite (got NaN or +/-inf)".into()));
