@@ -461,6 +461,14 @@ impl MapKey<'_> {
         self.0.push("\"");
         Ok(())
     }
+
+    /// A float key, quoted; JSON has no spelling for NaN or infinity.
+    fn float<F: zmij::Float>(self, v: F, finite: bool) -> Result<()> {
+        if !finite {
+            return Err(Error("float key must be finite (got NaN or +/-inf)".into()));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v))
+    }
 }
 
 impl ser::Serializer for MapKey<'_> {
@@ -503,16 +511,10 @@ impl ser::Serializer for MapKey<'_> {
     }
     integers!(|key, v| key.quoted(itoa::Buffer::new().format(v)));
     fn serialize_f32(self, v: f32) -> Result<()> {
-        if !v.is_finite() {
-            return Err(Error("float key must be finite (got NaN or +/-inf)".into()));
-        }
-        self.quoted(zmij::Buffer::new().format_finite(v))
+        self.float(v, v.is_finite())
     }
     fn serialize_f64(self, v: f64) -> Result<()> {
-        if !v.is_finite() {
-            return Err(Error("float key must be finite (got NaN or +/-inf)".into()));
-        }
-        self.quoted(zmij::Buffer::new().format_finite(v))
+        self.float(v, v.is_finite())
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<()> {
         Err(key_error())
