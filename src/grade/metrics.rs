@@ -35,6 +35,7 @@
 use super::{Edge, Relation};
 use crate::document::{Document, Label};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// A paragraph needs more words than this to count as the introduction or
@@ -349,21 +350,20 @@ impl Metrics {
             .filter(|&p| !has_claim[p])
             .collect();
 
-        let prompt_words = doc.title.as_deref().map(content_words);
-        let (prompt_overlap, answers_prompt) = match prompt_words {
-            Some(p) if !p.is_empty() => {
+        let (prompt_overlap, answers_prompt) = match doc.title.as_deref() {
+            Some(t) => with_prompt_words(t, |p| {
+                if p.is_empty() {
+                    return (None, None);
+                }
                 let o = (!thesis_sentences.is_empty()).then(|| {
-                    let thesis_text: String = thesis_sentences
+                    let texts = thesis_sentences
                         .iter()
-                        .filter_map(|&i| doc.sentences.get(i))
-                        .map(|s| s.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    share_in(&p, &thesis_text)
+                        .filter_map(|&i| doc.sentences.get(i));
+                    share_in(p, texts.map(|s| s.text.as_str()))
                 });
                 (o, Some(false))
-            }
-            _ => (None, None),
+            }),
+            None => (None, None),
         };
 
         let claims = claim_sentences.len();
@@ -765,20 +765,57 @@ const STOPWORDS: &[&str] = &[
 /// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
 /// meets "school" and "banning" meets "ban": a set, sorted and deduplicated.
 fn content_words(text: &str) -> Vec<String> {
-    let mut words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .filter(|w| STOPWORDS.binary_search(&w.as_str()).is_err())
-        .map(|mut w| {
-            // The fold is a prefix of the word: cut it in place, not copied.
-            w.truncate(fold(&w).len());
-            w
-        })
-        .collect();
+    let mut words = Vec::new();
+    each_content_word(text, |w| words.push(w.to_string()));
     words.sort_unstable();
     words.dedup();
     words
+}
+
+/// Calls `f` with each content word of `text` (see [`content_words`]), repeats
+/// included. ASCII words are lower-cased into one reused buffer: this runs on
+/// every essay's thesis, and a `String` per word was most of its cost.
+fn each_content_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        // At least three characters (never fewer bytes than characters).
+        if w.len() < 3 {
+            continue;
+        }
+        let owned;
+        let lower = if w.is_ascii() {
+            buf.clear();
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
+            buf.as_str()
+        } else if w.chars().nth(2).is_some() {
+            // `str::to_lowercase`, not per char: a final capital sigma becomes ς.
+            owned = w.to_lowercase();
+            owned.as_str()
+        } else {
+            continue;
+        };
+        if STOPWORDS.binary_search(&lower).is_err() {
+            f(fold(lower));
+        }
+    }
+}
+
+/// Calls `f` with the content words of prompt `prompt`. A thread remembers the
+/// last prompt's: the essays of a cohort answer the same one.
+fn with_prompt_words<R>(prompt: &str, f: impl FnOnce(&[String]) -> R) -> R {
+    thread_local! {
+        static LAST: RefCell<(String, Vec<String>)> = const { RefCell::new((String::new(), Vec::new())) };
+    }
+    LAST.with_borrow_mut(|(last, words)| {
+        // The empty prompt's words are the empty set the cell starts with.
+        if last != prompt {
+            *words = content_words(prompt);
+            last.clear();
+            last.push_str(prompt);
+        }
+        f(words)
+    })
 }
 
 fn fold(w: &str) -> &str {
@@ -811,16 +848,24 @@ fn fold(w: &str) -> &str {
 
 /// Share of the prompt's content words that occur in `thesis`.
 pub fn prompt_overlap(prompt: &str, thesis: &str) -> f64 {
-    share_in(&content_words(prompt), thesis)
+    share_in(&content_words(prompt), [thesis])
 }
 
-/// Share of the words `p` (from [`content_words`]) that occur in `thesis`.
-fn share_in(p: &[String], thesis: &str) -> f64 {
+/// Share of the words `p` (from [`content_words`]) that occur in the texts
+/// `thesis` (its sentences: a word never spans two texts).
+fn share_in<'a>(p: &[String], thesis: impl IntoIterator<Item = &'a str>) -> f64 {
     if p.is_empty() {
         return 0.0;
     }
-    let t = content_words(thesis);
-    p.iter().filter(|w| t.binary_search(w).is_ok()).count() as f64 / p.len() as f64
+    let mut found = vec![false; p.len()];
+    for t in thesis {
+        each_content_word(t, |w| {
+            if let Ok(i) = p.binary_search_by(|x| x.as_str().cmp(w)) {
+                found[i] = true;
+            }
+        });
+    }
+    found.iter().filter(|&&f| f).count() as f64 / p.len() as f64
 }
 
 #[cfg(test)]
@@ -1050,6 +1095,38 @@ mod tests {
             #[test]
             fn words_are_counted_like_split_whitespace(t in "[ a-c\\t-\\r\\x00-\\x08\\x1c-\\x1f\\x7f.]{0,80}") {
                 prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+            }
+
+            /// The buffered words are those of `str::to_lowercase` per word, and
+            /// the overlap over several texts is the overlap of their join.
+            #[test]
+            fn content_words_are_lowercased_words(
+                p in "[ a-eA-EσΣİé'.,1]{0,40}",
+                t in proptest::collection::vec("[ a-eA-EσΣİé'.,1]{0,40}", 0..3),
+            ) {
+                let reference = |text: &str| {
+                    let mut w: Vec<String> = text
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| w.chars().count() >= 3)
+                        .map(str::to_lowercase)
+                        .filter(|w| STOPWORDS.binary_search(&w.as_str()).is_err())
+                        .map(|w| fold(&w).to_string())
+                        .collect();
+                    w.sort_unstable();
+                    w.dedup();
+                    w
+                };
+                let words = content_words(&p);
+                prop_assert_eq!(&words, &reference(&p));
+                let joined = t.join(" ");
+                let tw = reference(&joined);
+                let want = if words.is_empty() {
+                    0.0
+                } else {
+                    words.iter().filter(|w| tw.contains(w)).count() as f64 / words.len() as f64
+                };
+                prop_assert_eq!(share_in(&words, t.iter().map(String::as_str)), want);
+                prop_assert_eq!(with_prompt_words(&p, |w| w.to_vec()), words);
             }
 
             /// Any labels, thesis flags and edges (including out-of-range,
