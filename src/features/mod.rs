@@ -518,6 +518,40 @@ pub fn token_features(
     }
 }
 
+/// Bits of [`bytes_seen`]: bytes whose presence in a sentence is a feature.
+mod seen {
+    pub const DIGIT: u8 = 1;
+    pub const PERCENT: u8 = 2;
+    pub const QUOTE: u8 = 4;
+    /// The first byte of the typographic quotes “ and ” (and of other characters).
+    pub const E2: u8 = 8;
+    pub const PAREN: u8 = 16;
+    pub const COLON: u8 = 32;
+    pub const SEMICOLON: u8 = 64;
+}
+
+/// [`seen`] bit of each byte value.
+static SEEN: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = seen::DIGIT;
+        b += 1;
+    }
+    t[b'%' as usize] = seen::PERCENT;
+    t[b'"' as usize] = seen::QUOTE;
+    t[0xe2] = seen::E2;
+    t[b'(' as usize] = seen::PAREN;
+    t[b':' as usize] = seen::COLON;
+    t[b';' as usize] = seen::SEMICOLON;
+    t
+};
+
+/// The [`seen`] bits of the bytes of `text`: one pass instead of a search per byte.
+fn bytes_seen(text: &[u8]) -> u8 {
+    text.iter().fold(0, |acc, &b| acc | SEEN[usize::from(b)])
+}
+
 fn bucket(x: usize, edges: &[usize]) -> u64 {
     edges.iter().position(|&e| x <= e).unwrap_or(edges.len()) as u64
 }
@@ -831,18 +865,20 @@ fn extract_with(
         push(flag(21, any(class::FIRST_PLURAL)));
         push(flag(22, any(class::SECOND)));
         push(flag(23, any(class::MODAL)));
-        let text = s.text.as_bytes();
-        let digits = text.iter().any(u8::is_ascii_digit);
-        let percent = text.contains(&b'%') || th.contains(&word_hash(b"percent"));
+        let seen = bytes_seen(s.text.as_bytes());
+        let has = |b: u8| seen & b != 0;
+        let digits = has(seen::DIGIT);
+        let percent = has(seen::PERCENT) || th.contains(&word_hash(b"percent"));
         push(flag(24, u64::from(digits) + 2 * u64::from(percent)));
-        // Byte searches first: a char-set search decodes every character.
-        let quote = text.contains(&b'"') || (text.contains(&0xe2) && s.text.contains(['“', '”']));
-        let paren_cite = s.text.find('(').is_some_and(|i| {
-            s.text[i..]
-                .split(')')
-                .next()
-                .is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))
-        });
+        // Bytes first: a char-set search decodes every character.
+        let quote = has(seen::QUOTE) || (has(seen::E2) && s.text.contains(['“', '”']));
+        let paren_cite = has(seen::PAREN)
+            && s.text.find('(').is_some_and(|i| {
+                s.text[i..]
+                    .split(')')
+                    .next()
+                    .is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))
+            });
         push(flag(25, u64::from(quote) + 2 * u64::from(paren_cite)));
         let last_tok = toks.last().map(|&(a, b, _)| &lower[a as usize..b as usize]);
         let end = match last_tok {
@@ -855,7 +891,7 @@ fn extract_with(
         push(flag(27, para_kind * 8 + end));
         push(flag(
             28,
-            u64::from(text.contains(&b':')) + 2 * u64::from(text.contains(&b';')),
+            u64::from(has(seen::COLON)) + 2 * u64::from(has(seen::SEMICOLON)),
         ));
         // Overlap with the title and with the opposite end of the essay.
         let words = &scratch.content
@@ -1062,6 +1098,26 @@ mod tests {
         assert!(cats.contains(&(5, true)), "{cats:?}"); // example, at start
         assert!(cats.contains(&(4, false))); // because
         assert!(cats.contains(&(0, false))); // i believe
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bytes_seen_are_the_bytes_searched_for(t in "[a1%\"“”(:;’.]{0,40}") {
+            let b = t.as_bytes();
+            let seen = bytes_seen(b);
+            let want = [
+                (seen::DIGIT, b.iter().any(u8::is_ascii_digit)),
+                (seen::PERCENT, b.contains(&b'%')),
+                (seen::QUOTE, b.contains(&b'"')),
+                (seen::E2, b.contains(&0xe2)),
+                (seen::PAREN, b.contains(&b'(')),
+                (seen::COLON, b.contains(&b':')),
+                (seen::SEMICOLON, b.contains(&b';')),
+            ];
+            for (bit, found) in want {
+                proptest::prop_assert_eq!(seen & bit != 0, found, "{:?} bit {}", t, bit);
+            }
+        }
     }
 
     #[test]
