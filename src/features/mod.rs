@@ -547,7 +547,7 @@ static SEEN: [u8; 256] = {
     t
 };
 
-/// The [`seen`] bits of the bytes of `text`: one pass instead of a search per byte.
+/// The [`seen`] bits of the bytes of `text`: one pass, not one search per byte looked for.
 fn bytes_seen(text: &[u8]) -> u8 {
     text.iter().fold(0, |acc, &b| acc | SEEN[usize::from(b)])
 }
@@ -865,8 +865,8 @@ fn extract_with(
         push(flag(21, any(class::FIRST_PLURAL)));
         push(flag(22, any(class::SECOND)));
         push(flag(23, any(class::MODAL)));
-        let seen = bytes_seen(s.text.as_bytes());
-        let has = |b: u8| seen & b != 0;
+        let present = bytes_seen(s.text.as_bytes());
+        let has = |bit: u8| present & bit != 0;
         let digits = has(seen::DIGIT);
         let percent = has(seen::PERCENT) || th.contains(&word_hash(b"percent"));
         push(flag(24, u64::from(digits) + 2 * u64::from(percent)));
@@ -1104,7 +1104,7 @@ mod tests {
         #[test]
         fn bytes_seen_are_the_bytes_searched_for(t in "[a1%\"“”(:;’.]{0,40}") {
             let b = t.as_bytes();
-            let seen = bytes_seen(b);
+            let present = bytes_seen(b);
             let want = [
                 (seen::DIGIT, b.iter().any(u8::is_ascii_digit)),
                 (seen::PERCENT, b.contains(&b'%')),
@@ -1115,7 +1115,7 @@ mod tests {
                 (seen::SEMICOLON, b.contains(&b';')),
             ];
             for (bit, found) in want {
-                proptest::prop_assert_eq!(seen & bit != 0, found, "{:?} bit {}", t, bit);
+                proptest::prop_assert_eq!(present & bit != 0, found, "{:?} bit {}", t, bit);
             }
         }
     }
