@@ -311,6 +311,19 @@ const TOKEN_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 const BOS: u64 = 0x1111;
 const EOS: u64 = 0x2222;
 
+/// An ASCII letter or digit's lower case; 0 for every other byte.
+static ALNUM_LOWER: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 fn word_hash(w: &[u8]) -> u64 {
     bytes(TOKEN_SEED, w)
 }
@@ -360,43 +373,35 @@ impl Scratch {
         self.tokens.clear();
         self.thash.clear();
         self.tlex.clear();
+        let bytes = s.as_bytes();
         let mut word_start: Option<u32> = None;
-        for c in s.chars() {
-            let is_word = c.is_alphanumeric() || (is_apostrophe(c) && word_start.is_some());
-            if is_word {
-                if word_start.is_none() {
-                    word_start = Some(self.lower.len() as u32);
-                }
-                if is_apostrophe(c) {
-                    self.lower.push(b'\'');
-                } else if c.is_ascii() {
-                    self.lower.push(c.to_ascii_lowercase() as u8);
-                } else {
-                    let mut buf = [0u8; 4];
-                    for lc in c.to_lowercase() {
-                        self.lower
-                            .extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+        let mut i = 0;
+        // Runs of ASCII letters and digits, and single spaces, take the
+        // fast path (most of any essay); every other character goes through
+        // `push_char`, one char at a time.
+        while let Some(&b) = bytes.get(i) {
+            if ALNUM_LOWER[usize::from(b)] != 0 {
+                word_start.get_or_insert(self.lower.len() as u32);
+                for &b in &bytes[i..] {
+                    let l = ALNUM_LOWER[usize::from(b)];
+                    if l == 0 {
+                        break;
                     }
+                    self.lower.push(l);
+                    i += 1;
                 }
-                continue;
-            }
-            if let Some(ws) = word_start.take() {
-                self.push_word(ws);
-            }
-            if let Some(plain) = plain_char(c) {
-                // As typed without a word processor: an ellipsis is three
-                // full stops, so three tokens.
-                for b in plain.bytes() {
-                    self.lower.push(b);
-                    let end = self.lower.len() as u32;
-                    self.tokens.push((end - 1, end, false));
+            } else if b == b' ' {
+                if let Some(ws) = word_start.take() {
+                    self.push_word(ws);
                 }
-            } else if !c.is_whitespace() {
-                let st = self.lower.len() as u32;
-                let mut buf = [0u8; 4];
-                self.lower
-                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                self.tokens.push((st, self.lower.len() as u32, false));
+                i += 1;
+            } else {
+                // `i` only ever moves past whole characters.
+                let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                self.push_char(c, &mut word_start);
+                i += c.len_utf8();
             }
         }
         if let Some(ws) = word_start.take() {
@@ -406,6 +411,47 @@ impl Scratch {
             let h = word_hash(&self.lower[a as usize..b as usize]);
             self.thash.push(h);
             self.tlex.push(self.lexicon.get(h));
+        }
+    }
+
+    /// One character of [`Scratch::tokenize`], with `word_start` the start of
+    /// the word being read, if any.
+    fn push_char(&mut self, c: char, word_start: &mut Option<u32>) {
+        let is_word = c.is_alphanumeric() || (is_apostrophe(c) && word_start.is_some());
+        if is_word {
+            if word_start.is_none() {
+                *word_start = Some(self.lower.len() as u32);
+            }
+            if is_apostrophe(c) {
+                self.lower.push(b'\'');
+            } else if c.is_ascii() {
+                self.lower.push(c.to_ascii_lowercase() as u8);
+            } else {
+                let mut buf = [0u8; 4];
+                for lc in c.to_lowercase() {
+                    self.lower
+                        .extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            return;
+        }
+        if let Some(ws) = word_start.take() {
+            self.push_word(ws);
+        }
+        if let Some(plain) = plain_char(c) {
+            // As typed without a word processor: an ellipsis is three
+            // full stops, so three tokens.
+            for b in plain.bytes() {
+                self.lower.push(b);
+                let end = self.lower.len() as u32;
+                self.tokens.push((end - 1, end, false));
+            }
+        } else if !c.is_whitespace() {
+            let st = self.lower.len() as u32;
+            let mut buf = [0u8; 4];
+            self.lower
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            self.tokens.push((st, self.lower.len() as u32, false));
         }
     }
 
@@ -1116,6 +1162,28 @@ mod tests {
             ];
             for (bit, found) in want {
                 proptest::prop_assert_eq!(present & bit != 0, found, "{:?} bit {}", t, bit);
+            }
+        }
+
+        #[test]
+        fn fast_path_tokenizes_as_char_by_char(
+            t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",
+            u in proptest::prelude::any::<String>(),
+        ) {
+            for text in [&t, &u] {
+                let mut fast = Scratch::default();
+                fast.tokenize(text);
+                // The reference: every character through `push_char`.
+                let mut slow = Scratch::default();
+                let mut word_start = None;
+                for c in text.chars() {
+                    slow.push_char(c, &mut word_start);
+                }
+                if let Some(ws) = word_start {
+                    slow.push_word(ws);
+                }
+                proptest::prop_assert_eq!(&fast.lower, &slow.lower);
+                proptest::prop_assert_eq!(&fast.tokens, &slow.tokens);
             }
         }
     }
