@@ -21,6 +21,20 @@ pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’')
 }
 
+/// An ASCII letter or digit's lower case; 0 for every other byte: the word
+/// tokenizers' fast path over ASCII text.
+pub(crate) static ALNUM_LOWER: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// The plain-text spelling of a word processor's typographic character, as the
 /// training text writes it: curly quotes, an ellipsis, en and em dashes. None
 /// for any other character.

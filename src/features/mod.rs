@@ -18,7 +18,7 @@
 pub mod hash;
 pub mod markers;
 
-use crate::document::{is_apostrophe, plain_char, Document};
+use crate::document::{is_apostrophe, plain_char, Document, ALNUM_LOWER};
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
@@ -310,19 +310,6 @@ mod ns {
 const TOKEN_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 const BOS: u64 = 0x1111;
 const EOS: u64 = 0x2222;
-
-/// An ASCII letter or digit's lower case; 0 for every other byte.
-static ALNUM_LOWER: [u8; 256] = {
-    let mut t = [0; 256];
-    let mut b = 0;
-    while b < 128 {
-        if (b as u8).is_ascii_alphanumeric() {
-            t[b] = (b as u8).to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
 
 fn word_hash(w: &[u8]) -> u64 {
     bytes(TOKEN_SEED, w)

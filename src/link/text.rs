@@ -6,7 +6,7 @@
 //! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
 //! not depend on the role classifier's feature code (which may change under it).
 
-use crate::document::is_apostrophe;
+use crate::document::{is_apostrophe, ALNUM_LOWER};
 use std::cell::RefCell;
 
 /// Function words ignored when measuring lexical overlap (sorted, for binary search).
@@ -61,31 +61,53 @@ fn joined_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // Start of the word being read, in `out`.
     let mut start = 0;
-    let end_word = |out: &mut String, start: &mut usize| {
-        // "students'" -> "students"; keep "don't". A word never starts with an
-        // apostrophe, so it stays non-empty.
-        while out.ends_with('\'') {
-            out.pop();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII letters and digits (most of any essay) skip char decoding.
+        let l = ALNUM_LOWER[usize::from(b)];
+        if l != 0 {
+            out.push(char::from(l));
+            i += 1;
+            continue;
         }
-        out.push(' ');
-        *start = out.len();
-    };
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if is_apostrophe(c) && out.len() > start {
-            out.push('\'');
-        } else if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if out.len() > start {
-            end_word(&mut out, &mut start);
-        }
+        // `i` only ever moves past whole characters.
+        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        push_word_char(&mut out, &mut start, c);
+        i += c.len_utf8();
     }
     if out.len() > start {
         end_word(&mut out, &mut start);
     }
     out.pop();
     out
+}
+
+/// One character of [`joined_words`] into `out`, where the word being read
+/// starts at `start`.
+fn push_word_char(out: &mut String, start: &mut usize, c: char) {
+    if c.is_ascii_alphanumeric() {
+        out.push(c.to_ascii_lowercase());
+    } else if is_apostrophe(c) && out.len() > *start {
+        out.push('\'');
+    } else if c.is_alphanumeric() {
+        out.extend(c.to_lowercase());
+    } else if out.len() > *start {
+        end_word(out, start);
+    }
+}
+
+/// Ends the word being read in `out` (which starts at `start`).
+fn end_word(out: &mut String, start: &mut usize) {
+    // "students'" -> "students"; keep "don't". A word never starts with an
+    // apostrophe, so it stays non-empty.
+    while out.ends_with('\'') {
+        out.pop();
+    }
+    out.push(' ');
+    *start = out.len();
 }
 
 /// For each byte value, bit `i` set when `list[i]` starts with it (ends, with
@@ -520,5 +542,26 @@ mod tests {
         assert_eq!(b.phrase_mask(&FOUND), 0b1111);
         assert_eq!(b.phrase_mask(&ONE), 0b0001);
         assert!(!b.starts_with_phrase("in the"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_joins_words_as_char_by_char(
+            t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",
+            u in proptest::prelude::any::<String>(),
+        ) {
+            for text in [&t, &u] {
+                // The reference: every character through `push_word_char`.
+                let (mut slow, mut start) = (String::new(), 0);
+                for c in text.chars() {
+                    push_word_char(&mut slow, &mut start, c);
+                }
+                if slow.len() > start {
+                    end_word(&mut slow, &mut start);
+                }
+                slow.pop();
+                proptest::prop_assert_eq!(joined_words(text), slow);
+            }
+        }
     }
 }
