@@ -329,15 +329,22 @@ impl LearnedLinker<'_> {
         let n = doc.sentences.len();
         let thesis = main_thesis(doc);
         let mut forest = Forest::new(n);
-        let mut out = Vec::new();
+        // At most one link per source: evidence links start at evidence,
+        // stance edges at claims and promoted sentences.
+        let mut out = Vec::with_capacity(n);
         let paragraphs = doc.sentences.last().map_or(0, |s| s.paragraph + 1);
+        // Buffers reused across paragraphs and sources. Options are (score:
+        // the probability scaled by the decoding factors, source, target or
+        // None for "no target", probability).
+        let mut options: Vec<(f32, usize, Option<usize>, f32)> = Vec::new();
+        let mut cands = Vec::new();
+        let mut decided = Vec::new();
         for p in 0..paragraphs {
             let range = v.paragraph(p);
-            // (score: the probability scaled by the decoding factors, source,
-            // target or None for "no target", probability).
-            let mut options: Vec<(f32, usize, Option<usize>, f32)> = Vec::new();
+            options.clear();
             for s in range.clone().filter(|&s| v.roles[s] == Role::Evidence) {
-                let cands: Vec<usize> = v.candidates(s).collect();
+                cands.clear();
+                cands.extend(v.candidates(s));
                 let probs = m.target_probs(v, s, &cands);
                 for (k, &pr) in probs.iter().enumerate() {
                     let t = cands.get(k).copied();
@@ -353,8 +360,9 @@ impl LearnedLinker<'_> {
             // option that keeps it acyclic. "No target" never closes a cycle, so
             // every source is decided.
             options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut decided = vec![false; range.len()];
-            for (_, s, t, pr) in options {
+            decided.clear();
+            decided.resize(range.len(), false);
+            for &(_, s, t, pr) in &options {
                 let k = s - range.start;
                 if decided[k] {
                     continue;
