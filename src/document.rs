@@ -35,6 +35,39 @@ pub(crate) static ALNUM_LOWER: [u8; 256] = {
     t
 };
 
+/// The bytes of a word of at most 8 bytes as a big-endian integer, zero-padded:
+/// integer order is the words' lexicographic order (words hold no NUL bytes).
+/// Stop-word lists are searched as such integers: integer compares beat
+/// `memcmp` calls, and the tests run once per word.
+pub(crate) const fn short_key(b: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        k <<= 8;
+        if i < b.len() {
+            k |= b[i] as u64;
+        }
+        i += 1;
+    }
+    k
+}
+
+/// The [`short_key`]s of `words` (sorted, each at most 8 bytes), in order.
+pub(crate) const fn short_keys<const N: usize>(words: &[&str]) -> [u64; N] {
+    let mut keys = [0; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = short_key(words[i].as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+/// Whether `w` is one of the words whose [`short_keys`] are `keys`.
+pub(crate) fn in_short_keys(keys: &[u64], w: &str) -> bool {
+    w.len() <= 8 && keys.binary_search(&short_key(w.as_bytes())).is_ok()
+}
+
 /// The plain-text spelling of a word processor's typographic character, as the
 /// training text writes it: curly quotes, an ellipsis, en and em dashes. None
 /// for any other character.

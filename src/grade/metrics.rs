@@ -33,7 +33,7 @@
 //!   over all sentences.
 
 use super::{Edge, Relation};
-use crate::document::{Document, Label};
+use crate::document::{in_short_keys, short_keys, Document, Label};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -762,6 +762,9 @@ const STOPWORDS: &[&str] = &[
     "whether", "which", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+/// [`STOPWORDS`] as integers, in the same order.
+const STOPWORD_KEYS: [u64; STOPWORDS.len()] = short_keys(STOPWORDS);
+
 /// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
 /// meets "school" and "banning" meets "ban": a set, sorted and deduplicated.
 fn content_words(text: &str) -> Vec<String> {
@@ -795,7 +798,7 @@ fn each_content_word(text: &str, mut f: impl FnMut(&str)) {
         } else {
             continue;
         };
-        if STOPWORDS.binary_search(&lower).is_err() {
+        if !in_short_keys(&STOPWORD_KEYS, lower) {
             f(fold(lower));
         }
     }
@@ -1041,6 +1044,12 @@ mod tests {
     #[test]
     fn stopwords_are_sorted_and_words_counted_like_split_whitespace() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        // Each fits a short key and is found as one; longer words are not.
+        assert!(STOPWORDS
+            .iter()
+            .all(|w| w.len() <= 8 && in_short_keys(&STOPWORD_KEYS, w)));
+        assert!(!in_short_keys(&STOPWORD_KEYS, "disagreement"));
+        assert!(!in_short_keys(&STOPWORD_KEYS, "abou"));
         for t in [
             "",
             "  a b\tc\n\nd ",

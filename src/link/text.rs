@@ -6,7 +6,7 @@
 //! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
 //! not depend on the role classifier's feature code (which may change under it).
 
-use crate::document::{is_apostrophe, ALNUM_LOWER};
+use crate::document::{in_short_keys, is_apostrophe, short_keys, ALNUM_LOWER};
 use std::cell::RefCell;
 
 /// Function words ignored when measuring lexical overlap (sorted, for binary search).
@@ -21,36 +21,12 @@ const STOP: &[&str] = &[
     "with", "would", "you", "your",
 ];
 
-/// [`STOP`] as integers ([`short_key`]), in the same order: the stop-word test
-/// runs once per word of every sentence, and integer compares beat `memcmp` calls.
-const STOP_KEYS: [u64; STOP.len()] = {
-    let mut keys = [0; STOP.len()];
-    let mut i = 0;
-    while i < STOP.len() {
-        keys[i] = short_key(STOP[i].as_bytes());
-        i += 1;
-    }
-    keys
-};
-
-/// The bytes of a word of at most 8 bytes as a big-endian integer, zero-padded:
-/// integer order is the words' lexicographic order (words hold no NUL bytes).
-const fn short_key(b: &[u8]) -> u64 {
-    let mut k = 0u64;
-    let mut i = 0;
-    while i < 8 {
-        k <<= 8;
-        if i < b.len() {
-            k |= b[i] as u64;
-        }
-        i += 1;
-    }
-    k
-}
+/// [`STOP`] as integers, in the same order.
+const STOP_KEYS: [u64; STOP.len()] = short_keys(STOP);
 
 fn is_stop(w: &str) -> bool {
     // No stop word is longer than 8 bytes (checked in the tests).
-    w.len() <= 8 && STOP_KEYS.binary_search(&short_key(w.as_bytes())).is_ok()
+    in_short_keys(&STOP_KEYS, w)
 }
 
 /// Lower-cased word tokens of `s` (letters, digits and inner apostrophes),
