@@ -72,8 +72,26 @@ fn bad_records_get_error_lines_and_exit_code_3() {
     assert_eq!(got[0]["sentences"].as_array().unwrap().len(), 3);
     assert!(got[0]["sentences"][0]["label"].is_string());
     assert_eq!(got[6]["id"], "e1");
+    // Only the text's bytes are bad, so the error keeps the record's own id.
+    assert_eq!(got[4]["id"], "latin1");
     let csv = std::fs::read_to_string(&summary).unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    // --lossy analyses that record with U+FFFD for the bad byte.
+    let lossy_out = dir.path().join("lossy.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&lossy_out)
+        .args(["--max-bytes", "1000", "--quiet", "--lossy"])
+        .assert()
+        .code(3);
+    let got = lines(&lossy_out);
+    assert_eq!(got.len(), 7);
+    assert_eq!(got[4]["id"], "latin1");
+    assert!(got[4].get("error").is_none(), "{}", got[4]);
+    assert_eq!(got[4]["sentences"][0]["text"], "caf\u{fffd}");
 }
 
 #[test]

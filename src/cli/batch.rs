@@ -43,6 +43,9 @@ pub struct Args {
     /// Records larger than this many bytes fail with "too_large".
     #[arg(long, default_value_t = 5 * 1024 * 1024)]
     max_bytes: usize,
+    /// Replace invalid UTF-8 bytes with U+FFFD instead of failing the record.
+    #[arg(long)]
+    lossy: bool,
     /// Records per parallel chunk (bounds memory; default 1024, or 128 with
     /// --backend transformer, which labels a whole chunk in one pass).
     #[arg(long, hide = true)]
@@ -86,6 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &inputs,
         ReadOptions {
             max_bytes: args.max_bytes,
+            lossy: args.lossy,
         },
     )?;
     let mut pool = rayon::ThreadPoolBuilder::new();

@@ -88,12 +88,15 @@ impl Input {
 pub struct ReadOptions {
     /// Records with more bytes of text than this fail with [`Error::TooLarge`].
     pub max_bytes: usize,
+    /// Replace invalid UTF-8 bytes with U+FFFD instead of failing the record.
+    pub lossy: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_bytes: 5 * 1024 * 1024,
+            lossy: false,
         }
     }
 }
@@ -210,7 +213,7 @@ fn file_record(path: &Path, id: String, opts: ReadOptions) -> Item {
     }
     let text = std::fs::read(path)
         .map_err(|e| Error::io(path, e))
-        .and_then(|bytes| crate::io::decode(&id, bytes, false));
+        .and_then(|bytes| crate::io::decode(&id, bytes, opts.lossy));
     match text {
         Ok(text) => finish(id, text, None, None, opts),
         Err(error) => Err(Failed { id, error }),
@@ -307,16 +310,24 @@ fn jsonl_records<R: BufRead + Send>(
 fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: ReadOptions) -> Item {
     let fail = |id: String, error| Err(Failed { id, error });
     let line_text = match std::str::from_utf8(buf) {
-        Ok(s) => s,
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) if opts.lossy => String::from_utf8_lossy(buf),
         Err(e) => {
+            // The bad bytes are usually in the text, so the line's own id can
+            // still be read and the error reported under it.
+            let id = match serde_json::from_str::<Value>(&String::from_utf8_lossy(buf)) {
+                Ok(Value::Object(mut o)) => take_str(&mut o, ID_KEYS),
+                _ => None,
+            }
+            .unwrap_or(here);
             let error = Error::InvalidUtf8 {
-                what: here.clone(),
+                what: id.clone(),
                 offset: e.valid_up_to(),
             };
-            return fail(here, error);
+            return fail(id, error);
         }
     };
-    let mut obj = match serde_json::from_str::<Value>(line_text) {
+    let mut obj = match serde_json::from_str::<Value>(&line_text) {
         Ok(Value::Object(o)) => o,
         Ok(_) => {
             let error = Error::BadRecord {
@@ -395,6 +406,9 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = It
             let Some(bytes) = c.and_then(|c| row.get(c)) else {
                 return Ok(None);
             };
+            if opts.lossy {
+                return Ok(Some(String::from_utf8_lossy(bytes).into_owned()));
+            }
             String::from_utf8(bytes.to_vec())
                 .map(Some)
                 .map_err(|e| Error::InvalidUtf8 {
@@ -470,7 +484,7 @@ mod tests {
                 "ERR in:2 invalid_json",
                 "ERR c bad_record",
                 "ERR d bad_record",
-                "ERR in:5 invalid_utf8",
+                "ERR e invalid_utf8",
                 "5"
             ]
         );
@@ -482,7 +496,10 @@ mod tests {
 
     #[test]
     fn too_large_records_fail() {
-        let opts = ReadOptions { max_bytes: 4 };
+        let opts = ReadOptions {
+            max_bytes: 4,
+            ..ReadOptions::default()
+        };
         let items: Vec<Item> = jsonl_records(
             &b"{\"id\":\"a\",\"text\":\"Too long.\"}"[..],
             "in".into(),
@@ -490,6 +507,38 @@ mod tests {
         )
         .collect();
         assert_eq!(ids(&items), ["ERR a too_large"]);
+    }
+
+    #[test]
+    fn lossy_replaces_bad_bytes_in_every_kind_of_input() {
+        let lossy = ReadOptions {
+            lossy: true,
+            ..ReadOptions::default()
+        };
+        let text = |items: &[Item]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| i.as_ref().map(|r| r.text.clone()).unwrap())
+                .collect()
+        };
+        let line = b"{\"id\":\"e\",\"text\":\"bad \xff byte.\"}\n{broken \xff\n";
+        let items: Vec<Item> = jsonl_records(&line[..], "in".into(), lossy).collect();
+        assert_eq!(text(&items[..1]), ["bad \u{fffd} byte."]);
+        assert_eq!(ids(&items[1..]), ["ERR in:2 invalid_json"]);
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), b"Caf\xe9 essay.").unwrap();
+        let csv = dir.path().join("e.csv");
+        std::fs::write(&csv, b"id,text\nx\xff,Na\xefve essay.\n").unwrap();
+        let inputs = [Input::Dir(dir.path().into()), Input::Csv(csv)];
+        let items: Vec<Item> = records(&inputs, lossy).unwrap().collect();
+        assert_eq!(text(&items), ["Caf\u{fffd} essay.", "Na\u{fffd}ve essay."]);
+        assert_eq!(ids(&items)[1], "x\u{fffd}");
+        let strict: Vec<Item> = records(&inputs, ReadOptions::default()).unwrap().collect();
+        // The CSV row's id is not UTF-8 either, so the row is reported by place.
+        let strict = ids(&strict);
+        assert_eq!(strict[0], "ERR a.txt invalid_utf8");
+        assert!(strict[1].ends_with("e.csv:2 invalid_utf8"), "{strict:?}");
     }
 
     #[test]
