@@ -406,15 +406,7 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = It
             let Some(bytes) = c.and_then(|c| row.get(c)) else {
                 return Ok(None);
             };
-            if opts.lossy {
-                return Ok(Some(String::from_utf8_lossy(bytes).into_owned()));
-            }
-            String::from_utf8(bytes.to_vec())
-                .map(Some)
-                .map_err(|e| Error::InvalidUtf8 {
-                    what: here.clone(),
-                    offset: e.utf8_error().valid_up_to(),
-                })
+            crate::io::decode(&here, bytes.to_vec(), opts.lossy).map(Some)
         };
         let id = field(id_col).ok().flatten().unwrap_or_else(|| here.clone());
         let parsed = field(Some(text_col)).and_then(|t| Ok((t, field(title_col)?)));
