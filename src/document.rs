@@ -184,6 +184,57 @@ impl Scores {
     }
 }
 
+/// What kind of text unit a sentence is. Only prose is argued: every other
+/// kind is labelled `other` and stays out of the map and the assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Running text (the default).
+    #[default]
+    Prose,
+    /// A heading or title line.
+    Heading,
+    /// An item of a bulleted or numbered list.
+    ListItem,
+    /// An entry of a bibliography or works-cited list.
+    Reference,
+    /// Page furniture of the site or program the text was copied from (word
+    /// counts, "Open Document", page numbers, running headers).
+    Furniture,
+}
+
+impl Kind {
+    /// The kind's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Prose => "prose",
+            Kind::Heading => "heading",
+            Kind::ListItem => "list_item",
+            Kind::Reference => "reference",
+            Kind::Furniture => "furniture",
+        }
+    }
+
+    /// Whether units of this kind carry the essay's argument and are
+    /// labelled by the role model (the output contract: prose only).
+    pub fn is_prose(self) -> bool {
+        self == Kind::Prose
+    }
+}
+
+/// An in-text citation ("(Davies 1989, 1029)", "[3]", "ibid.").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    /// Code-point offset of the first character in the essay text.
+    pub start: usize,
+    /// Code-point offset one past the last character.
+    pub end: usize,
+    /// The citation as written.
+    pub text: String,
+    /// Index of the reference sentence it points to, when one matches.
+    pub reference: Option<usize>,
+}
+
 /// A paragraph: a run of text between blank lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paragraph {
@@ -228,6 +279,12 @@ pub struct Sentence {
     /// Whether the sentence states the essay's thesis.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub thesis: Option<bool>,
+    /// What kind of unit it is.
+    #[serde(default)]
+    pub kind: Kind,
+    /// The in-text citations it holds.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub citations: Vec<Citation>,
 }
 
 /// An essay and its analysis so far.

@@ -12,7 +12,7 @@
 //! (a large share of a sentence's features).
 
 use crate::classify::{Classifier, Model, Refiner, TokenCache};
-use crate::document::{Document, Paragraph, Sentence};
+use crate::document::{Document, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
@@ -161,15 +161,12 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::analyze`]; a refiner's error fails the whole call.
     pub fn annotate_many(&self, docs: &mut [Document]) -> Result<()> {
-        let mut parts: Vec<Option<Titled>> = docs
+        let mut parts: Vec<Option<Parts>> = docs
             .par_iter_mut()
             .map(|doc| {
-                let mut parts = Titled::split(doc);
+                let mut parts = Parts::split(doc);
                 match &mut parts {
-                    Some(t) => {
-                        self.classify(&mut t.head);
-                        self.classify(&mut t.body);
-                    }
+                    Some(t) => t.docs().for_each(|d| self.classify(d)),
                     None => self.classify(doc),
                 }
                 parts
@@ -179,7 +176,7 @@ impl Pipeline {
             let mut refs: Vec<&mut Document> = Vec::with_capacity(docs.len() * 2);
             for (doc, parts) in docs.iter_mut().zip(&mut parts) {
                 match parts {
-                    Some(t) => refs.extend([&mut t.head, &mut t.body]),
+                    Some(t) => refs.extend(t.docs()),
                     None => refs.push(doc),
                 }
             }
@@ -215,70 +212,107 @@ impl Pipeline {
     }
 }
 
-/// An essay file that starts with its title or prompt on a line of its own
-/// ("Should schools ban phones?"): the model was trained on essays whose first
-/// paragraph is the introduction, with the prompt given apart. So the body is
-/// classified as such an essay, with the heading as its prompt unless one was
-/// given, and the heading line on its own.
-struct Titled {
-    head: Document,
-    body: Document,
+/// The parts of an essay the role model reads apart, when it is more than one
+/// run of prose. An essay file that starts with its title or prompt on a line
+/// of its own ("Should schools ban phones?"): the model was trained on essays
+/// whose first paragraph is the introduction, with the prompt given apart. So
+/// the body is classified as such an essay, with the heading as its prompt
+/// unless one was given, and the heading line on its own. Units that are not
+/// prose (headings, references, page furniture) are left out of the body, so
+/// that paragraph positions count prose alone, and are labelled `other`.
+struct Parts {
+    /// The parts, each with the index in the essay of each of its sentences.
+    parts: Vec<(Document, Vec<usize>)>,
 }
 
-impl Titled {
-    /// The two parts of `doc`, or `None` when it does not start with a heading.
-    fn split(doc: &Document) -> Option<Titled> {
-        if doc.paragraphs.len() < 3 || !doc.is_heading(0) {
+impl Parts {
+    /// The parts of `doc`, or `None` when it is one run of prose.
+    fn split(doc: &Document) -> Option<Parts> {
+        let titled = doc.paragraphs.len() >= 3 && doc.is_heading(0);
+        let all_prose = doc.sentences.iter().all(|s| s.kind.is_prose());
+        if !titled && all_prose {
             return None;
         }
-        let split = doc.paragraph_sentences(0).len();
-        let heading = doc.sentences[..split].to_vec();
-        let shift = |mut s: Sentence, by: usize, para: usize| {
-            s.index -= by;
-            s.paragraph -= para;
-            s
+        let head_len = if titled {
+            doc.paragraph_sentences(0).len()
+        } else {
+            0
         };
-        let body = Document {
-            id: None,
-            title: doc
-                .title
-                .clone()
-                .or_else(|| heading.first().map(|s| s.text.clone())),
-            text: String::new(),
-            paragraphs: doc.paragraphs[1..]
-                .iter()
-                .map(|p| Paragraph {
-                    index: p.index - 1,
-                    ..p.clone()
-                })
-                .collect(),
-            sentences: doc.sentences[split..]
-                .iter()
-                .map(|s| shift(s.clone(), split, 1))
-                .collect(),
-        };
-        let head = Document {
-            id: None,
-            title: doc.title.clone(),
-            text: String::new(),
-            paragraphs: doc.paragraphs[..1].to_vec(),
-            sentences: heading,
-        };
-        Some(Titled { head, body })
+        let title = doc.title.clone().or_else(|| {
+            titled
+                .then(|| doc.sentences.first().map(|s| s.text.clone()))
+                .flatten()
+        });
+        let mut parts = Vec::with_capacity(2);
+        let head: Vec<usize> = (0..head_len)
+            .filter(|&i| doc.sentences[i].kind.is_prose())
+            .collect();
+        if !head.is_empty() {
+            parts.push((part(doc, doc.title.clone(), &head), head));
+        }
+        let body: Vec<usize> = (head_len..doc.sentences.len())
+            .filter(|&i| doc.sentences[i].kind.is_prose())
+            .collect();
+        parts.push((part(doc, title, &body), body));
+        Some(Parts { parts })
     }
 
-    /// Copies the parts' predictions back into `doc`.
+    /// The parts' documents.
+    fn docs(&mut self) -> impl Iterator<Item = &mut Document> {
+        self.parts.iter_mut().map(|(d, _)| d)
+    }
+
+    /// Copies the parts' predictions back into `doc`; sentences in no part are
+    /// `other` for certain.
     fn merge_into(self, doc: &mut Document) {
-        for (dst, src) in doc
-            .sentences
-            .iter_mut()
-            .zip(self.head.sentences.into_iter().chain(self.body.sentences))
-        {
-            dst.label = src.label;
-            dst.confidence = src.confidence;
-            dst.scores = src.scores;
-            dst.thesis = src.thesis;
+        for s in doc.sentences.iter_mut().filter(|s| !s.kind.is_prose()) {
+            s.label = Some(Label::Other);
+            s.confidence = Some(1.0);
+            s.scores = Some(Scores::from_array([0.0, 0.0, 0.0, 1.0]));
+            s.thesis = Some(false);
         }
+        for (part, indices) in self.parts {
+            for (src, &i) in part.sentences.into_iter().zip(&indices) {
+                let dst = &mut doc.sentences[i];
+                dst.label = src.label;
+                dst.confidence = src.confidence;
+                dst.scores = src.scores;
+                dst.thesis = src.thesis;
+            }
+        }
+    }
+}
+
+/// The document of `doc`'s sentences at `indices` (ascending), renumbered:
+/// paragraphs that keep no sentence are left out.
+fn part(doc: &Document, title: Option<String>, indices: &[usize]) -> Document {
+    let mut paragraphs: Vec<Paragraph> = Vec::new();
+    let mut sentences = Vec::with_capacity(indices.len());
+    let mut last = None;
+    for &i in indices {
+        let mut s = doc.sentences[i].clone();
+        if last != Some(s.paragraph) {
+            last = Some(s.paragraph);
+            paragraphs.push(Paragraph {
+                index: paragraphs.len(),
+                ..doc.paragraphs[s.paragraph].clone()
+            });
+        }
+        let p = paragraphs.len() - 1;
+        s.position_in_paragraph = sentences
+            .last()
+            .filter(|prev: &&Sentence| prev.paragraph == p)
+            .map_or(0, |prev| prev.position_in_paragraph + 1);
+        s.index = sentences.len();
+        s.paragraph = p;
+        sentences.push(s);
+    }
+    Document {
+        id: None,
+        title,
+        text: String::new(),
+        paragraphs,
+        sentences,
     }
 }
 

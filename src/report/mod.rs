@@ -22,7 +22,7 @@ pub mod csv;
 pub mod html;
 mod svg;
 
-use crate::document::{Document, Label, Paragraph, Sentence};
+use crate::document::{Citation, Document, Kind, Label, Paragraph, Sentence};
 use crate::error::{Error, Result};
 use crate::grade::{Assessment, Edge, Grader, Relation};
 use serde::Deserialize;
@@ -145,6 +145,10 @@ struct SentenceIn {
     confidence: Option<f32>,
     #[serde(default)]
     thesis: Option<bool>,
+    #[serde(default)]
+    kind: Kind,
+    #[serde(default)]
+    citations: Vec<Citation>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +198,8 @@ fn to_document(r: &RecordIn, id: &str) -> Document {
             confidence: s.confidence,
             scores: None,
             thesis: s.thesis,
+            kind: s.kind,
+            citations: s.citations.clone(),
         });
         pos += 1;
     }

@@ -1,19 +1,23 @@
 //! Stage 1: text -> [`Document`] (paragraphs and sentences with offsets).
 //!
-//! Paragraphs are runs of non-blank lines: any line holding only whitespace
-//! (spaces, tabs, `\r`, no-break spaces) separates paragraphs; a single line
-//! break does not. A [`Segmenter`] then splits each paragraph into sentences, so
-//! no sentence ever crosses a paragraph boundary.
+//! First the layout: [`layout`] recovers the text's units (paragraphs,
+//! headings, list items) from blank lines, single line breaks, wrapping and
+//! indentation, as people paste essays. A [`Segmenter`] then splits each unit
+//! into sentences, so no sentence ever crosses a paragraph boundary; line
+//! breaks inside a unit are wraps and read as spaces.
 //!
 //! Segmentation never fails: any string, even an empty one, gives a valid
 //! document.
 
 mod abbreviations;
+pub mod layout;
 mod rules;
 
 pub use rules::RuleSegmenter;
 
-use crate::document::{CharCounter, Document, Paragraph, Sentence};
+use crate::document::{CharCounter, Document, Kind, Paragraph, Sentence};
+use layout::{Block, BlockKind};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Splits one paragraph into sentences.
@@ -24,42 +28,21 @@ pub trait Segmenter: Send + Sync {
     fn split(&self, paragraph: &str, out: &mut Vec<Range<usize>>);
 }
 
-/// Byte ranges of the paragraphs of `text`, trimmed of surrounding whitespace.
+/// Byte ranges of the paragraphs (and other units: headings, list items) of
+/// `text`, as [`layout::blocks`] finds them.
 pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            if let Some(s) = start.take() {
-                out.push(s..end);
-            }
-        } else {
-            let lead = line.len() - line.trim_start().len();
-            if start.is_none() {
-                start = Some(pos + lead);
-            }
-            end = pos + lead + trimmed.len();
-        }
-        pos += line.len();
-    }
-    if let Some(s) = start {
-        out.push(s..end);
-    }
-    out
+    layout::blocks(text).into_iter().map(|b| b.bytes).collect()
 }
 
-/// Segments `text` into a document, finding paragraphs at blank lines.
+/// Segments `text` into a document, recovering its layout.
 pub fn document(
     segmenter: &dyn Segmenter,
     id: Option<String>,
     title: Option<String>,
     text: String,
 ) -> Document {
-    let paras = paragraphs(&text);
-    document_with_paragraphs(segmenter, id, title, text, &paras)
+    let blocks = layout::blocks(&text);
+    build(segmenter, id, title, text, &blocks)
 }
 
 /// Segments `text` into a document with the given paragraph byte ranges (as read
@@ -72,12 +55,31 @@ pub fn document_with_paragraphs(
     text: String,
     paragraph_bytes: &[Range<usize>],
 ) -> Document {
+    let blocks: Vec<Block> = paragraph_bytes
+        .iter()
+        .map(|r| Block {
+            bytes: r.clone(),
+            kind: BlockKind::Prose,
+        })
+        .collect();
+    build(segmenter, id, title, text, &blocks)
+}
+
+/// The document of `text` with `blocks` as its paragraphs.
+fn build(
+    segmenter: &dyn Segmenter,
+    id: Option<String>,
+    title: Option<String>,
+    text: String,
+    blocks: &[Block],
+) -> Document {
     let mut chars = CharCounter::new(&text);
-    let mut paragraphs = Vec::with_capacity(paragraph_bytes.len());
+    let mut paragraphs = Vec::with_capacity(blocks.len());
     let mut sentences = Vec::new();
     let mut ranges = Vec::new();
     let mut last_end = 0;
-    for r in paragraph_bytes {
+    for block in blocks {
+        let r = &block.bytes;
         let Some(ptext) = text.get(r.clone()) else {
             continue;
         };
@@ -88,7 +90,12 @@ pub fn document_with_paragraphs(
         let index = paragraphs.len();
         let pstart = chars.at(r.start);
         ranges.clear();
-        segmenter.split(ptext, &mut ranges);
+        segmenter.split(&unwrapped(ptext), &mut ranges);
+        let kind = match block.kind {
+            BlockKind::Prose => Kind::Prose,
+            BlockKind::Heading => Kind::Heading,
+            BlockKind::ListItem => Kind::ListItem,
+        };
         for (position_in_paragraph, s) in ranges.iter().enumerate() {
             let bytes = r.start + s.start..r.start + s.end;
             let start = chars.at(bytes.start);
@@ -105,6 +112,8 @@ pub fn document_with_paragraphs(
                 confidence: None,
                 scores: None,
                 thesis: None,
+                kind,
+                citations: Vec::new(),
             });
         }
         paragraphs.push(Paragraph {
@@ -123,16 +132,20 @@ pub fn document_with_paragraphs(
     }
 }
 
+/// `unit` with its line breaks read as spaces (the same length, so sentence
+/// ranges in it are ranges in `unit`): inside a unit they are wraps, and the
+/// sentence rules would take a wrapped line for a heading or list item.
+fn unwrapped(unit: &str) -> Cow<'_, str> {
+    if unit.contains(['\n', '\r']) {
+        Cow::Owned(unit.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(unit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blank_lines_separate_paragraphs() {
-        let t = "One. Two.\nStill one.\n \t\n\u{a0}\r\nThree.\r\n\r\nFour";
-        let p: Vec<&str> = paragraphs(t).into_iter().map(|r| &t[r]).collect();
-        assert_eq!(p, ["One. Two.\nStill one.", "Three.", "Four"]);
-    }
 
     #[test]
     fn empty_text_has_no_paragraphs() {

@@ -163,7 +163,7 @@ fn is_enumerator(seg: &[u8]) -> bool {
 
 /// True if a list item marker (bullet, `-`/`*` item, or enumerator followed by
 /// `.`/`)` and a space) starts at `i`.
-fn starts_with_marker(b: &[u8], i: usize) -> bool {
+pub(super) fn starts_with_marker(b: &[u8], i: usize) -> bool {
     if bullet_len(b, i) > 0 {
         return true;
     }
