@@ -9,6 +9,7 @@
 //! document.
 
 mod abbreviations;
+pub mod cite;
 mod rules;
 
 pub use rules::RuleSegmenter;
