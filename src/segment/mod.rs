@@ -10,6 +10,7 @@
 
 mod abbreviations;
 pub mod cite;
+pub mod furniture;
 mod rules;
 
 pub use rules::RuleSegmenter;
