@@ -10,6 +10,8 @@
 //! document.
 
 mod abbreviations;
+pub mod cite;
+pub mod furniture;
 pub mod layout;
 mod rules;
 
