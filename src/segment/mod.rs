@@ -17,7 +17,7 @@ mod rules;
 
 pub use rules::RuleSegmenter;
 
-use crate::document::{CharCounter, Document, Kind, Paragraph, Sentence};
+use crate::document::{CharCounter, Citation, Document, Kind, Paragraph, Sentence};
 use layout::{Block, BlockKind};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -67,6 +67,113 @@ pub fn document_with_paragraphs(
     build(segmenter, id, title, text, &blocks)
 }
 
+/// A paragraph-level unit of a document: a block of the layout, or the part
+/// of one that page furniture or a bibliography cuts off.
+struct Unit {
+    bytes: Range<usize>,
+    kind: Kind,
+    /// For a bibliography: its entries, each a sentence. Empty otherwise.
+    entries: Vec<Range<usize>>,
+}
+
+/// The units of `text`: `blocks` cut around page furniture, bibliographies
+/// found and split into entries.
+fn units(text: &str, blocks: &[Block]) -> Vec<Unit> {
+    let furniture = furniture::furniture_spans(text);
+    let mut out = Vec::with_capacity(blocks.len());
+    let mut f = 0;
+    // Whether the units so far end in a bibliography (or its heading), so
+    // that the next block of entries continues it.
+    let mut in_references = false;
+    for block in blocks {
+        let r = &block.bytes;
+        let mut pos = r.start;
+        while let Some(span) = furniture.get(f).filter(|s| s.start < r.end) {
+            let span = span.start.max(r.start)..span.end.min(r.end);
+            if pos < span.start {
+                push_unit(text, pos..span.start, block.kind, &mut out, &mut in_references);
+            }
+            if span.start < span.end {
+                out.push(Unit {
+                    bytes: span.clone(),
+                    kind: Kind::Furniture,
+                    entries: Vec::new(),
+                });
+            }
+            pos = pos.max(span.end);
+            f += 1;
+        }
+        if pos < r.end {
+            push_unit(text, pos..r.end, block.kind, &mut out, &mut in_references);
+        }
+    }
+    out
+}
+
+/// Pushes the units of the part `r` of a block of kind `kind`: a
+/// bibliography heading, prose, entries, or prose then entries.
+fn push_unit(
+    text: &str,
+    r: Range<usize>,
+    kind: BlockKind,
+    out: &mut Vec<Unit>,
+    in_references: &mut bool,
+) {
+    let r = trim(text, r);
+    if r.is_empty() {
+        return;
+    }
+    let part = &text[r.clone()];
+    if cite::is_references_heading(part) {
+        *in_references = true;
+        out.push(Unit {
+            bytes: r,
+            kind: Kind::Heading,
+            entries: Vec::new(),
+        });
+        return;
+    }
+    let kind = match kind {
+        BlockKind::Heading => Kind::Heading,
+        BlockKind::ListItem => Kind::ListItem,
+        BlockKind::Prose => Kind::Prose,
+    };
+    let start = if kind == Kind::Heading {
+        None
+    } else {
+        cite::references_start(part).filter(|&k| k == 0 || !*in_references)
+    };
+    *in_references = start.is_some();
+    let Some(k) = start else {
+        out.push(Unit {
+            bytes: r,
+            kind,
+            entries: Vec::new(),
+        });
+        return;
+    };
+    if k > 0 {
+        push_unit(text, r.start..r.start + k, BlockKind::Prose, out, &mut false);
+    }
+    let refs = trim(text, r.start + k..r.end);
+    let entries = cite::reference_entries(&text[refs.clone()])
+        .into_iter()
+        .map(|e| refs.start + e.start..refs.start + e.end)
+        .collect();
+    out.push(Unit {
+        bytes: refs,
+        kind: Kind::Reference,
+        entries,
+    });
+}
+
+/// `r` without the whitespace at its ends.
+fn trim(text: &str, r: Range<usize>) -> Range<usize> {
+    let t = &text[r.clone()];
+    let start = r.start + (t.len() - t.trim_start().len());
+    start..start + t.trim().len()
+}
+
 /// The document of `text` with `blocks` as its paragraphs.
 fn build(
     segmenter: &dyn Segmenter,
@@ -75,13 +182,14 @@ fn build(
     text: String,
     blocks: &[Block],
 ) -> Document {
+    let units = units(&text, blocks);
     let mut chars = CharCounter::new(&text);
-    let mut paragraphs = Vec::with_capacity(blocks.len());
+    let mut paragraphs = Vec::with_capacity(units.len());
     let mut sentences = Vec::new();
     let mut ranges = Vec::new();
     let mut last_end = 0;
-    for block in blocks {
-        let r = &block.bytes;
+    for unit in &units {
+        let r = &unit.bytes;
         let Some(ptext) = text.get(r.clone()) else {
             continue;
         };
@@ -92,21 +200,35 @@ fn build(
         let index = paragraphs.len();
         let pstart = chars.at(r.start);
         ranges.clear();
-        segmenter.split(&unwrapped(ptext), &mut ranges);
-        let kind = match block.kind {
-            BlockKind::Prose => Kind::Prose,
-            BlockKind::Heading => Kind::Heading,
-            BlockKind::ListItem => Kind::ListItem,
-        };
+        match unit.kind {
+            Kind::Prose | Kind::ListItem => segmenter.split(&unwrapped(ptext), &mut ranges),
+            Kind::Reference => ranges.extend(unit.entries.iter().map(|e| e.start - r.start..e.end - r.start)),
+            Kind::Heading | Kind::Furniture => ranges.push(0..ptext.len()),
+        }
         for (position_in_paragraph, s) in ranges.iter().enumerate() {
             let bytes = r.start + s.start..r.start + s.end;
             let start = chars.at(bytes.start);
+            let stext = &ptext[s.clone()];
+            // Offsets in ascending order, as the counter needs.
+            let citations: Vec<Citation> = if unit.kind.is_prose() {
+                cite::citations(stext)
+                    .into_iter()
+                    .map(|c| Citation {
+                        start: chars.at(bytes.start + c.start),
+                        end: chars.at(bytes.start + c.end),
+                        text: stext[c].to_string(),
+                        reference: None,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let end = chars.at(bytes.end);
             sentences.push(Sentence {
                 index: sentences.len(),
                 start,
                 end,
-                text: ptext[s.clone()].to_string(),
+                text: stext.to_string(),
                 paragraph: index,
                 position_in_paragraph,
                 bytes,
@@ -114,8 +236,8 @@ fn build(
                 confidence: None,
                 scores: None,
                 thesis: None,
-                kind,
-                citations: Vec::new(),
+                kind: unit.kind,
+                citations,
             });
         }
         paragraphs.push(Paragraph {
@@ -125,12 +247,30 @@ fn build(
             bytes: r.clone(),
         });
     }
+    link_citations(&mut sentences);
     Document {
         id,
         title,
         text,
         paragraphs,
         sentences,
+    }
+}
+
+/// Points each citation at the reference entry it names, if one does.
+fn link_citations(sentences: &mut [Sentence]) {
+    let refs: Vec<usize> = sentences
+        .iter()
+        .filter(|s| s.kind == Kind::Reference)
+        .map(|s| s.index)
+        .collect();
+    if refs.is_empty() {
+        return;
+    }
+    let entries: Vec<String> = refs.iter().map(|&i| sentences[i].text.clone()).collect();
+    let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
+    for c in sentences.iter_mut().flat_map(|s| s.citations.iter_mut()) {
+        c.reference = cite::match_reference(&c.text, &entries).map(|k| refs[k]);
     }
 }
 
