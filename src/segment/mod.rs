@@ -9,6 +9,7 @@
 //! document.
 
 mod abbreviations;
+pub mod breaks;
 mod rules;
 
 pub use rules::RuleSegmenter;
