@@ -49,26 +49,6 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     if let Some(s) = start {
         out.push(s..end);
     }
-    // TEMPORARY measurement hook (breaks branch): cut a lone paragraph where
-    // the break model says.
-    if out.len() == 1 && std::env::var_os("ESSAYMAP_NO_BREAKS").is_none() {
-        let r = out[0].clone();
-        let mut sents = Vec::new();
-        RuleSegmenter::default().split(&text[r.clone()], &mut sents);
-        let texts: Vec<&str> = sents.iter().map(|s| &text[r.start + s.start..r.start + s.end]).collect();
-        if let Ok(m) = breaks::BreakModel::embedded() {
-            let b = m.breaks(&texts);
-            if !b.is_empty() {
-                out.clear();
-                let mut from = r.start;
-                for &i in &b {
-                    out.push(from..r.start + sents[i - 1].end);
-                    from = r.start + sents[i].start;
-                }
-                out.push(from..r.end);
-            }
-        }
-    }
     out
 }
 
