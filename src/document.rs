@@ -68,6 +68,12 @@ pub(crate) fn in_short_keys(keys: &[u64], w: &str) -> bool {
     w.len() <= 8 && keys.binary_search(&short_key(w.as_bytes())).is_ok()
 }
 
+/// Whether `s` ends with a question mark (before closing quotes and brackets).
+pub(crate) fn ends_with_question(s: &str) -> bool {
+    s.trim_end_matches(|c: char| c.is_whitespace() || "\"')]}”’»".contains(c))
+        .ends_with('?')
+}
+
 /// The plain-text spelling of a word processor's typographic character, as the
 /// training text writes it: curly quotes, an ellipsis, en and em dashes. None
 /// for any other character.

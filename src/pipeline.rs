@@ -12,7 +12,7 @@
 //! (a large share of a sentence's features).
 
 use crate::classify::{Classifier, Model, Refiner, TokenCache};
-use crate::document::{Document, Label, Paragraph, Scores, Sentence};
+use crate::document::{ends_with_question, Document, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
@@ -186,6 +186,7 @@ impl Pipeline {
             if let Some(t) = parts {
                 t.merge_into(doc);
             }
+            questions_are_no_evidence(doc);
         }
         Ok(())
     }
@@ -209,6 +210,38 @@ impl Pipeline {
                 self.model.classify(doc, &feats);
             }
         });
+    }
+}
+
+/// A question in the introduction (the first paragraph of prose) offers no
+/// evidence: one the models call evidence takes its next most probable role
+/// (a research question is a question). In body paragraphs students do ask
+/// questions as part of their evidence (PERSUADE's gold has many), so those
+/// keep the models' label.
+fn questions_are_no_evidence(doc: &mut Document) {
+    let Some(intro) = doc.sentences.iter().find(|s| s.kind.is_prose()) else {
+        return;
+    };
+    let intro = intro.paragraph;
+    for s in &mut doc.sentences {
+        if s.paragraph != intro || s.label != Some(Label::Evidence) || !ends_with_question(&s.text)
+        {
+            continue;
+        }
+        let Some(scores) = s.scores else { continue };
+        let mut p = scores.to_array();
+        p[Label::Evidence.index()] = 0.0;
+        let total: f32 = p.iter().sum();
+        if total > 0.0 {
+            p.iter_mut().for_each(|x| *x /= total);
+        } else {
+            p[Label::Question.index()] = 1.0;
+        }
+        let scores = Scores::from_array(p);
+        let (label, confidence) = scores.best();
+        s.label = Some(label);
+        s.confidence = Some(confidence);
+        s.scores = Some(scores);
     }
 }
 

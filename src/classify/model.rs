@@ -740,7 +740,8 @@ pub(crate) fn finite_f32s(b: &[u8]) -> Option<Vec<f32>> {
     (!bad).then_some(w)
 }
 
-fn fnv1a(b: &[u8]) -> u64 {
+/// FNV-1a over `b`: the checksum model files end with.
+pub(crate) fn fnv1a(b: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &x in b {
         h ^= u64::from(x);

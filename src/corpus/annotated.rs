@@ -12,7 +12,7 @@
 //! - a component belongs to the sentence holding most of its characters, and a
 //!   component relation becomes a relation between those sentences.
 
-use crate::document::{Document, Label};
+use crate::document::{ends_with_question, Document, Label};
 use crate::error::{Error, Result};
 use crate::segment::{self, Segmenter};
 use serde::Deserialize;
@@ -194,34 +194,26 @@ fn overlap(a: &Range<usize>, b: &Range<usize>) -> usize {
     a.end.min(b.end).saturating_sub(a.start.max(b.start))
 }
 
-fn ends_with_question(s: &str) -> bool {
-    s.trim_end_matches(|c: char| c.is_whitespace() || "\"')]}”’»".contains(c))
-        .ends_with('?')
-}
-
 fn annotate(raw: RawEssay, segmenter: &dyn Segmenter) -> AnnotatedEssay {
     let c2b = char_to_byte(&raw.text);
     let byte = |c: usize| c2b.get(c).copied().unwrap_or(raw.text.len());
-    let paras: Vec<Range<usize>> = if raw.paragraphs.is_empty() {
-        segment::paragraphs(&raw.text)
-    } else {
-        raw.paragraphs
-            .iter()
-            .map(|&(s, e)| byte(s)..byte(e))
-            .collect()
-    };
+    let paras: Vec<Range<usize>> = raw
+        .paragraphs
+        .iter()
+        .map(|&(s, e)| byte(s)..byte(e))
+        .collect();
     let comps: Vec<(Range<usize>, &RawComponent)> = raw
         .components
         .iter()
         .map(|c| (byte(c.start)..byte(c.end), c))
         .collect();
-    let doc = segment::document_with_paragraphs(
-        segmenter,
-        Some(raw.id.clone()),
-        raw.title.clone(),
-        raw.text.clone(),
-        &paras,
-    );
+    // Without paragraphs in the file, the text is read as a user's text is.
+    let (id, title, text) = (Some(raw.id.clone()), raw.title.clone(), raw.text.clone());
+    let doc = if paras.is_empty() {
+        segment::document(segmenter, id, title, text)
+    } else {
+        segment::document_with_paragraphs(segmenter, id, title, text, &paras)
+    };
     let gold = doc
         .sentences
         .iter()

@@ -20,6 +20,7 @@
 //! | `unrebutted_counter_argument` | warning | one per counter-argument left unanswered |
 //! | `paragraph_without_claim` | warning | one per body paragraph with no claim |
 //! | `orphan_evidence` | info | evidence sentences tied to no claim (one item) |
+//! | `uncited_evidence` | info | an essay with a bibliography has claims whose evidence cites no source |
 //! | `mostly_non_argumentative` | info | share of non-argumentative sentences above the threshold |
 //! | `thesis_not_restated` | info | thesis in the introduction, not restated in the conclusion |
 //! | `thesis_clear` | info (strength) | thesis in the introduction |
@@ -253,12 +254,25 @@ pub fn feedback(doc: &Document, m: &Metrics, t: &Thresholds) -> Vec<FeedbackItem
             m.orphan_evidence.clone(),
         ));
     }
+    if !m.uncited_claims.is_empty() {
+        out.push(FeedbackItem::new(
+            "uncited_evidence",
+            Info,
+            format!(
+                "The evidence for {} ({}) cites none of your sources: add the citation.",
+                plural(m.uncited_claims.len(), "claim", "claims"),
+                list(&m.uncited_claims)
+            ),
+            m.uncited_claims.clone(),
+        ));
+    }
     if m.sentences >= 5 && m.non_argumentative_share > t.non_argumentative_share_max {
         let sents: Vec<usize> = doc
             .sentences
             .iter()
             .filter(|s| {
-                !matches!(s.label, Some(crate::Label::Claim | crate::Label::Evidence))
+                s.kind.is_prose()
+                    && !matches!(s.label, Some(crate::Label::Claim | crate::Label::Evidence))
                     && s.thesis != Some(true)
             })
             .map(|s| s.index)

@@ -33,7 +33,7 @@
 //!   over all sentences.
 
 use super::{Edge, Relation};
-use crate::document::{in_short_keys, short_keys, Document, Label};
+use crate::document::{in_short_keys, short_keys, Document, Kind, Label};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -143,6 +143,16 @@ pub struct Metrics {
     pub intro_paragraph: Option<usize>,
     /// Index of the conclusion paragraph, if any (none when it would be the introduction).
     pub conclusion_paragraph: Option<usize>,
+    /// Evidence sentences that cite a source (an in-text citation).
+    #[serde(default)]
+    pub cited_evidence: Vec<usize>,
+    /// Share of evidence sentences that cite a source (null without evidence).
+    #[serde(default)]
+    pub cited_evidence_share: Option<f64>,
+    /// In an essay with a bibliography: claims whose supporting evidence cites
+    /// nothing.
+    #[serde(default)]
+    pub uncited_claims: Vec<usize>,
 }
 
 /// Numeric metrics by name, for rubric checks, CSV columns and class charts.
@@ -171,6 +181,7 @@ pub const METRIC_NAMES: &[&str] = &[
     "words",
     "paragraphs_without_claim",
     "body_paragraphs_with_claim_share",
+    "cited_evidence_share",
 ];
 
 /// Whether metric `name` is a yes/no finding (1 or 0).
@@ -195,6 +206,7 @@ pub fn is_share(name: &str) -> bool {
             | "linked_evidence_share"
             | "non_argumentative_share"
             | "body_paragraphs_with_claim_share"
+            | "cited_evidence_share"
     )
 }
 
@@ -261,6 +273,7 @@ impl Metrics {
         let mut attacks_any = vec![false; n];
         let mut attacks_thesis = vec![false; n];
         let mut evidence_support = vec![false; n];
+        let mut cited_support = vec![false; n];
         let mut attacked_by: Vec<Vec<usize>> = vec![Vec::new(); n];
         for e in &edges {
             if first_out[e.source].is_none() {
@@ -273,7 +286,10 @@ impl Metrics {
                     attacked_by[e.target].push(e.source);
                 }
                 Relation::Supports => {
-                    evidence_support[e.target] |= label(e.source) == Some(Label::Evidence);
+                    let evidence = label(e.source) == Some(Label::Evidence);
+                    evidence_support[e.target] |= evidence;
+                    cited_support[e.target] |=
+                        evidence && !doc.sentences[e.source].citations.is_empty();
                 }
                 Relation::Answers => {}
             }
@@ -331,9 +347,27 @@ impl Metrics {
             .filter(|&s| first_out[s].is_none())
             .collect();
 
+        // Headings, references and page furniture are no part of the argument.
+        let prose = |i: usize| doc.sentences[i].kind.is_prose();
+        let prose_n = (0..n).filter(|&i| prose(i)).count();
         let non_arg = (0..n)
-            .filter(|&i| !matches!(label(i), Some(Label::Claim | Label::Evidence)) && !is_thesis(i))
+            .filter(|&i| {
+                prose(i)
+                    && !matches!(label(i), Some(Label::Claim | Label::Evidence))
+                    && !is_thesis(i)
+            })
             .count();
+        let cited_evidence: Vec<usize> = evidence_sentences
+            .iter()
+            .copied()
+            .filter(|&i| !doc.sentences[i].citations.is_empty())
+            .collect();
+        let has_references = doc.sentences.iter().any(|s| s.kind == Kind::Reference);
+        let uncited_claims: Vec<usize> = claim_sentences
+            .iter()
+            .copied()
+            .filter(|&c| has_references && evidence_support[c] && !cited_support[c])
+            .collect();
         let (depth, depth_chain) = longest_chain(n, &edges);
 
         let mut has_claim = vec![false; para_words.len()];
@@ -368,10 +402,18 @@ impl Metrics {
 
         let claims = claim_sentences.len();
         let evidence = evidence_sentences.len();
+        let words = if prose_n == n {
+            count_words(&doc.text)
+        } else {
+            (0..n)
+                .filter(|&i| prose(i))
+                .map(|i| count_words(&doc.sentences[i].text))
+                .sum()
+        };
         let mut m = Metrics {
-            sentences: n,
-            paragraphs: para_words.len(),
-            words: count_words(&doc.text),
+            sentences: prose_n,
+            paragraphs: para_words.iter().filter(|&&w| w > 0).count(),
+            words,
             thesis: ThesisMetrics {
                 present: !thesis_sentences.is_empty(),
                 position,
@@ -387,12 +429,15 @@ impl Metrics {
             unsupported_claims,
             orphan_evidence,
             counter_arguments,
-            non_argumentative_share: ratio(non_arg, n).unwrap_or(0.0),
+            non_argumentative_share: ratio(non_arg, prose_n).unwrap_or(0.0),
             depth,
             depth_chain,
             paragraphs_without_claim,
             intro_paragraph,
             conclusion_paragraph,
+            cited_evidence_share: ratio(cited_evidence.len(), evidence),
+            cited_evidence,
+            uncited_claims,
         };
         m.judge_prompt(DEFAULT_PROMPT_OVERLAP);
         m
@@ -485,6 +530,7 @@ impl Metrics {
                     .count();
                 ratio(body.saturating_sub(without), body)?
             }
+            "cited_evidence_share" => self.cited_evidence_share?,
             _ => return None,
         })
     }
@@ -511,12 +557,13 @@ impl Metrics {
                 .map(|c| c.sentence)
                 .collect(),
             "depth" => self.depth_chain.clone(),
+            "cited_evidence_share" => self.cited_evidence.clone(),
             _ => Vec::new(),
         }
     }
 }
 
-/// Words per paragraph (paragraphs without sentences count zero).
+/// Words of prose per paragraph (paragraphs without prose count zero).
 fn paragraph_words(doc: &Document) -> Vec<usize> {
     let np = doc.paragraphs.len().max(
         doc.sentences
@@ -526,7 +573,7 @@ fn paragraph_words(doc: &Document) -> Vec<usize> {
             .unwrap_or(0),
     );
     let mut words = vec![0; np];
-    for s in &doc.sentences {
+    for s in doc.sentences.iter().filter(|s| s.kind.is_prose()) {
         if let Some(w) = words.get_mut(s.paragraph) {
             *w += count_words(&s.text);
         }

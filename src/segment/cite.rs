@@ -647,7 +647,12 @@ fn glued_note(s: &str, k: usize, end: usize) -> bool {
     if w.chars().count() < 2 || NOT_BEFORE_NOTE.contains(&w.to_lowercase().as_str()) {
         return false;
     }
-    let token_start = s[..k].rfind(char::is_whitespace).map_or(0, |p| p + 1);
+    // After the last whitespace character, which may take several bytes.
+    let token_start = s[..k]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(p, c)| p + c.len_utf8());
     let token = &s[token_start..end];
     !(token.contains('/') || token.contains('@') || token.contains("www"))
 }

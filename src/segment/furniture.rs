@@ -220,7 +220,10 @@ mod tests {
                 "Open Document",
             ]
         );
-        let para = crate::segment::paragraphs(PASTED)[1].clone();
+        let para = crate::segment::paragraphs(PASTED)
+            .into_iter()
+            .find(|p| PASTED[p.clone()].starts_with("Canals reshaped"))
+            .unwrap();
         let block = &PASTED[para];
         let start = references_start(block).unwrap();
         assert!(block[start..].starts_with("...ilway towns of the north."));

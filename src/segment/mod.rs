@@ -10,6 +10,7 @@
 //! document.
 
 mod abbreviations;
+pub mod breaks;
 pub mod cite;
 pub mod furniture;
 pub mod layout;
@@ -44,7 +45,7 @@ pub fn document(
     text: String,
 ) -> Document {
     let blocks = layout::blocks(&text);
-    build(segmenter, id, title, text, &blocks)
+    build(segmenter, id, title, text, &blocks, true)
 }
 
 /// Segments `text` into a document with the given paragraph byte ranges (as read
@@ -64,7 +65,7 @@ pub fn document_with_paragraphs(
             kind: BlockKind::Prose,
         })
         .collect();
-    build(segmenter, id, title, text, &blocks)
+    build(segmenter, id, title, text, &blocks, false)
 }
 
 /// A paragraph-level unit of a document: a block of the layout, or the part
@@ -91,7 +92,13 @@ fn units(text: &str, blocks: &[Block]) -> Vec<Unit> {
         while let Some(span) = furniture.get(f).filter(|s| s.start < r.end) {
             let span = span.start.max(r.start)..span.end.min(r.end);
             if pos < span.start {
-                push_unit(text, pos..span.start, block.kind, &mut out, &mut in_references);
+                push_unit(
+                    text,
+                    pos..span.start,
+                    block.kind,
+                    &mut out,
+                    &mut in_references,
+                );
             }
             if span.start < span.end {
                 out.push(Unit {
@@ -153,7 +160,13 @@ fn push_unit(
         return;
     };
     if k > 0 {
-        push_unit(text, r.start..r.start + k, BlockKind::Prose, out, &mut false);
+        push_unit(
+            text,
+            r.start..r.start + k,
+            BlockKind::Prose,
+            out,
+            &mut false,
+        );
     }
     let refs = trim(text, r.start + k..r.end);
     let entries = cite::reference_entries(&text[refs.clone()])
@@ -174,15 +187,19 @@ fn trim(text: &str, r: Range<usize>) -> Range<usize> {
     start..start + t.trim().len()
 }
 
-/// The document of `text` with `blocks` as its paragraphs.
+/// The document of `text` with `blocks` as its paragraphs. With `restore`, an
+/// essay whose prose is one unit was pasted without paragraph breaks, and the
+/// break model puts them back (paragraphs given by the caller stay).
 fn build(
     segmenter: &dyn Segmenter,
     id: Option<String>,
     title: Option<String>,
     text: String,
     blocks: &[Block],
+    restore: bool,
 ) -> Document {
     let units = units(&text, blocks);
+    let unbroken = restore && units.iter().filter(|u| u.kind == Kind::Prose).count() == 1;
     let mut chars = CharCounter::new(&text);
     let mut paragraphs = Vec::with_capacity(units.len());
     let mut sentences = Vec::new();
@@ -197,55 +214,79 @@ fn build(
             continue;
         }
         last_end = r.end;
-        let index = paragraphs.len();
-        let pstart = chars.at(r.start);
         ranges.clear();
         match unit.kind {
             Kind::Prose | Kind::ListItem => segmenter.split(&unwrapped(ptext), &mut ranges),
-            Kind::Reference => ranges.extend(unit.entries.iter().map(|e| e.start - r.start..e.end - r.start)),
+            Kind::Reference => ranges.extend(
+                unit.entries
+                    .iter()
+                    .map(|e| e.start - r.start..e.end - r.start),
+            ),
             Kind::Heading | Kind::Furniture => ranges.push(0..ptext.len()),
         }
-        for (position_in_paragraph, s) in ranges.iter().enumerate() {
-            let bytes = r.start + s.start..r.start + s.end;
-            let start = chars.at(bytes.start);
-            let stext = &ptext[s.clone()];
-            // Offsets in ascending order, as the counter needs.
-            let citations: Vec<Citation> = if unit.kind.is_prose() {
-                cite::citations(stext)
-                    .into_iter()
-                    .map(|c| Citation {
-                        start: chars.at(bytes.start + c.start),
-                        end: chars.at(bytes.start + c.end),
-                        text: stext[c].to_string(),
-                        reference: None,
-                    })
-                    .collect()
+        let cuts = if unbroken && unit.kind == Kind::Prose {
+            restored_breaks(ptext, &ranges)
+        } else {
+            Vec::new()
+        };
+        // The unit's paragraphs: cut before the sentences in `cuts`.
+        let mut from = 0;
+        for to in cuts.iter().copied().chain([ranges.len()]) {
+            let first = sentences.len();
+            let index = paragraphs.len();
+            let pbytes = if from == 0 {
+                r.start
             } else {
-                Vec::new()
+                r.start + ranges[from].start
+            }..if to == ranges.len() {
+                r.end
+            } else {
+                r.start + ranges[to - 1].end
             };
-            let end = chars.at(bytes.end);
-            sentences.push(Sentence {
-                index: sentences.len(),
-                start,
-                end,
-                text: stext.to_string(),
-                paragraph: index,
-                position_in_paragraph,
-                bytes,
-                label: None,
-                confidence: None,
-                scores: None,
-                thesis: None,
-                kind: unit.kind,
-                citations,
+            let pstart = chars.at(pbytes.start);
+            for (position_in_paragraph, s) in ranges[from..to].iter().enumerate() {
+                let bytes = r.start + s.start..r.start + s.end;
+                let start = chars.at(bytes.start);
+                let stext = &ptext[s.clone()];
+                // Offsets in ascending order, as the counter needs.
+                let citations: Vec<Citation> = if unit.kind.is_prose() {
+                    cite::citations(stext)
+                        .into_iter()
+                        .map(|c| Citation {
+                            start: chars.at(bytes.start + c.start),
+                            end: chars.at(bytes.start + c.end),
+                            text: stext[c].to_string(),
+                            reference: None,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let end = chars.at(bytes.end);
+                sentences.push(Sentence {
+                    index: first + position_in_paragraph,
+                    start,
+                    end,
+                    text: stext.to_string(),
+                    paragraph: index,
+                    position_in_paragraph,
+                    bytes,
+                    label: None,
+                    confidence: None,
+                    scores: None,
+                    thesis: None,
+                    kind: unit.kind,
+                    citations,
+                });
+            }
+            paragraphs.push(Paragraph {
+                index,
+                start: pstart,
+                end: chars.at(pbytes.end),
+                bytes: pbytes,
             });
+            from = to;
         }
-        paragraphs.push(Paragraph {
-            index,
-            start: pstart,
-            end: chars.at(r.end),
-            bytes: r.clone(),
-        });
     }
     link_citations(&mut sentences);
     Document {
@@ -255,6 +296,16 @@ fn build(
         paragraphs,
         sentences,
     }
+}
+
+/// Where the break model starts new paragraphs in `unit`, whose sentences are
+/// `ranges`: indices into `ranges`, ascending, none 0.
+fn restored_breaks(unit: &str, ranges: &[Range<usize>]) -> Vec<usize> {
+    let Ok(model) = breaks::BreakModel::embedded() else {
+        return Vec::new();
+    };
+    let texts: Vec<&str> = ranges.iter().map(|s| &unit[s.clone()]).collect();
+    model.breaks(&texts)
 }
 
 /// Points each citation at the reference entry it names, if one does.
