@@ -110,8 +110,63 @@ fn check(p: &str, out: &[Range<usize>]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Texts pasted the ways people paste them: prose run on or broken by single
+/// and blank lines and indents, with headings, list items, citations,
+/// bibliography entries and page furniture.
+fn pasted() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "Phones distract pupils in every lesson.",
+        "For example, a survey found that most teachers lose ten minutes (Smith 2010, 4).",
+        "Critics say otherwise [3].",
+        "Ibid., 45.",
+        "It was the end.\u{b9}",
+        "Should schools ban phones?",
+        "In conclusion, phones should stay in lockers",
+        "1656 Words7 Pages",
+        "Open Document",
+        "More about Phones in School",
+        "... middle of paper ...",
+        "...ool life. Leeds: Northgate Press.",
+        "Works Cited",
+        "Smith, J. (2010). Phones and pupils. Leeds: Northgate Press.",
+        "Lee, Ann. 1998. \"Schools.\" The Journal 1-20. Accessed May 07, 2014.",
+        "# The Case Against Phones",
+        "The Case Against Phones",
+        "- they ring",
+        "2. they tempt",
+        "\u{a0}é漢 (Müller 2001)",
+        "3",
+    ]);
+    let sep = prop::sample::select(vec![" ", "\n", "\n\n", "\n    ", "\r\n", "\t"]);
+    prop::collection::vec((piece, sep), 0..40).prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(p, s)| [p, s])
+            .collect::<String>()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn pasted_text_is_covered_once(p in pasted()) {
+        let d = segment::document(&RuleSegmenter::default(), None, None, p.clone());
+        let mut last = 0;
+        for s in &d.sentences {
+            let para = &d.paragraphs[s.paragraph];
+            prop_assert!(para.bytes.start <= s.bytes.start && s.bytes.end <= para.bytes.end);
+            prop_assert!(s.bytes.start >= last);
+            prop_assert_eq!(&p[s.bytes.clone()], s.text.as_str());
+            last = s.bytes.end;
+            for c in &s.citations {
+                prop_assert!(s.start <= c.start && c.end <= s.end);
+                prop_assert!(c.reference.is_none_or(|r| d.sentences[r].kind == essaymap::document::Kind::Reference));
+            }
+        }
+        let covered: usize = d.sentences.iter().map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count()).sum();
+        prop_assert_eq!(covered, p.chars().filter(|c| !c.is_whitespace()).count());
+    }
 
     #[test]
     fn split_is_a_trimmed_cover(p in any_text()) {

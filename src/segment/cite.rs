@@ -691,9 +691,18 @@ fn ibid(s: &str, out: &mut Vec<Range<usize>>) {
 /// do not overlap.
 pub fn citations(sentence: &str) -> Vec<Range<usize>> {
     let s = sentence;
+    let b = s.as_bytes();
     let mut out = Vec::new();
+    // Most sentences cite nothing: each scanner runs only when a byte it
+    // needs is there (every sentence of a batch passes through here).
+    let brackets = b.iter().any(|&c| matches!(c, b'(' | b'['));
+    let notes = b.iter().any(|&c| c >= 0x80 || c.is_ascii_digit());
+    let ibids = b.windows(4).any(|w| w.eq_ignore_ascii_case(b"ibid"));
+    if !(brackets || notes || ibids) {
+        return out;
+    }
     let mut open: Option<(usize, char)> = None;
-    for (k, c) in s.char_indices() {
+    for (k, c) in s.char_indices().filter(|_| brackets) {
         match c {
             '(' | '[' => open = Some((k, c)),
             ')' | ']' => {
@@ -712,8 +721,12 @@ pub fn citations(sentence: &str) -> Vec<Range<usize>> {
         }
     }
     let mut extra = Vec::new();
-    note_markers(s, &mut extra);
-    ibid(s, &mut extra);
+    if notes {
+        note_markers(s, &mut extra);
+    }
+    if ibids {
+        ibid(s, &mut extra);
+    }
     out.sort_by_key(|r| r.start);
     // Bracketed citations win over markers inside them ("(ibid.)").
     let bracketed = out.len();
@@ -897,6 +910,10 @@ fn evidence(text: &str) -> Vec<usize> {
     }
     out
 }
+
+/// How far from the end of a block [`references_start`] looks for the last
+/// entry's year or URL: an entry's length and then some.
+const TAIL: usize = 1000;
 
 /// How far after an entry's start its year (or URL) may be.
 const EVIDENCE_WINDOW: usize = 400;
@@ -1107,6 +1124,16 @@ fn last_cut(s: &str) -> Option<usize> {
 ///
 /// A heading line before the entries is not part of the run.
 pub fn references_start(block: &str) -> Option<usize> {
+    // The last entry carries a year, "n.d." or a URL near its start, so a
+    // block without one in its tail holds no run of entries (every block of
+    // a batch passes through here).
+    let mut tail = block.len().saturating_sub(TAIL);
+    while !block.is_char_boundary(tail) {
+        tail += 1;
+    }
+    if evidence(&block[tail..]).is_empty() {
+        return None;
+    }
     let ps = pieces(block);
     let first = ps.iter().rposition(|p| !p.entry).map_or(0, |i| i + 1);
     if first == ps.len() {
