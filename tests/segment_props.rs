@@ -110,6 +110,35 @@ fn check(p: &str, out: &[Range<usize>]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every sentence of `p`'s document lies in its paragraph, in order, and
+/// together they hold every non-whitespace character once; citations lie in
+/// their sentence and point at references.
+fn check_document(p: &str) -> Result<(), TestCaseError> {
+    let d = segment::document(&RuleSegmenter::default(), None, None, p.to_string());
+    let mut last = 0;
+    for s in &d.sentences {
+        let para = &d.paragraphs[s.paragraph];
+        prop_assert!(para.bytes.start <= s.bytes.start && s.bytes.end <= para.bytes.end);
+        prop_assert!(s.bytes.start >= last);
+        prop_assert_eq!(&p[s.bytes.clone()], s.text.as_str());
+        prop_assert!(!s.text.is_empty());
+        last = s.bytes.end;
+        for c in &s.citations {
+            prop_assert!(s.start <= c.start && c.end <= s.end);
+            prop_assert!(c
+                .reference
+                .is_none_or(|r| d.sentences[r].kind == essaymap::document::Kind::Reference));
+        }
+    }
+    let covered: usize = d
+        .sentences
+        .iter()
+        .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    prop_assert_eq!(covered, p.chars().filter(|c| !c.is_whitespace()).count());
+    Ok(())
+}
+
 /// Texts pasted the ways people paste them: prose run on or broken by single
 /// and blank lines and indents, with headings, list items, citations,
 /// bibliography entries and page furniture.
@@ -151,21 +180,7 @@ proptest! {
 
     #[test]
     fn pasted_text_is_covered_once(p in pasted()) {
-        let d = segment::document(&RuleSegmenter::default(), None, None, p.clone());
-        let mut last = 0;
-        for s in &d.sentences {
-            let para = &d.paragraphs[s.paragraph];
-            prop_assert!(para.bytes.start <= s.bytes.start && s.bytes.end <= para.bytes.end);
-            prop_assert!(s.bytes.start >= last);
-            prop_assert_eq!(&p[s.bytes.clone()], s.text.as_str());
-            last = s.bytes.end;
-            for c in &s.citations {
-                prop_assert!(s.start <= c.start && c.end <= s.end);
-                prop_assert!(c.reference.is_none_or(|r| d.sentences[r].kind == essaymap::document::Kind::Reference));
-            }
-        }
-        let covered: usize = d.sentences.iter().map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count()).sum();
-        prop_assert_eq!(covered, p.chars().filter(|c| !c.is_whitespace()).count());
+        check_document(&p)?;
     }
 
     #[test]
@@ -177,18 +192,6 @@ proptest! {
 
     #[test]
     fn document_sentences_stay_in_paragraphs(p in any_text()) {
-        let d = segment::document(&RuleSegmenter::default(), None, None, p.clone());
-        let mut last = 0;
-        for s in &d.sentences {
-            let para = &d.paragraphs[s.paragraph];
-            prop_assert!(para.bytes.start <= s.bytes.start && s.bytes.end <= para.bytes.end);
-            prop_assert!(s.bytes.start >= last);
-            prop_assert_eq!(&p[s.bytes.clone()], s.text.as_str());
-            prop_assert!(!s.text.is_empty());
-            last = s.bytes.end;
-        }
-        // Every non-whitespace character is in some sentence.
-        let covered: usize = d.sentences.iter().map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count()).sum();
-        prop_assert_eq!(covered, p.chars().filter(|c| !c.is_whitespace()).count());
+        check_document(&p)?;
     }
 }

@@ -92,10 +92,10 @@ pub fn gold_document(e: &AnnotatedEssay) -> Document {
 
 /// A fixed-seed linear congruential generator: deterministic shuffles without
 /// a dependency.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -103,7 +103,7 @@ impl Lcg {
         self.0 >> 33
     }
 
-    fn shuffle<T>(&mut self, v: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             v.swap(i, j);

@@ -13,6 +13,7 @@
 use super::{boundary_features, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT};
 use crate::corpus::annotated::{self, AnnotatedEssay};
 use crate::error::Result;
+use crate::link::trainer::Lcg;
 use crate::segment::Segmenter;
 use std::path::{Path, PathBuf};
 
@@ -101,27 +102,6 @@ impl Essay {
         }
         out.push(len);
         out
-    }
-}
-
-/// A fixed-seed linear congruential generator: deterministic shuffles without
-/// a dependency.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
     }
 }
 
