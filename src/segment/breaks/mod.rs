@@ -287,16 +287,21 @@ impl BreakModel {
         if sentences.len() < (self.info.min_sentences as usize).max(2) {
             return Vec::new();
         }
+        self.decode(&self.boundary_probs(sentences))
+    }
+
+    /// P(a new paragraph starts at sentence i) for each i in 1..sentences.len()
+    /// (`[i - 1]`), each boundary read alone, without the length prior.
+    pub fn boundary_probs(&self, sentences: &[&str]) -> Vec<f32> {
         let views: Vec<SentView> = sentences.iter().map(|s| SentView::new(s)).collect();
         let mut feats = Vec::new();
-        let probs: Vec<f32> = (1..views.len())
+        (1..views.len())
             .map(|i| {
                 feats.clear();
                 boundary_features(&views, i, self.info.bits, &mut feats);
                 self.prob(&feats)
             })
-            .collect();
-        self.decode(&probs)
+            .collect()
     }
 
     /// P(break) at a boundary with features `feats`.
