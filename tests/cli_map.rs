@@ -162,6 +162,41 @@ fn every_map_format_renders() {
     assert!(!html.contains("https://"));
 }
 
+#[test]
+fn html_lists_references_and_links_citations_to_them() {
+    let essay = "Towns should close their centres to cars. After Ghent shut its core to \
+through traffic, cycling rose by a quarter (Moreau 2019, 44). Footfall in the shops rose as \
+well (Lindqvist 2021).\n\nCars also make streets loud. Most residents of busy streets sleep \
+badly (Moreau 2019, 71).\n\nPage 2 of 3\n\nWorks Cited\n\n\
+Moreau, Alice. 2019. Streets Without Engines. Lyon: Presses du Rhone.\n\
+Lindqvist, Per. 2021. \"Footfall after <script>alert(1)</script> Pedestrianisation.\" Urban \
+Review 12: 33-51.\n";
+    let out = cargo_bin_cmd!("essaymap")
+        .args(["analyze", "-", "--format", "html"])
+        .write_stdin(essay)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    let (text, refs) = html.split_once("<section id=\"references\">").unwrap();
+    let refs = &refs[..refs.find("</section>").unwrap()];
+    assert_eq!(refs.matches("<li>").count(), 2, "{refs}");
+    assert_eq!(refs.matches("class=\"s kind-reference\"").count(), 2);
+    assert!(refs.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(html.matches("<script>").count(), 1, "only the page's own");
+    assert_eq!(text.matches("<a class=\"cite\"").count(), 3);
+    assert!(
+        text.contains("class=\"s kind-furniture\"") && text.contains("class=\"s kind-heading\"")
+    );
+    for href in html.split("href=\"#").skip(1) {
+        let id = &href[..href.find('"').unwrap()];
+        assert!(
+            html.contains(&format!(" id=\"{id}\"")),
+            "no target for #{id}"
+        );
+    }
+}
+
 /// Three tiny essays in the annotated-corpus format, with relations.
 fn corpus() -> tempfile::NamedTempFile {
     let essays: [(&str, Vec<(&str, &str)>); 3] = [

@@ -10,13 +10,20 @@
 //! is centred over its children, so edges never cross between subtrees.
 //! Hovering a node or a sentence highlights both; clicking a node scrolls to its
 //! sentence. Every piece of essay text is HTML-escaped.
+//!
+//! Only prose is highlighted by role: headings, list items and page furniture
+//! are shown muted with their kind as a tag, and references are listed in a
+//! numbered "References" section after the essay. In-text citations are marked
+//! and link to the reference they name, which links back to them.
 
 use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
+use crate::document::{Document, Kind, Sentence};
 use crate::error::Result;
 use crate::link::Relation;
 use crate::map::{MapIndex, NodeKind};
 use std::collections::HashMap;
 use std::io::Write;
+use std::ops::Range;
 
 /// Self-contained HTML renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +43,67 @@ pub(crate) fn escape(s: &str) -> String {
         }
     }
     o
+}
+
+/// A citation as the page marks it: its byte range in the sentence's text and
+/// the reference sentence it links to.
+type Marked = (Range<usize>, Option<usize>);
+
+/// Each sentence's citations that fit its text, in order and not overlapping;
+/// a link is kept only when it points to a reference sentence.
+fn citations(d: &Document) -> Vec<Vec<Marked>> {
+    d.sentences
+        .iter()
+        .map(|s| {
+            let byte = |cp: usize| {
+                let k = cp.checked_sub(s.start)?;
+                s.text
+                    .char_indices()
+                    .map(|(b, _)| b)
+                    .chain([s.text.len()])
+                    .nth(k)
+            };
+            let mut last = 0;
+            s.citations
+                .iter()
+                .filter_map(|c| {
+                    let (a, b) = (byte(c.start)?, byte(c.end)?);
+                    if a < last || b <= a {
+                        return None;
+                    }
+                    last = b;
+                    let to = c
+                        .reference
+                        .filter(|&r| d.sentences.get(r).map(|t| t.kind) == Some(Kind::Reference));
+                    Some((a..b, to))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `s`'s text, escaped, each citation marked (`id="c{sentence}-{k}"`) and, when
+/// it names a reference, a link to that reference's sentence.
+fn marked_text(s: &Sentence, cites: &[Marked]) -> String {
+    let mut h = String::with_capacity(s.text.len() + 16);
+    let mut last = 0;
+    for (k, (r, to)) in cites.iter().enumerate() {
+        h.push_str(&escape(&s.text[last..r.start]));
+        let t = escape(&s.text[r.clone()]);
+        h.push_str(&match to {
+            Some(to) => format!(
+                "<a class=\"cite\" id=\"c{}-{k}\" href=\"#s{to}\" title=\"go to the reference\">{t}</a>",
+                s.index
+            ),
+            None => format!(
+                "<cite class=\"cite\" id=\"c{}-{k}\" title=\"no matching entry in the references\">{t}</cite>",
+                s.index
+            ),
+        });
+        last = r.end;
+    }
+    h.push_str(&escape(&s.text[last..]));
+    h
 }
 
 const NODE_W: f64 = 170.0;
@@ -231,7 +299,16 @@ main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:1
 .s.hl{outline:3px solid #ffb300;background:#fff8e1}
 .tag{font-size:10px;color:#616161;vertical-align:super;margin-left:1px}
 #assessment{max-width:900px;margin:0 auto;padding:0 24px 24px}
-.s:target{outline:3px solid #e67e22}
+.s:target,.cite:target{outline:3px solid #e67e22}
+.s.kind-heading,.s.kind-list_item,.s.kind-furniture{color:#616161}
+.s.kind-heading{font-weight:600}
+.s.kind-furniture{font-size:13px;font-style:italic}
+.cite{font-style:normal;border-bottom:1px dotted #616161}
+a.cite{color:#0d47a1;border:0}
+a:focus-visible{outline:3px solid #e67e22}
+#references{font-size:14px;line-height:1.5}
+#references h2{font-size:17px}
+.citedby{font-size:12px;color:#616161}
 ";
 
 const SCRIPT: &str = "
@@ -243,7 +320,9 @@ const SCRIPT: &str = "
     var id=el.getAttribute('data-id');
     el.addEventListener('mouseenter',function(){on(id);});
     el.addEventListener('focus',function(){on(id);});
-    el.addEventListener('click',function(){on(id);
+    el.addEventListener('click',function(ev){
+      if(ev.target.closest&&ev.target.closest('a')){return;}
+      on(id);
       var t=document.getElementById('s'+id)||document.getElementById('issue');
       if(t&&el.classList.contains('node')){t.scrollIntoView({block:'center',behavior:'smooth'});}
       else{var n=document.querySelector('.node[data-id=\"'+id+'\"]');
@@ -310,16 +389,45 @@ impl Renderer for HtmlRenderer {
                 escape(t)
             ));
         }
-        let mut open = false;
-        for s in &a.doc.sentences {
-            if s.position_in_paragraph == 0 {
-                if open {
+        let cites = citations(&a.doc);
+        // Per reference: the citations that point to it, for back-links.
+        let mut cited_by: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        for (s, cs) in a.doc.sentences.iter().zip(&cites) {
+            for (k, (_, r)) in cs.iter().enumerate() {
+                if let Some(r) = r {
+                    cited_by.entry(*r).or_default().push((s.index, k));
+                }
+            }
+        }
+        let mut open: Option<usize> = None;
+        let mut refs = Vec::new();
+        for (s, cs) in a.doc.sentences.iter().zip(&cites) {
+            if s.kind == Kind::Reference {
+                refs.push((s, cs));
+                continue;
+            }
+            if open == Some(s.paragraph) {
+                h.push(' ');
+            } else {
+                if open.is_some() {
                     h.push_str("</p>\n");
                 }
                 h.push_str(&format!("<p data-paragraph=\"{}\">", s.paragraph));
-                open = true;
-            } else {
-                h.push(' ');
+                open = Some(s.paragraph);
+            }
+            let text = marked_text(s, cs);
+            if !s.kind.is_prose() {
+                // Headings, list items and furniture: shown as what they are.
+                let kind = s.kind.as_str();
+                h.push_str(&format!(
+                    "<span class=\"s kind-{kind}\" id=\"s{}\" title=\"S{} {kind}\">{text}</span>\
+                     <sup class=\"tag\">{} {}</sup>",
+                    s.index,
+                    s.index + 1,
+                    s.index + 1,
+                    kind.replace('_', " ")
+                ));
+                continue;
             }
             let node = index.node(s.index as i64);
             let mut cls = vec!["s".to_string()];
@@ -353,17 +461,36 @@ impl Renderer for HtmlRenderer {
                 (None, None) => format!("S{}", s.index + 1),
             };
             h.push_str(&format!(
-                "<span class=\"{}\" id=\"s{}\" data-id=\"{}\" title=\"{}\">{}</span><sup class=\"tag\">{}</sup>",
+                "<span class=\"{}\" id=\"s{}\" data-id=\"{}\" title=\"{}\">{text}</span><sup class=\"tag\">{}</sup>",
                 cls.join(" "),
                 s.index,
                 s.index,
                 escape(&tip),
-                escape(&s.text),
                 s.index + 1
             ));
         }
-        if open {
+        if open.is_some() {
             h.push_str("</p>\n");
+        }
+        if !refs.is_empty() {
+            h.push_str("<section id=\"references\"><h2>References</h2>\n<ol>\n");
+            for (s, cs) in refs {
+                h.push_str(&format!(
+                    "<li><span class=\"s kind-reference\" id=\"s{}\" title=\"S{} reference\">{}</span>",
+                    s.index,
+                    s.index + 1,
+                    marked_text(s, cs)
+                ));
+                if let Some(by) = cited_by.get(&s.index) {
+                    h.push_str(" <span class=\"citedby\">cited in");
+                    for (i, k) in by {
+                        h.push_str(&format!(" <a href=\"#c{i}-{k}\">S{}</a>", i + 1));
+                    }
+                    h.push_str("</span>");
+                }
+                h.push_str("</li>\n");
+            }
+            h.push_str("</ol></section>\n");
         }
         h.push_str("</main>\n");
         // Grading assistance: feedback items link to the sentences above.
@@ -418,6 +545,109 @@ mod tests {
         assert!(h.contains("id=\"s3\" data-id=\"3\""));
         assert_eq!(h.matches("<g class=\"node").count(), a.map.nodes.len());
         assert!(h.contains("class=\"s claim against\""));
+    }
+
+    /// An essay of our own with page furniture, a works-cited list whose second
+    /// entry carries markup, and a citation to each entry, labelled as the
+    /// pipeline labels (prose only) and graded.
+    fn cited() -> Analysis {
+        let text = "Towns should close their centres to cars. After Ghent shut its core \
+                    to through traffic, cycling rose by a quarter (Moreau 2019, 44). \
+                    Footfall in the <b>shops</b> rose as well (Lindqvist 2021).\n\n\
+                    Cars also make streets loud. Night traffic keeps families awake.\n\n\
+                    Page 2 of 3\n\nWorks Cited\n\n\
+                    Moreau, Alice. 2019. Streets Without Engines. Lyon: Presses du Rhone.\n\
+                    Lindqvist, Per. 2021. \"><img src=x onerror=alert(1)> <script>alert(1)</script>. \
+                    Urban Review 12: 33-51.\n";
+        let mut d = crate::segment::document(
+            &crate::segment::RuleSegmenter::default(),
+            None,
+            None,
+            text.into(),
+        );
+        for s in &mut d.sentences {
+            s.label = Some(match (s.kind.is_prose(), s.position_in_paragraph) {
+                (false, _) => crate::Label::Other,
+                (true, 0) => crate::Label::Claim,
+                (true, _) => crate::Label::Evidence,
+            });
+        }
+        // A citation over markup, pointing to the second reference.
+        let refs: Vec<usize> = d
+            .sentences
+            .iter()
+            .filter(|s| s.kind == Kind::Reference)
+            .map(|s| s.index)
+            .collect();
+        let s = &mut d.sentences[2];
+        let at = s.start + s.text[..s.text.find("<b>").unwrap()].chars().count();
+        s.citations.insert(
+            0,
+            crate::document::Citation {
+                start: at,
+                end: at + "<b>shops</b>".len(),
+                text: "<b>shops</b>".into(),
+                reference: refs.last().copied(),
+            },
+        );
+        let links = crate::link::Linker::link(&crate::link::NearestClaimLinker, &d);
+        let map = crate::map::ArgumentMap::build(&d, &links);
+        let mut a = Analysis::new(d, map);
+        a.grade(&crate::grade::Grader::default());
+        a
+    }
+
+    #[test]
+    fn references_are_listed_and_citations_link_to_them() {
+        let a = cited();
+        let kinds: Vec<Kind> = a.doc.sentences.iter().map(|s| s.kind).collect();
+        let refs = kinds.iter().filter(|&&k| k == Kind::Reference).count();
+        assert_eq!(refs, 2, "{kinds:?}");
+        assert!(kinds.contains(&Kind::Furniture), "{kinds:?}");
+        let mut out = Vec::new();
+        HtmlRenderer.render(&a, &mut out).unwrap();
+        let h = String::from_utf8(out).unwrap();
+
+        // One numbered item per reference, after the essay.
+        let (essay, list) = h.split_once("<section id=\"references\">").unwrap();
+        let list = &list[..list.find("</section>").unwrap()];
+        assert!(list.contains("<ol>"));
+        assert_eq!(list.matches("<li>").count(), refs);
+        assert!(!essay.contains("kind-reference"));
+        // Every citation is marked; every in-page link has its target.
+        let marked = h.matches("class=\"cite\"").count();
+        let cited: usize = a.doc.sentences.iter().map(|s| s.citations.len()).sum();
+        assert_eq!(marked, cited);
+        assert!(h.matches("<a class=\"cite\"").count() >= 2);
+        for href in h.split("href=\"#").skip(1) {
+            let id = &href[..href.find('"').unwrap()];
+            assert!(h.contains(&format!(" id=\"{id}\"")), "no target for #{id}");
+        }
+        // Back-links from each reference to the citations of it.
+        assert_eq!(list.matches("<a href=\"#c").count(), 3, "{list}");
+        // No role on references, headings or furniture.
+        for s in a.doc.sentences.iter().filter(|s| !s.kind.is_prose()) {
+            let span = format!(
+                "<span class=\"s kind-{}\" id=\"s{}\" title=",
+                s.kind.as_str(),
+                s.index
+            );
+            assert!(h.contains(&span), "{span}");
+        }
+        // Markup in a citation or a reference is text.
+        assert!(h.contains("&lt;b&gt;shops&lt;/b&gt;</a>"));
+        assert!(h.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!h.contains("<img") && !h.contains("<b>shops"));
+        assert_eq!(h.matches("<script>").count(), 1, "only the page's own");
+        // The feedback on uncited evidence renders like any other item.
+        let feedback = &a.assessment.as_ref().unwrap().feedback;
+        assert!(
+            feedback.iter().any(|f| f.code == "uncited_evidence"),
+            "{feedback:?}"
+        );
+        for f in feedback {
+            assert!(h.contains(&format!("data-code=\"{}\"", f.code)), "{f:?}");
+        }
     }
 
     #[test]
