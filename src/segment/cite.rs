@@ -18,6 +18,7 @@
 //! work stays linear in the input, and all offsets are byte offsets on char
 //! boundaries.
 
+use super::{any_byte, any_pair};
 use std::ops::Range;
 
 /// A cursor over a string; every method either consumes what it matched and
@@ -695,21 +696,35 @@ pub fn citations(sentence: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     // Most sentences cite nothing: each scanner runs only when a byte it
     // needs is there (every sentence of a batch passes through here).
-    let brackets = b.iter().any(|&c| matches!(c, b'(' | b'['));
-    let notes = b.iter().any(|&c| c >= 0x80 || c.is_ascii_digit());
-    let ibids = b.windows(4).any(|w| w.eq_ignore_ascii_case(b"ibid"));
+    // The tests are exact: each lets through every sentence its scanner can
+    // find something in. A bracketed citation needs an opening and a closing
+    // bracket.
+    let brackets =
+        any_byte(b, |c| c == b'(' || c == b'[') && any_byte(b, |c| c == b')' || c == b']');
+    // `note_markers` finds a superscript digit (¹²³ are C2 B9/B2/B3, ⁰ and
+    // ⁴-⁹ E2 81 B0/B4-B9) or, through `glued_note`, an ASCII digit right after
+    // sentence punctuation or a closing quote (’ and ” end in 99 and 9D).
+    let notes = any_pair(b, |p, c| {
+        (c.is_ascii_digit() & matches!(p, b'.' | b'?' | b'!' | b'"' | b'\'' | 0x99 | 0x9D))
+            | ((p == 0xC2) & matches!(c, 0xB2 | 0xB3 | 0xB9))
+            | ((p == 0x81) & (0xB0..=0xB9).contains(&c))
+    });
+    // "ibid" in any case: "ib" first, which vectorises; rare past it.
+    let ibids = any_pair(b, |p, c| (p | 0x20 == b'i') & (c | 0x20 == b'b'))
+        && b.windows(4).any(|w| w.eq_ignore_ascii_case(b"ibid"));
     if !(brackets || notes || ibids) {
         return out;
     }
-    let mut open: Option<(usize, char)> = None;
-    for (k, c) in s.char_indices().filter(|_| brackets) {
+    // Brackets are ASCII, so bytes give the same offsets as chars.
+    let mut open: Option<(usize, u8)> = None;
+    for (k, &c) in b.iter().enumerate().filter(|_| brackets) {
         match c {
-            '(' | '[' => open = Some((k, c)),
-            ')' | ']' => {
+            b'(' | b'[' => open = Some((k, c)),
+            b')' | b']' => {
                 if let Some((o, oc)) = open.take() {
-                    let square = oc == '[';
+                    let square = oc == b'[';
                     let inner = &s[o + 1..k];
-                    if square == (c == ']')
+                    if square == (c == b']')
                         && inner.len() <= 300
                         && bracket_citation(inner, square, &s[..o])
                     {
@@ -909,6 +924,28 @@ fn evidence(text: &str) -> Vec<usize> {
         k += 1;
     }
     out
+}
+
+/// Whether [`evidence`] finds anything in `text`. A year has four digits in
+/// a row and each of its other marks holds a pair of bytes ("://", "ww",
+/// "i:", ".d") that prose seldom has: a pass over the bytes rules out most
+/// blocks before the scanner runs.
+fn any_evidence(text: &str) -> bool {
+    let b = text.as_bytes();
+    let year = any_byte(b, |c| c.is_ascii_digit()) && {
+        let mut run = 0;
+        b.iter().any(|c| {
+            run = if c.is_ascii_digit() { run + 1 } else { 0 };
+            run == 4
+        })
+    };
+    let marks = any_pair(b, |p, c| {
+        ((p == b':') & (c == b'/'))
+            | ((p == b'w') & (c == b'w'))
+            | ((p == b'i') & (c == b':'))
+            | ((p == b'.') & (c == b'd'))
+    });
+    (year || marks) && !evidence(text).is_empty()
 }
 
 /// How far from the end of a block [`references_start`] looks for the last
@@ -1131,7 +1168,7 @@ pub fn references_start(block: &str) -> Option<usize> {
     while !block.is_char_boundary(tail) {
         tail += 1;
     }
-    if evidence(&block[tail..]).is_empty() {
+    if !any_evidence(&block[tail..]) {
         return None;
     }
     let ps = pieces(block);
