@@ -681,19 +681,9 @@ fn ibid(s: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// In-text citations in a sentence: author-year "(Davies 1989, 1029)", "(Smith and Jones, 2003)",
-/// "(Smith et al. 2010, p. 4)", several in one pair of parentheses "(Smith 2001; Lee 2004)" -> one citation,
-/// MLA author-page "(Smith 42)", "(Smith 42-45)", numeric "[3]", "[3, 5]", "[3-5]", footnote markers
-/// (superscript digits ¹²³, or a digit glued after final punctuation or a word like "end.12" only when
-/// unambiguous), "ibid." / "Ibid., 45" / "(ibid.)". Not citations: "(see below)", "(1)" list numbers,
-/// "(in 1990)", "[sic]", years in prose, "(e.g. cars)".
-///
-/// Bracketed citations include their brackets. The ranges are ascending and
-/// do not overlap.
-pub fn citations(sentence: &str) -> Vec<Range<usize>> {
-    let s = sentence;
-    let b = s.as_bytes();
-    let mut out = Vec::new();
+/// Which of the scanners of [`citations`] can find something in `b`
+/// (brackets, note markers, "ibid").
+fn scanners(b: &[u8]) -> (bool, bool, bool) {
     // Most sentences cite nothing: each scanner runs only when a byte it
     // needs is there (every sentence of a batch passes through here).
     // The tests are exact: each lets through every sentence its scanner can
@@ -709,9 +699,43 @@ pub fn citations(sentence: &str) -> Vec<Range<usize>> {
             | ((p == 0xC2) & matches!(c, 0xB2 | 0xB3 | 0xB9))
             | ((p == 0x81) & (0xB0..=0xB9).contains(&c))
     });
-    // "ibid" in any case: "ib" first, which vectorises; rare past it.
-    let ibids = any_pair(b, |p, c| (p | 0x20 == b'i') & (c | 0x20 == b'b'))
-        && b.windows(4).any(|w| w.eq_ignore_ascii_case(b"ibid"));
+    // "ibid" in any case (`| 0x20` lowers exactly the two cases of a letter),
+    // four shifted slices rather than `windows`, so that it vectorises.
+    let ibids = b.len() >= 4
+        && b.iter().zip(&b[1..]).zip(&b[2..]).zip(&b[3..]).fold(
+            false,
+            |a, (((&w, &x), &y), &z)| {
+                a | ((w | 0x20 == b'i')
+                    & (x | 0x20 == b'b')
+                    & (y | 0x20 == b'i')
+                    & (z | 0x20 == b'd'))
+            },
+        );
+    (brackets, notes, ibids)
+}
+
+/// Whether a text may hold an in-text citation: [`citations`] finds none in
+/// any part of a text without one (its tests hold for parts of a text only if
+/// they hold for the text), so a paragraph can spare its sentences the tests.
+pub(crate) fn may_cite(text: &str) -> bool {
+    let (brackets, notes, ibids) = scanners(text.as_bytes());
+    brackets || notes || ibids
+}
+
+/// In-text citations in a sentence: author-year "(Davies 1989, 1029)", "(Smith and Jones, 2003)",
+/// "(Smith et al. 2010, p. 4)", several in one pair of parentheses "(Smith 2001; Lee 2004)" -> one citation,
+/// MLA author-page "(Smith 42)", "(Smith 42-45)", numeric "[3]", "[3, 5]", "[3-5]", footnote markers
+/// (superscript digits ¹²³, or a digit glued after final punctuation or a word like "end.12" only when
+/// unambiguous), "ibid." / "Ibid., 45" / "(ibid.)". Not citations: "(see below)", "(1)" list numbers,
+/// "(in 1990)", "[sic]", years in prose, "(e.g. cars)".
+///
+/// Bracketed citations include their brackets. The ranges are ascending and
+/// do not overlap.
+pub fn citations(sentence: &str) -> Vec<Range<usize>> {
+    let s = sentence;
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let (brackets, notes, ibids) = scanners(b);
     if !(brackets || notes || ibids) {
         return out;
     }
@@ -896,17 +920,24 @@ fn given_names(c: &mut Cur) -> usize {
 /// Byte offsets where dated years, "n.d." or URLs start: what makes a text an entry.
 fn evidence(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
+    // Each mark but a year holds a pair of bytes ("://", "ww", "i:", ".d")
+    // that prose seldom has; without one, only the digits need a look (this
+    // runs on the tail of every block).
+    let marks = any_pair(b, |p, c| {
+        ((p == b':') & (c == b'/'))
+            | ((p == b'w') & (c == b'w'))
+            | ((p == b'i') & (c == b':'))
+            | ((p == b'.') & (c == b'd'))
+    });
+    if !marks {
+        return years(text);
+    }
     let mut out = Vec::new();
     let mut k = 0;
     while k < b.len() {
         let boundary = k == 0 || !b[k - 1].is_ascii_alphanumeric();
         if boundary && b[k].is_ascii_digit() {
-            // A year as bibliographies set it: "(2010", "2010.", "Press, 2010", ...
-            // not "in 1968 and".
-            let mut c = Cur { s: text, i: k };
-            let set_off =
-                text[..k].ends_with('(') || text[..k].ends_with(", ") || text[..k].ends_with(". ");
-            if year(&mut c) && (set_off || c.rest().starts_with(['.', ',', ')', ':'])) {
+            if year_at(text, k) {
                 out.push(k);
             }
             k += b[k..].iter().take_while(|x| x.is_ascii_digit()).count();
@@ -926,26 +957,34 @@ fn evidence(text: &str) -> Vec<usize> {
     out
 }
 
-/// Whether [`evidence`] finds anything in `text`. A year has four digits in
-/// a row and each of its other marks holds a pair of bytes ("://", "ww",
-/// "i:", ".d") that prose seldom has: a pass over the bytes rules out most
-/// blocks before the scanner runs.
-fn any_evidence(text: &str) -> bool {
+/// Whether a year as bibliographies set it starts at `k`, a digit after no
+/// letter or digit: "(2010", "2010.", "Press, 2010", ... not "in 1968 and".
+fn year_at(text: &str, k: usize) -> bool {
+    let mut c = Cur { s: text, i: k };
+    let set_off =
+        text[..k].ends_with('(') || text[..k].ends_with(", ") || text[..k].ends_with(". ");
+    year(&mut c) && (set_off || c.rest().starts_with(['.', ',', ')', ':']))
+}
+
+/// [`evidence`] of a text without URLs or "n.d.": its years. Skips 32 bytes
+/// at a time to the next digit.
+fn years(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
-    let year = any_byte(b, |c| c.is_ascii_digit()) && {
-        let mut run = 0;
-        b.iter().any(|c| {
-            run = if c.is_ascii_digit() { run + 1 } else { 0 };
-            run == 4
-        })
-    };
-    let marks = any_pair(b, |p, c| {
-        ((p == b':') & (c == b'/'))
-            | ((p == b'w') & (c == b'w'))
-            | ((p == b'i') & (c == b':'))
-            | ((p == b'.') & (c == b'd'))
-    });
-    (year || marks) && !evidence(text).is_empty()
+    let mut out = Vec::new();
+    let mut k = 0;
+    loop {
+        while b.len() - k >= 32 && !any_byte(&b[k..k + 32], |c| c.is_ascii_digit()) {
+            k += 32;
+        }
+        let Some(d) = b[k..].iter().position(u8::is_ascii_digit) else {
+            return out;
+        };
+        k += d;
+        if (k == 0 || !b[k - 1].is_ascii_alphanumeric()) && year_at(text, k) {
+            out.push(k);
+        }
+        k += b[k..].iter().take_while(|x| x.is_ascii_digit()).count();
+    }
 }
 
 /// How far from the end of a block [`references_start`] looks for the last
@@ -1168,7 +1207,7 @@ pub fn references_start(block: &str) -> Option<usize> {
     while !block.is_char_boundary(tail) {
         tail += 1;
     }
-    if !any_evidence(&block[tail..]) {
+    if evidence(&block[tail..]).is_empty() {
         return None;
     }
     let ps = pieces(block);
