@@ -694,11 +694,13 @@ fn scanners(b: &[u8]) -> (bool, bool, bool) {
     // `note_markers` finds a superscript digit (¹²³ are C2 B9/B2/B3, ⁰ and
     // ⁴-⁹ E2 81 B0/B4-B9) or, through `glued_note`, an ASCII digit right after
     // sentence punctuation or a closing quote (’ and ” end in 99 and 9D).
-    let notes = any_pair(b, |p, c| {
-        (c.is_ascii_digit() & matches!(p, b'.' | b'?' | b'!' | b'"' | b'\'' | 0x99 | 0x9D))
-            | ((p == 0xC2) & matches!(c, 0xB2 | 0xB3 | 0xB9))
-            | ((p == 0x81) & (0xB0..=0xB9).contains(&c))
-    });
+    // Most paragraphs have none of the second bytes: one light pass first.
+    let notes = any_byte(b, |c| c.is_ascii_digit() || c >= 0xB0)
+        && any_pair(b, |p, c| {
+            (c.is_ascii_digit() & matches!(p, b'.' | b'?' | b'!' | b'"' | b'\'' | 0x99 | 0x9D))
+                | ((p == 0xC2) & matches!(c, 0xB2 | 0xB3 | 0xB9))
+                | ((p == 0x81) & (0xB0..=0xB9).contains(&c))
+        });
     // "ibid" in any case (`| 0x20` lowers exactly the two cases of a letter),
     // four shifted slices rather than `windows`, so that it vectorises.
     let ibids = b.len() >= 4
@@ -971,6 +973,9 @@ fn year_at(text: &str, k: usize) -> bool {
 fn years(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
+    if !any_byte(b, |c| c.is_ascii_digit()) {
+        return out;
+    }
     let mut k = 0;
     loop {
         while b.len() - k >= 32 && !any_byte(&b[k..k + 32], |c| c.is_ascii_digit()) {
