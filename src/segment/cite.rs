@@ -18,6 +18,7 @@
 //! work stays linear in the input, and all offsets are byte offsets on char
 //! boundaries.
 
+use super::{any_byte, any_pair};
 use std::ops::Range;
 
 /// A cursor over a string; every method either consumes what it matched and
@@ -680,6 +681,49 @@ fn ibid(s: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Which of the scanners of [`citations`] can find something in `b`
+/// (brackets, note markers, "ibid").
+fn scanners(b: &[u8]) -> (bool, bool, bool) {
+    // Most sentences cite nothing: each scanner runs only when a byte it
+    // needs is there (every sentence of a batch passes through here).
+    // The tests are exact: each lets through every sentence its scanner can
+    // find something in. A bracketed citation needs an opening and a closing
+    // bracket.
+    let brackets =
+        any_byte(b, |c| c == b'(' || c == b'[') && any_byte(b, |c| c == b')' || c == b']');
+    // `note_markers` finds a superscript digit (¹²³ are C2 B9/B2/B3, ⁰ and
+    // ⁴-⁹ E2 81 B0/B4-B9) or, through `glued_note`, an ASCII digit right after
+    // sentence punctuation or a closing quote (’ and ” end in 99 and 9D).
+    // Most paragraphs have none of the second bytes: one light pass first.
+    let notes = any_byte(b, |c| c.is_ascii_digit() || c >= 0xB0)
+        && any_pair(b, |p, c| {
+            (c.is_ascii_digit() & matches!(p, b'.' | b'?' | b'!' | b'"' | b'\'' | 0x99 | 0x9D))
+                | ((p == 0xC2) & matches!(c, 0xB2 | 0xB3 | 0xB9))
+                | ((p == 0x81) & (0xB0..=0xB9).contains(&c))
+        });
+    // "ibid" in any case (`| 0x20` lowers exactly the two cases of a letter),
+    // four shifted slices rather than `windows`, so that it vectorises.
+    let ibids = b.len() >= 4
+        && b.iter().zip(&b[1..]).zip(&b[2..]).zip(&b[3..]).fold(
+            false,
+            |a, (((&w, &x), &y), &z)| {
+                a | ((w | 0x20 == b'i')
+                    & (x | 0x20 == b'b')
+                    & (y | 0x20 == b'i')
+                    & (z | 0x20 == b'd'))
+            },
+        );
+    (brackets, notes, ibids)
+}
+
+/// Whether a text may hold an in-text citation: [`citations`] finds none in
+/// any part of a text without one (its tests hold for parts of a text only if
+/// they hold for the text), so a paragraph can spare its sentences the tests.
+pub(crate) fn may_cite(text: &str) -> bool {
+    let (brackets, notes, ibids) = scanners(text.as_bytes());
+    brackets || notes || ibids
+}
+
 /// In-text citations in a sentence: author-year "(Davies 1989, 1029)", "(Smith and Jones, 2003)",
 /// "(Smith et al. 2010, p. 4)", several in one pair of parentheses "(Smith 2001; Lee 2004)" -> one citation,
 /// MLA author-page "(Smith 42)", "(Smith 42-45)", numeric "[3]", "[3, 5]", "[3-5]", footnote markers
@@ -693,23 +737,20 @@ pub fn citations(sentence: &str) -> Vec<Range<usize>> {
     let s = sentence;
     let b = s.as_bytes();
     let mut out = Vec::new();
-    // Most sentences cite nothing: each scanner runs only when a byte it
-    // needs is there (every sentence of a batch passes through here).
-    let brackets = b.iter().any(|&c| matches!(c, b'(' | b'['));
-    let notes = b.iter().any(|&c| c >= 0x80 || c.is_ascii_digit());
-    let ibids = b.windows(4).any(|w| w.eq_ignore_ascii_case(b"ibid"));
+    let (brackets, notes, ibids) = scanners(b);
     if !(brackets || notes || ibids) {
         return out;
     }
-    let mut open: Option<(usize, char)> = None;
-    for (k, c) in s.char_indices().filter(|_| brackets) {
+    // Brackets are ASCII, so bytes give the same offsets as chars.
+    let mut open: Option<(usize, u8)> = None;
+    for (k, &c) in b.iter().enumerate().filter(|_| brackets) {
         match c {
-            '(' | '[' => open = Some((k, c)),
-            ')' | ']' => {
+            b'(' | b'[' => open = Some((k, c)),
+            b')' | b']' => {
                 if let Some((o, oc)) = open.take() {
-                    let square = oc == '[';
+                    let square = oc == b'[';
                     let inner = &s[o + 1..k];
-                    if square == (c == ']')
+                    if square == (c == b']')
                         && inner.len() <= 300
                         && bracket_citation(inner, square, &s[..o])
                     {
@@ -881,17 +922,24 @@ fn given_names(c: &mut Cur) -> usize {
 /// Byte offsets where dated years, "n.d." or URLs start: what makes a text an entry.
 fn evidence(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
+    // Each mark but a year holds a pair of bytes ("://", "ww", "i:", ".d")
+    // that prose seldom has; without one, only the digits need a look (this
+    // runs on the tail of every block).
+    let marks = any_pair(b, |p, c| {
+        ((p == b':') & (c == b'/'))
+            | ((p == b'w') & (c == b'w'))
+            | ((p == b'i') & (c == b':'))
+            | ((p == b'.') & (c == b'd'))
+    });
+    if !marks {
+        return years(text);
+    }
     let mut out = Vec::new();
     let mut k = 0;
     while k < b.len() {
         let boundary = k == 0 || !b[k - 1].is_ascii_alphanumeric();
         if boundary && b[k].is_ascii_digit() {
-            // A year as bibliographies set it: "(2010", "2010.", "Press, 2010", ...
-            // not "in 1968 and".
-            let mut c = Cur { s: text, i: k };
-            let set_off =
-                text[..k].ends_with('(') || text[..k].ends_with(", ") || text[..k].ends_with(". ");
-            if year(&mut c) && (set_off || c.rest().starts_with(['.', ',', ')', ':'])) {
+            if year_at(text, k) {
                 out.push(k);
             }
             k += b[k..].iter().take_while(|x| x.is_ascii_digit()).count();
@@ -909,6 +957,39 @@ fn evidence(text: &str) -> Vec<usize> {
         k += 1;
     }
     out
+}
+
+/// Whether a year as bibliographies set it starts at `k`, a digit after no
+/// letter or digit: "(2010", "2010.", "Press, 2010", ... not "in 1968 and".
+fn year_at(text: &str, k: usize) -> bool {
+    let mut c = Cur { s: text, i: k };
+    let set_off =
+        text[..k].ends_with('(') || text[..k].ends_with(", ") || text[..k].ends_with(". ");
+    year(&mut c) && (set_off || c.rest().starts_with(['.', ',', ')', ':']))
+}
+
+/// [`evidence`] of a text without URLs or "n.d.": its years. Skips 32 bytes
+/// at a time to the next digit.
+fn years(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    if !any_byte(b, |c| c.is_ascii_digit()) {
+        return out;
+    }
+    let mut k = 0;
+    loop {
+        while b.len() - k >= 32 && !any_byte(&b[k..k + 32], |c| c.is_ascii_digit()) {
+            k += 32;
+        }
+        let Some(d) = b[k..].iter().position(u8::is_ascii_digit) else {
+            return out;
+        };
+        k += d;
+        if (k == 0 || !b[k - 1].is_ascii_alphanumeric()) && year_at(text, k) {
+            out.push(k);
+        }
+        k += b[k..].iter().take_while(|x| x.is_ascii_digit()).count();
+    }
 }
 
 /// How far from the end of a block [`references_start`] looks for the last

@@ -60,11 +60,19 @@ fn is_count(line: &str) -> bool {
             let n = rest
                 .find(|ch: char| !ch.is_alphabetic())
                 .unwrap_or(rest.len());
-            let w = rest[..n].to_lowercase();
-            if !COUNT_WORDS.contains(&w.as_str()) {
+            let w = &rest[..n];
+            // ASCII words (nearly all) need no lower-case copy.
+            let (known, of) = if w.is_ascii() {
+                let eq = |c: &&str| c.eq_ignore_ascii_case(w);
+                (COUNT_WORDS.iter().any(eq), eq(&"of"))
+            } else {
+                let w = w.to_lowercase();
+                (COUNT_WORDS.contains(&w.as_str()), w == "of")
+            };
+            if !known {
                 return false;
             }
-            counted |= w != "of";
+            counted |= !of;
             rest = &rest[n..];
         } else if c.is_whitespace() || "|•·-–—/:()".contains(c) {
             rest = &rest[c.len_utf8()..];
@@ -82,6 +90,17 @@ fn is_count(line: &str) -> bool {
 
 /// Whether a trimmed line is a button or a "More about <title>" link.
 fn is_button(line: &str) -> bool {
+    // Every button and "more about" starts with one of these letters; an
+    // ASCII first char is its own lower case (a few others lower to ASCII).
+    if line.chars().next().is_some_and(|c| {
+        c.is_ascii()
+            && !matches!(
+                c.to_ascii_lowercase(),
+                'c' | 'd' | 'm' | 'o' | 'r' | 's' | 'v'
+            )
+    }) {
+        return false;
+    }
     let t = line
         .trim_end_matches(|c: char| c.is_whitespace() || ".…›»→>".contains(c))
         .to_lowercase();
@@ -96,10 +115,13 @@ fn is_button(line: &str) -> bool {
     })
 }
 
+/// The phrase of a cut marker, in lower case.
+const CUT_PHRASE: &str = "middle of paper";
+
 /// "... middle of paper ..." inside a line: the phrase with the standalone
 /// dots or ellipses around it.
 fn cut_markers(text: &str, out: &mut Vec<Range<usize>>) {
-    const PHRASE: &str = "middle of paper";
+    const PHRASE: &str = CUT_PHRASE;
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find(PHRASE).map(|p| p + from) {
@@ -158,20 +180,27 @@ pub fn furniture_spans(text: &str) -> Vec<Range<usize>> {
         })
     };
     let mut counts: HashMap<String, usize> = HashMap::new();
-    if lines.len() >= HEADER_MIN_LINES {
+    let headers = lines.len() >= HEADER_MIN_LINES;
+    if headers {
         for r in &lines {
             if let Some(k) = key(r) {
                 *counts.entry(k).or_default() += 1;
             }
         }
     }
+    // Most texts hold no cut marker: one test of the whole text (an ASCII
+    // lower case keeps byte offsets) spares each line its lower-case copy.
+    let cuts = super::any_pair(text.as_bytes(), |p, c| {
+        (p | 0x20 == b'd') & (c | 0x20 == b'l')
+    }) && text.to_ascii_lowercase().contains(CUT_PHRASE);
     let mut out = Vec::new();
     for r in &lines {
         let t = &text[r.clone()];
-        let header = key(r).is_some_and(|k| counts.get(&k).is_some_and(|&n| n >= HEADER_REPEATS));
+        let header =
+            headers && key(r).is_some_and(|k| counts.get(&k).is_some_and(|&n| n >= HEADER_REPEATS));
         if is_count(t) || is_button(t) || header {
             out.push(r.clone());
-        } else {
+        } else if cuts {
             let mut inner = Vec::new();
             cut_markers(t, &mut inner);
             out.extend(
