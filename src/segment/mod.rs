@@ -187,6 +187,19 @@ fn trim(text: &str, r: Range<usize>) -> Range<usize> {
     start..start + t.trim().len()
 }
 
+/// The sentences of every unit, as byte ranges into their unit: unit `u`'s
+/// are `ranges[bounds[u]..bounds[u + 1]]` (one buffer for the whole essay).
+struct Split {
+    ranges: Vec<Range<usize>>,
+    bounds: Vec<usize>,
+}
+
+impl Split {
+    fn of(&self, u: usize) -> &[Range<usize>] {
+        &self.ranges[self.bounds[u]..self.bounds[u + 1]]
+    }
+}
+
 /// The document of `text` with `blocks` as its paragraphs. With `restore`, an
 /// essay whose prose is one unit was pasted without paragraph breaks, and the
 /// break model puts them back (paragraphs given by the caller stay).
@@ -199,25 +212,26 @@ fn build(
     restore: bool,
 ) -> Document {
     let units = units(&text, blocks);
-    // Each unit's sentences, as byte ranges into the unit.
-    let split: Vec<Vec<Range<usize>>> = units
-        .iter()
-        .map(|unit| {
-            let r = &unit.bytes;
-            let ptext = text.get(r.clone()).unwrap_or("");
-            let mut ranges = Vec::new();
-            match unit.kind {
-                Kind::Prose | Kind::ListItem => segmenter.split(&unwrapped(ptext), &mut ranges),
-                Kind::Reference => ranges.extend(
-                    unit.entries
-                        .iter()
-                        .map(|e| e.start - r.start..e.end - r.start),
-                ),
-                Kind::Heading | Kind::Furniture => ranges.push(0..ptext.len()),
-            }
-            ranges
-        })
-        .collect();
+    // Each unit's sentences, as byte ranges into the unit, in one buffer.
+    let mut split = Split {
+        ranges: Vec::new(),
+        bounds: Vec::with_capacity(units.len() + 1),
+    };
+    for unit in &units {
+        split.bounds.push(split.ranges.len());
+        let r = &unit.bytes;
+        let ptext = text.get(r.clone()).unwrap_or("");
+        match unit.kind {
+            Kind::Prose | Kind::ListItem => segmenter.split(&unwrapped(ptext), &mut split.ranges),
+            Kind::Reference => split.ranges.extend(
+                unit.entries
+                    .iter()
+                    .map(|e| e.start - r.start..e.end - r.start),
+            ),
+            Kind::Heading | Kind::Furniture => split.ranges.push(0..ptext.len()),
+        }
+    }
+    split.bounds.push(split.ranges.len());
     let cuts = if restore {
         paragraph_cuts(&text, &units, &split)
     } else {
@@ -227,7 +241,8 @@ fn build(
     let mut paragraphs = Vec::with_capacity(units.len());
     let mut sentences = Vec::new();
     let mut last_end = 0;
-    for ((unit, ranges), cuts) in units.iter().zip(&split).zip(&cuts) {
+    for (u, (unit, cuts)) in units.iter().zip(&cuts).enumerate() {
+        let ranges = split.of(u);
         let r = &unit.bytes;
         let Some(ptext) = text.get(r.clone()) else {
             continue;
@@ -330,13 +345,13 @@ const WRAP_BREAK: f32 = 0.5;
 /// paragraph breaks; in hard-wrapped text, a paragraph whose last line is full
 /// looks like a wrap, so a sentence that ends at a line break may end its
 /// paragraph too.
-fn paragraph_cuts(text: &str, units: &[Unit], split: &[Vec<Range<usize>>]) -> Vec<Vec<usize>> {
+fn paragraph_cuts(text: &str, units: &[Unit], split: &Split) -> Vec<Vec<usize>> {
     let mut cuts = vec![Vec::new(); units.len()];
     let prose: Vec<usize> = (0..units.len())
         .filter(|&u| units[u].kind == Kind::Prose)
         .collect();
     if let [u] = prose[..] {
-        cuts[u] = restored_breaks(&text[units[u].bytes.clone()], &split[u]);
+        cuts[u] = restored_breaks(&text[units[u].bytes.clone()], split.of(u));
         if !cuts[u].is_empty() {
             return cuts;
         }
@@ -355,12 +370,12 @@ fn paragraph_cuts(text: &str, units: &[Unit], split: &[Vec<Range<usize>>]) -> Ve
     let mut g = 0;
     for &u in &prose {
         let t = &text[units[u].bytes.clone()];
-        for (k, w) in split[u].windows(2).enumerate() {
+        for (k, w) in split.of(u).windows(2).enumerate() {
             if t[w[0].end..w[1].start].contains('\n') {
                 candidates.push((u, k + 1, g + k + 1));
             }
         }
-        g += split[u].len();
+        g += split.of(u).len();
     }
     if candidates.is_empty() {
         return cuts;
@@ -372,7 +387,7 @@ fn paragraph_cuts(text: &str, units: &[Unit], split: &[Vec<Range<usize>>]) -> Ve
         .iter()
         .flat_map(|&u| {
             let t = &text[units[u].bytes.clone()];
-            split[u].iter().map(move |s| &t[s.clone()])
+            split.of(u).iter().map(move |s| &t[s.clone()])
         })
         .collect();
     let probs = model.boundary_probs(&texts);
@@ -458,6 +473,55 @@ mod tests {
             .map(|p| &t[p.bytes.clone()][..14])
             .collect();
         assert_eq!(starts, ["Many pupils br", "In conclusion,"]);
+    }
+
+    #[test]
+    fn pasted_page_gives_furniture_headings_references_and_linked_citations() {
+        let t = "Rivers and the Growth of Market Towns\n\n\
+            980 Words4 Pages\n\
+            Rivers decided where towns grew (Hale 2004, 12). Mills needed water, and \
+            trade followed the barges (Okoro 1999). Roads came later... ... middle of \
+            paper ... ...ver towns of the west. Bristol: Quay Press. Hale, Mary. 2004. \
+            \"Water and Trade.\" River History Review 101-130. Okoro, Ben. 1999. Barges \
+            and Bridges. Leeds: Northgate Press.\n\n\
+            More about Rivers and the Growth of Market Towns\n\n\
+            Open Document";
+        let d = document(&RuleSegmenter::default(), None, None, t.to_string());
+        let kinds: Vec<(Kind, &str)> = d
+            .sentences
+            .iter()
+            .map(|s| (s.kind, &s.text[..s.text.len().min(12)]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::Heading, "Rivers and t"),
+                (Kind::Furniture, "980 Words4 P"),
+                (Kind::Prose, "Rivers decid"),
+                (Kind::Prose, "Mills needed"),
+                (Kind::Prose, "Roads came l"),
+                (Kind::Furniture, "... middle o"),
+                (Kind::Reference, "...ver towns"),
+                (Kind::Reference, "Hale, Mary. "),
+                (Kind::Reference, "Okoro, Ben. "),
+                (Kind::Furniture, "More about R"),
+                (Kind::Furniture, "Open Documen"),
+            ]
+        );
+        let cited: Vec<(&str, Option<usize>)> = d
+            .sentences
+            .iter()
+            .flat_map(|s| &s.citations)
+            .map(|c| (c.text.as_str(), c.reference))
+            .collect();
+        assert_eq!(
+            cited,
+            [("(Hale 2004, 12)", Some(7)), ("(Okoro 1999)", Some(8))]
+        );
+        let chars: Vec<char> = t.chars().collect();
+        for c in d.sentences.iter().flat_map(|s| &s.citations) {
+            assert_eq!(chars[c.start..c.end].iter().collect::<String>(), c.text);
+        }
     }
 
     #[test]
