@@ -79,6 +79,22 @@ fn text_format_tags_sentences_without_colour_when_piped() {
 }
 
 #[test]
+fn text_format_names_units_that_are_not_prose() {
+    let essay = format!(
+        "{ESSAY}\n\nWorks Cited\nSmith, J. (2010). Phones. Leeds: Press.\n\nOpen Document\n"
+    );
+    Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["analyze", "--format", "text"])
+        .write_stdin(essay)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"\[heading\] +Works Cited").unwrap())
+        .stdout(predicate::str::is_match(r"\[reference\] +Smith, J\. \(2010\)").unwrap())
+        .stdout(predicate::str::is_match(r"\[furniture\] +Open Document").unwrap());
+}
+
+#[test]
 fn empty_input_gives_no_sentences_and_a_warning() {
     let v = analyze(&[], "");
     assert_eq!(v["sentences"].as_array().unwrap().len(), 0);

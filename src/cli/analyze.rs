@@ -103,8 +103,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `[label p] sentence` lines, `*` marking the thesis, a blank line
-/// between paragraphs; ANSI colours when `colour`.
+/// Writes `[label p] sentence` lines (`[heading]`, `[reference]`, ... for
+/// units that are not prose), `*` marking the thesis, a blank line between
+/// paragraphs; ANSI colours when `colour`.
 fn write_text(out: &mut impl Write, doc: &Document, colour: bool) -> std::io::Result<()> {
     for s in &doc.sentences {
         if s.index > 0 && s.position_in_paragraph == 0 {
@@ -112,12 +113,17 @@ fn write_text(out: &mut impl Write, doc: &Document, colour: bool) -> std::io::Re
         }
         let label = s.label.unwrap_or(Label::Other);
         let thesis = s.thesis.unwrap_or(false);
-        let tag = format!(
-            "[{}{} {:.2}]",
-            label,
-            if thesis { "*" } else { "" },
-            s.confidence.unwrap_or(0.0)
-        );
+        // Units the models do not read say what they are instead.
+        let tag = if s.kind.is_prose() {
+            format!(
+                "[{}{} {:.2}]",
+                label,
+                if thesis { "*" } else { "" },
+                s.confidence.unwrap_or(0.0)
+            )
+        } else {
+            format!("[{}]", s.kind.as_str())
+        };
         let text = s.text.replace('\n', " ");
         if colour {
             let code = match label {
