@@ -116,6 +116,15 @@ pub struct Args {
     head_lr_factor: f64,
 }
 
+/// Reports a written model file and the time taken.
+fn wrote(path: &Path, t0: Instant) {
+    eprintln!(
+        "wrote {} in {:.1}s",
+        path.display(),
+        t0.elapsed().as_secs_f64()
+    );
+}
+
 fn name(p: &Path) -> String {
     let parent = p
         .parent()
@@ -159,11 +168,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             &mut |l| eprintln!("{l}"),
         )?;
         model.save(&args.output)?;
-        eprintln!(
-            "wrote {} in {:.1}s",
-            args.output.display(),
-            t0.elapsed().as_secs_f64()
-        );
+        wrote(&args.output, t0);
         return Ok(ExitCode::SUCCESS);
     }
     if !(8..=24).contains(&args.bits) {
@@ -307,11 +312,7 @@ fn paragraphs(args: &Args) -> Result<ExitCode> {
         &mut |l| eprintln!("{l}"),
     )?;
     model.save(&args.output)?;
-    eprintln!(
-        "wrote {} in {:.1}s",
-        args.output.display(),
-        t0.elapsed().as_secs_f64()
-    );
+    wrote(&args.output, t0);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -415,11 +416,7 @@ fn transformer(args: &Args) -> Result<ExitCode> {
         "seconds": t0.elapsed().as_secs(),
     });
     out.model.save(&args.output)?;
-    eprintln!(
-        "wrote {} in {:.1}s",
-        args.output.display(),
-        t0.elapsed().as_secs_f64()
-    );
+    wrote(&args.output, t0);
     Ok(ExitCode::SUCCESS)
 }
 
