@@ -402,13 +402,11 @@ impl Metrics {
 
         let claims = claim_sentences.len();
         let evidence = evidence_sentences.len();
+        // The prose's words are counted per paragraph already.
         let words = if prose_n == n {
             count_words(&doc.text)
         } else {
-            (0..n)
-                .filter(|&i| prose(i))
-                .map(|i| count_words(&doc.sentences[i].text))
-                .sum()
+            para_words.iter().sum()
         };
         let mut m = Metrics {
             sentences: prose_n,

@@ -22,26 +22,16 @@
 //! sentence splitter reads them as spaces.
 
 use super::rules::starts_with_marker;
+use crate::document::Kind;
 use std::ops::Range;
-
-/// What a block of text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    /// A paragraph of running text.
-    Prose,
-    /// A heading or title line: short, without final punctuation.
-    Heading,
-    /// An item of a bulleted or numbered list.
-    ListItem,
-}
 
 /// One unit of the text's layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     /// Byte range, trimmed of surrounding whitespace.
     pub bytes: Range<usize>,
-    /// What it reads as.
-    pub kind: BlockKind,
+    /// What it reads as: prose, a heading or a list item.
+    pub kind: Kind,
 }
 
 /// One non-blank line.
@@ -206,11 +196,11 @@ fn block(text: &str, lines: &[Line]) -> Block {
     let bytes = first.bytes.start..last.bytes.end;
     let body = &text[bytes.clone()];
     let kind = if starts_with_marker(text.as_bytes(), first.bytes.start) {
-        BlockKind::ListItem
+        Kind::ListItem
     } else if is_markdown_heading(body) || (lines.len() == 1 && is_heading_line(body)) {
-        BlockKind::Heading
+        Kind::Heading
     } else {
-        BlockKind::Prose
+        Kind::Prose
     };
     Block { bytes, kind }
 }
@@ -221,7 +211,7 @@ const HEADING_WORDS: usize = 12;
 /// Whether a line standing alone reads as a heading: a few words, no final or
 /// trailing punctuation, and title case or capitals (a student's sentence
 /// that lost its full stop has lower-case words).
-pub(super) fn is_heading_line(line: &str) -> bool {
+fn is_heading_line(line: &str) -> bool {
     let line = line.trim();
     if line.ends_with(['.', '?', '!', ',', ';', ':', '…', '"', '”']) {
         return false;
@@ -250,7 +240,7 @@ pub(super) fn is_heading_line(line: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn units(t: &str) -> Vec<(&str, BlockKind)> {
+    fn units(t: &str) -> Vec<(&str, Kind)> {
         blocks(t)
             .into_iter()
             .map(|b| (&t[b.bytes], b.kind))
@@ -344,15 +334,15 @@ mod tests {
         assert_eq!(
             units(t),
             [
-                ("# Phones in School", BlockKind::Heading),
-                ("Phones distract pupils in class.", BlockKind::Prose),
-                ("Three reasons:", BlockKind::Prose),
-                ("- they ring", BlockKind::ListItem),
-                ("- they tempt\n  even the best pupils", BlockKind::ListItem),
-                ("1. cost", BlockKind::ListItem),
-                ("2. safety", BlockKind::ListItem),
-                ("The Case Against Phones", BlockKind::Heading),
-                ("Teachers agree with this.", BlockKind::Prose),
+                ("# Phones in School", Kind::Heading),
+                ("Phones distract pupils in class.", Kind::Prose),
+                ("Three reasons:", Kind::Prose),
+                ("- they ring", Kind::ListItem),
+                ("- they tempt\n  even the best pupils", Kind::ListItem),
+                ("1. cost", Kind::ListItem),
+                ("2. safety", Kind::ListItem),
+                ("The Case Against Phones", Kind::Heading),
+                ("Teachers agree with this.", Kind::Prose),
             ]
         );
     }

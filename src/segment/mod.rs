@@ -19,7 +19,7 @@ mod rules;
 pub use rules::RuleSegmenter;
 
 use crate::document::{CharCounter, Citation, Document, Kind, Paragraph, Sentence};
-use layout::{Block, BlockKind};
+use layout::Block;
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -58,13 +58,21 @@ pub fn document_with_paragraphs(
     text: String,
     paragraph_bytes: &[Range<usize>],
 ) -> Document {
-    let blocks: Vec<Block> = paragraph_bytes
-        .iter()
-        .map(|r| Block {
+    let mut last_end = 0;
+    let mut blocks = Vec::with_capacity(paragraph_bytes.len());
+    for r in paragraph_bytes {
+        let Some(p) = text.get(r.clone()) else {
+            continue;
+        };
+        if r.start < last_end || p.trim().is_empty() {
+            continue;
+        }
+        last_end = r.end;
+        blocks.push(Block {
             bytes: r.clone(),
-            kind: BlockKind::Prose,
-        })
-        .collect();
+            kind: Kind::Prose,
+        });
+    }
     build(segmenter, id, title, text, &blocks, false)
 }
 
@@ -122,7 +130,7 @@ fn units(text: &str, blocks: &[Block]) -> Vec<Unit> {
 fn push_unit(
     text: &str,
     r: Range<usize>,
-    kind: BlockKind,
+    kind: Kind,
     out: &mut Vec<Unit>,
     in_references: &mut bool,
 ) {
@@ -140,11 +148,6 @@ fn push_unit(
         });
         return;
     }
-    let kind = match kind {
-        BlockKind::Heading => Kind::Heading,
-        BlockKind::ListItem => Kind::ListItem,
-        BlockKind::Prose => Kind::Prose,
-    };
     let start = if kind == Kind::Heading {
         None
     } else {
@@ -160,13 +163,7 @@ fn push_unit(
         return;
     };
     if k > 0 {
-        push_unit(
-            text,
-            r.start..r.start + k,
-            BlockKind::Prose,
-            out,
-            &mut false,
-        );
+        push_unit(text, r.start..r.start + k, Kind::Prose, out, &mut false);
     }
     let refs = trim(text, r.start + k..r.end);
     let entries = cite::reference_entries(&text[refs.clone()])
@@ -200,7 +197,8 @@ impl Split {
     }
 }
 
-/// The document of `text` with `blocks` as its paragraphs. With `restore`, an
+/// The document of `text` with `blocks` (in order, in bounds, trimmed, not
+/// empty) as its paragraphs. With `restore`, an
 /// essay whose prose is one unit was pasted without paragraph breaks, and the
 /// break model puts them back (paragraphs given by the caller stay).
 fn build(
@@ -220,7 +218,7 @@ fn build(
     for unit in &units {
         split.bounds.push(split.ranges.len());
         let r = &unit.bytes;
-        let ptext = text.get(r.clone()).unwrap_or("");
+        let ptext = &text[r.clone()];
         match unit.kind {
             Kind::Prose | Kind::ListItem => segmenter.split(&unwrapped(ptext), &mut split.ranges),
             Kind::Reference => split.ranges.extend(
@@ -240,17 +238,10 @@ fn build(
     let mut chars = CharCounter::new(&text);
     let mut paragraphs = Vec::with_capacity(units.len());
     let mut sentences = Vec::new();
-    let mut last_end = 0;
     for (u, (unit, cuts)) in units.iter().zip(&cuts).enumerate() {
         let ranges = split.of(u);
         let r = &unit.bytes;
-        let Some(ptext) = text.get(r.clone()) else {
-            continue;
-        };
-        if r.start < last_end || ptext.trim().is_empty() {
-            continue;
-        }
-        last_end = r.end;
+        let ptext = &text[r.clone()];
         // Most paragraphs cite nothing: one test of the whole unit spares
         // its sentences theirs.
         let cites = unit.kind.is_prose() && cite::may_cite(ptext);
@@ -522,6 +513,17 @@ mod tests {
         for c in d.sentences.iter().flat_map(|s| &s.citations) {
             assert_eq!(chars[c.start..c.end].iter().collect::<String>(), c.text);
         }
+    }
+
+    #[test]
+    fn bad_paragraph_ranges_are_skipped() {
+        let t = "Café au lait. Good.\n\nSecond one.".to_string();
+        let second = t.find("Second").unwrap();
+        // Out of bounds, inside 'é', and out of order.
+        let ranges = [0..200, 2..4, second..t.len(), 0..5];
+        let d = document_with_paragraphs(&RuleSegmenter::default(), None, None, t, &ranges);
+        let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["Second one."]);
     }
 
     #[test]
