@@ -91,7 +91,7 @@ pub struct Args {
     /// starts new paragraphs) instead of the role model, on the gold paragraphs
     /// of --train (--weights per file; decoding settings cross-validated on
     /// --train); --dev is only measured. Shipped recipe: --train
-    /// aae/train.jsonl persuade/train.jsonl --weights 10 1 --dev aae/dev.jsonl
+    /// aae/train.jsonl persuade/train.jsonl --weights 30 1 --dev aae/dev.jsonl
     /// persuade/dev.jsonl -o models/breaks.bin
     #[arg(long, conflicts_with = "links")]
     paragraphs: bool,
@@ -123,23 +123,6 @@ fn wrote(path: &Path, t0: Instant) {
         path.display(),
         t0.elapsed().as_secs_f64()
     );
-}
-
-fn name(p: &Path) -> String {
-    let parent = p
-        .parent()
-        .and_then(|d| d.file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let file = p
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if parent.is_empty() {
-        file
-    } else {
-        format!("{parent}/{file}")
-    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -205,7 +188,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             sentences
         );
         data.push(
-            serde_json::json!({"file": name(path), "essays": essays.len(),
+            serde_json::json!({"file": annotated::file_label(path), "essays": essays.len(),
             "sentences": sentences, "weight": w, "register": args.register.get(i)}),
         );
         let reg = args.register.get(i).copied();
@@ -217,7 +200,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut dev = Vec::new();
     for path in &args.dev {
         let essays = annotated::read_file(path, &seg)?;
-        dev.push(DevSet::new(name(path), &spec, essays));
+        dev.push(DevSet::new(annotated::file_label(path), &spec, essays));
     }
     eprintln!("features ready in {:.1}s", t0.elapsed().as_secs_f64());
     let mut model = train::train(&cfg, &examples, &dev, &mut |l| eprintln!("{l}"));
@@ -339,7 +322,7 @@ fn read_train(
             essays.len()
         );
         data.push(
-            serde_json::json!({"file": name(path), "essays": essays.len(),
+            serde_json::json!({"file": annotated::file_label(path), "essays": essays.len(),
             "sentences": sentences, "register": register, "weight": weight}),
         );
         files.push(essaymap::classify::transformer::train::TrainFile {
@@ -368,7 +351,7 @@ fn transformer(args: &Args) -> Result<ExitCode> {
             pipeline.annotate(&mut e.doc)?;
         }
         dev.push(train::DevData {
-            name: name(path),
+            name: annotated::file_label(path),
             essays,
         });
     }

@@ -161,6 +161,25 @@ pub struct AnnotatedEssay {
     pub components: Vec<GoldComponent>,
 }
 
+/// How a model's provenance names an annotated file: its folder and file
+/// name ("aae/train.jsonl"), without the rest of the path.
+pub fn file_label(p: &Path) -> String {
+    let parent = p
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = p
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if parent.is_empty() {
+        file
+    } else {
+        format!("{parent}/{file}")
+    }
+}
+
 /// Reads every essay of an annotated JSONL file.
 ///
 /// # Errors

@@ -223,18 +223,6 @@ fn read(
         .collect())
 }
 
-fn name(p: &Path) -> String {
-    p.components()
-        .rev()
-        .take(2)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Trains a break model on `train` (file, example weight) and reports its
 /// boundary scores on `dev` (measured only). Log lines go to `log`.
 ///
@@ -261,8 +249,10 @@ pub fn train_files(
             path.display(),
             more.len()
         ));
-        trained_on.push(serde_json::json!({"file": name(path), "essays": more.len(),
-            "boundaries": boundaries, "breaks": breaks, "weight": weight}));
+        trained_on.push(
+            serde_json::json!({"file": annotated::file_label(path), "essays": more.len(),
+            "boundaries": boundaries, "breaks": breaks, "weight": weight}),
+        );
         essays.extend(more);
     }
     let mut model = BreakModel {
@@ -358,13 +348,15 @@ pub fn train_files(
             c.predicted,
             c.gold
         ));
-        dev_scores.push(serde_json::json!({"file": name(path), "essays": d.len(),
-            "precision": c.precision(), "recall": c.recall(), "f1": c.f1()}));
+        dev_scores.push(
+            serde_json::json!({"file": annotated::file_label(path), "essays": d.len(),
+            "precision": c.precision(), "recall": c.recall(), "f1": c.f1()}),
+        );
     }
     let cv_json: Vec<_> = train
         .iter()
         .zip(&cv)
-        .map(|((p, _), c)| serde_json::json!({"file": name(p), "f1": c.f1()}))
+        .map(|((p, _), c)| serde_json::json!({"file": annotated::file_label(p), "f1": c.f1()}))
         .collect();
     model.info.provenance = serde_json::json!({
         "essaymap": env!("CARGO_PKG_VERSION"),
