@@ -1,6 +1,6 @@
 //! Throughput of the analysis pipeline (segment + features + role model) on a
 //! ~400-word essay we wrote ourselves, in essays per second on one core.
-//! The essay text is cloned per iteration because `analyze` takes ownership,
+//! The essay text is cloned per iteration because `Pipeline::label` takes ownership,
 //! as it does in the real command.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -16,7 +16,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("essay_400_words", |b| {
         b.iter(|| {
-            let doc = pipeline.analyze(None, None, std::hint::black_box(text.clone()));
+            let doc = pipeline.label(std::hint::black_box(text.clone()).into());
             std::hint::black_box(doc.map(|d| d.sentences.len()).unwrap_or(0))
         })
     });

@@ -7,17 +7,17 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use essaymap::grade::Grader;
 use essaymap::link::{LearnedLinker, Linker};
-use essaymap::render::compact;
-use essaymap::{Analysis, ArgumentMap, Pipeline};
+use essaymap::render::{self, Format};
+use essaymap::{Analyzer, ArgumentMap};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
     let text = include_str!("essay.txt").to_string();
-    let (Ok(pipeline), Ok(linker)) = (Pipeline::embedded(), LearnedLinker::embedded()) else {
+    let (Ok(analyzer), Ok(linker)) = (Analyzer::embedded(), LearnedLinker::embedded()) else {
         eprintln!("embedded models failed to load; nothing to measure");
         return;
     };
-    let Ok(doc) = pipeline.analyze(None, None, text) else {
+    let Ok(doc) = analyzer.roles().label(text.into()) else {
         eprintln!("the bench essay failed to analyse; nothing to measure");
         return;
     };
@@ -38,9 +38,14 @@ fn bench(c: &mut Criterion) {
             black_box(grader.grade_map(&linked, &map).feedback.len())
         })
     });
-    let analysis = Analysis::build(doc.clone(), &linker, None);
+    let analysis = analyzer.finish(doc.clone());
     g.bench_function("json_line", |b| {
-        b.iter(|| black_box(compact::to_string(black_box(&analysis)).map_or(0, |s| s.len())))
+        b.iter(|| {
+            let mut out = Vec::with_capacity(1 << 14);
+            black_box(
+                render::render(black_box(&analysis), Format::Jsonl, &mut out).map(|()| out.len()),
+            )
+        })
     });
     // The same bytes through serde_json, which batch used before render::compact.
     g.bench_function("json_line_serde_json", |b| {

@@ -293,6 +293,61 @@ pub struct Sentence {
     pub citations: Vec<Citation>,
 }
 
+/// An essay as a caller hands it in: its text, and the record id and prompt
+/// when known. Built with [`Essay::new`] and the `id` / `prompt` setters:
+///
+/// ```
+/// let essay = essaymap::Essay::new("Phones distract pupils.").id("s1.txt").prompt("Ban phones?");
+/// assert_eq!(essay.prompt.as_deref(), Some("Ban phones?"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Essay {
+    /// The essay text.
+    pub text: String,
+    /// Record id (file name or corpus id); becomes the analysis' `id`.
+    pub id: Option<String>,
+    /// The prompt or question the essay answers; becomes the analysis'
+    /// `title` and feeds the role model's title-overlap features.
+    pub prompt: Option<String>,
+}
+
+impl Essay {
+    /// An essay with no id and no prompt.
+    pub fn new(text: impl Into<String>) -> Self {
+        Essay {
+            text: text.into(),
+            id: None,
+            prompt: None,
+        }
+    }
+
+    /// This essay with record id `id`.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// This essay with the prompt it answers.
+    #[must_use]
+    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = Some(prompt.into());
+        self
+    }
+}
+
+impl From<String> for Essay {
+    fn from(text: String) -> Self {
+        Essay::new(text)
+    }
+}
+
+impl From<&str> for Essay {
+    fn from(text: &str) -> Self {
+        Essay::new(text)
+    }
+}
+
 /// An essay and its analysis so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {

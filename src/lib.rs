@@ -31,6 +31,9 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod analysis;
+mod analyzer;
+pub mod batch;
 pub mod classify;
 pub mod corpus;
 pub mod document;
@@ -45,9 +48,11 @@ pub mod render;
 pub mod report;
 pub mod segment;
 
+pub use analysis::Analysis;
+pub use analyzer::Analyzer;
 pub use pipeline::Pipeline;
 
-pub use document::{Document, Label, Paragraph, Scores, Sentence};
+pub use document::{Document, Essay, Label, Paragraph, Scores, Sentence};
 pub use error::{Error, Result};
 pub use map::ArgumentMap;
-pub use render::{Analysis, Format};
+pub use render::Format;

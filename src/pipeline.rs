@@ -1,7 +1,10 @@
-//! The public entry point: text -> segmented, labelled [`Document`].
+//! The role-labelling half of the pipeline: essay -> segmented, labelled
+//! [`Document`].
 //!
-//! A [`Pipeline`] owns a segmenter and a role model and runs segment ->
-//! features -> classify; later stages (links, map, grading) hang off it too.
+//! A [`Pipeline`] owns a segmenter and a role model (and an optional refiner,
+//! the transformer backend) and runs segment -> features -> classify. The
+//! [`crate::Analyzer`] facade runs it and then the later stages (links, map,
+//! grading); trainers and evaluation call it directly.
 //! The shipped model is compiled into the binary (`models/roles.bin` via
 //! `include_bytes!`) and parsed once per process ([`LazyLock`]); pipelines
 //! share it through an [`Arc`]. `Pipeline` is `Send + Sync`, so rayon workers
@@ -12,7 +15,7 @@
 //! (a large share of a sentence's features).
 
 use crate::classify::{Classifier, Model, Refiner, TokenCache};
-use crate::document::{ends_with_question, Document, Label, Paragraph, Scores, Sentence};
+use crate::document::{ends_with_question, Document, Essay, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
@@ -125,70 +128,70 @@ impl Pipeline {
         self.refiner.is_some()
     }
 
-    /// Splits `text` into paragraphs and sentences, unlabelled.
-    pub fn segment(&self, id: Option<String>, title: Option<String>, text: String) -> Document {
-        segment::document(&*self.segmenter, id, title, text)
+    /// Splits `essay` into paragraphs and sentences, unlabelled.
+    pub fn segment(&self, essay: Essay) -> Document {
+        segment::document(&*self.segmenter, essay.id, essay.prompt, essay.text)
     }
 
-    /// Segments and analyses one essay. `title` is the prompt, if known (it
-    /// feeds the title-overlap features).
+    /// Segments `essay` and labels its sentences' roles and thesis. Its prompt,
+    /// if known, feeds the title-overlap features.
     ///
     /// # Errors
     /// When a refiner fails (the embedded model alone cannot).
-    pub fn analyze(
-        &self,
-        id: Option<String>,
-        title: Option<String>,
-        text: String,
-    ) -> Result<Document> {
-        let mut doc = self.segment(id, title, text);
+    pub fn label(&self, essay: Essay) -> Result<Document> {
+        let mut doc = self.segment(essay);
         self.annotate(&mut doc)?;
         Ok(doc)
     }
 
-    /// Analyses an already segmented document (e.g. a corpus essay with its own
+    /// Labels an already segmented document (e.g. a corpus essay with its own
     /// paragraphs), overwriting any earlier predictions.
     ///
     /// # Errors
-    /// As [`Pipeline::analyze`].
+    /// As [`Pipeline::label`].
     pub fn annotate(&self, doc: &mut Document) -> Result<()> {
-        self.annotate_many(std::slice::from_mut(doc))
+        let mut parts = self.first_pass(doc);
+        if let Some(r) = &self.refiner {
+            let mut refs = Vec::with_capacity(2);
+            push_parts(&mut refs, doc, &mut parts);
+            r.refine_many(&mut refs)?;
+        }
+        finish(doc, parts);
+        Ok(())
     }
 
     /// [`Pipeline::annotate`] for many documents: the role model runs on them
     /// in parallel (rayon), then the refiner once over all of them.
     ///
     /// # Errors
-    /// As [`Pipeline::analyze`]; a refiner's error fails the whole call.
+    /// As [`Pipeline::label`]; a refiner's error fails the whole call.
     pub fn annotate_many(&self, docs: &mut [Document]) -> Result<()> {
         let mut parts: Vec<Option<Parts>> = docs
             .par_iter_mut()
-            .map(|doc| {
-                let mut parts = Parts::split(doc);
-                match &mut parts {
-                    Some(t) => t.docs().for_each(|d| self.classify(d)),
-                    None => self.classify(doc),
-                }
-                parts
-            })
+            .map(|doc| self.first_pass(doc))
             .collect();
         if let Some(r) = &self.refiner {
             let mut refs: Vec<&mut Document> = Vec::with_capacity(docs.len() * 2);
             for (doc, parts) in docs.iter_mut().zip(&mut parts) {
-                match parts {
-                    Some(t) => refs.extend(t.docs()),
-                    None => refs.push(doc),
-                }
+                push_parts(&mut refs, doc, parts);
             }
             r.refine_many(&mut refs)?;
         }
         for (doc, parts) in docs.iter_mut().zip(parts) {
-            if let Some(t) = parts {
-                t.merge_into(doc);
-            }
-            questions_are_no_evidence(doc);
+            finish(doc, parts);
         }
         Ok(())
+    }
+
+    /// The role model's labels for `doc`, read in its [`Parts`] when it has
+    /// several (returned, for the refiner and [`finish`]).
+    fn first_pass(&self, doc: &mut Document) -> Option<Parts> {
+        let mut parts = Parts::split(doc);
+        match &mut parts {
+            Some(t) => t.docs().for_each(|d| self.classify(d)),
+            None => self.classify(doc),
+        }
+        parts
     }
 
     /// The embedded role model's labels for `doc`.
@@ -211,6 +214,27 @@ impl Pipeline {
             }
         });
     }
+}
+
+/// The documents the refiner reads for `doc`: its parts, or itself.
+fn push_parts<'a>(
+    refs: &mut Vec<&'a mut Document>,
+    doc: &'a mut Document,
+    parts: &'a mut Option<Parts>,
+) {
+    match parts {
+        Some(t) => refs.extend(t.docs()),
+        None => refs.push(doc),
+    }
+}
+
+/// Copies the parts' labels back into `doc` and applies the rules that follow
+/// the models.
+fn finish(doc: &mut Document, parts: Option<Parts>) {
+    if let Some(t) = parts {
+        t.merge_into(doc);
+    }
+    questions_are_no_evidence(doc);
 }
 
 /// A question in the introduction (the first paragraph of prose) offers no
@@ -379,12 +403,8 @@ mod tests {
         let counting = Arc::new(Counting::default());
         let p = Pipeline::embedded().unwrap().with_refiner(counting.clone());
         let mut docs = vec![
-            p.segment(None, None, "Phones distract. They should go.".into()),
-            p.segment(
-                None,
-                None,
-                "A title\n\nIntro here.\n\nBody here.\n\nEnd here.".into(),
-            ),
+            p.segment("Phones distract. They should go.".into()),
+            p.segment("A title\n\nIntro here.\n\nBody here.\n\nEnd here.".into()),
         ];
         p.annotate_many(&mut docs).unwrap();
         // The titled essay is refined as two parts: heading and body.
@@ -400,13 +420,11 @@ mod tests {
     fn pipeline_is_send_sync_and_embedded_loads() {
         assert_send_sync::<Pipeline>();
         let p = Pipeline::embedded().unwrap();
-        let doc = p
-            .analyze(None, None, "Should schools ban phones?".into())
-            .unwrap();
+        let doc = p.label("Should schools ban phones?".into()).unwrap();
         assert_eq!(doc.sentences.len(), 1);
         assert_eq!(doc.sentences[0].label, Some(Label::Question));
         assert_eq!(doc.sentences[0].thesis, Some(false));
-        let empty = p.analyze(None, None, String::new()).unwrap();
+        let empty = p.label(Essay::default()).unwrap();
         assert!(empty.sentences.is_empty());
     }
 
@@ -418,9 +436,9 @@ mod tests {
             survey found that most teachers lose ten minutes a lesson to phones.\n\n\
             In conclusion, phones should stay in lockers during lessons.";
         let titled = format!("Should schools ban phones?\n\n{body}");
-        let with_line = p.analyze(None, None, titled).unwrap();
+        let with_line = p.label(titled.into()).unwrap();
         let given = p
-            .analyze(None, Some("Should schools ban phones?".into()), body.into())
+            .label(Essay::new(body).prompt("Should schools ban phones?"))
             .unwrap();
         assert_eq!(with_line.sentences[0].label, Some(Label::Question));
         assert_eq!(with_line.sentences[0].thesis, Some(false));

@@ -131,17 +131,14 @@ fn shipped_pipeline() -> Pipeline {
 #[test]
 fn shipped_weights_load_and_label_an_essay() {
     let p = shipped_pipeline();
-    let doc = p
-        .analyze(
-            None,
-            Some("Should schools ban phones?".into()),
-            "Phones are everywhere in schools today. I believe schools should ban phones \
-             during lessons.\n\nPhones distract pupils. For example, a survey found that most \
-             teachers lose ten minutes a lesson to phones.\n\nIn conclusion, phones should \
-             stay in lockers during lessons."
-                .into(),
-        )
-        .unwrap();
+    let essay = essaymap::Essay::new(
+        "Phones are everywhere in schools today. I believe schools should ban phones \
+         during lessons.\n\nPhones distract pupils. For example, a survey found that most \
+         teachers lose ten minutes a lesson to phones.\n\nIn conclusion, phones should \
+         stay in lockers during lessons.",
+    )
+    .prompt("Should schools ban phones?");
+    let doc = p.label(essay).unwrap();
     assert!(doc
         .sentences
         .iter()
@@ -165,8 +162,8 @@ fn word_processor_typography_reads_as_plain_text() {
         .replace(" - ", " – ")
         .replacen('"', "“", 1)
         .replacen('"', "”", 1);
-    let a = p.analyze(None, None, plain.into()).unwrap();
-    let b = p.analyze(None, None, typed).unwrap();
+    let a = p.label(plain.into()).unwrap();
+    let b = p.label(typed.into()).unwrap();
     assert_eq!(a.sentences.len(), b.sentences.len());
     for (x, y) in a.sentences.iter().zip(&b.sentences) {
         assert_eq!((x.label, x.thesis), (y.label, y.thesis), "{}", y.text);
@@ -186,13 +183,10 @@ fn essays_labelled_together_match_essays_labelled_one_by_one() {
          Some say lanes slow traffic. However, the evidence from Utrecht shows the \
          opposite.\n\nTo sum up, cycle lanes pay for themselves.",
     ];
-    let mut together: Vec<_> = texts
-        .iter()
-        .map(|t| p.segment(None, None, (*t).into()))
-        .collect();
+    let mut together: Vec<_> = texts.iter().map(|t| p.segment((*t).into())).collect();
     p.annotate_many(&mut together).unwrap();
     for (text, joint) in texts.iter().zip(&together) {
-        let alone = p.analyze(None, None, (*text).into()).unwrap();
+        let alone = p.label((*text).into()).unwrap();
         assert_eq!(alone.sentences.len(), joint.sentences.len());
         for (a, b) in alone.sentences.iter().zip(&joint.sentences) {
             assert_eq!((a.label, a.thesis), (b.label, b.thesis), "{}", a.text);

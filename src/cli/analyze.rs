@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 use clap::ValueEnum;
-use essaymap::link::{LearnedLinker, LinkModel};
-use essaymap::render::{self, Analysis};
-use essaymap::{Document, Label, Pipeline};
+use essaymap::link::LinkModel;
+use essaymap::render::{self, Renderer, TextRenderer};
+use essaymap::{Essay, Pipeline};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,26 +67,28 @@ pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = args.models.pipeline()?;
-    let grader = args.models.grader()?;
+    let analyzer = args.models.analyzer()?;
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
-    let doc = pipeline.analyze(id, args.title, text)?;
-    if doc.sentences.is_empty() {
+    let essay = Essay {
+        text,
+        id,
+        prompt: args.title,
+    };
+    let analysis = analyzer.analyze(essay)?;
+    if analysis.doc.sentences.is_empty() {
         // Still a valid (empty) analysis for pipelines; a person should be told.
         eprintln!(
             "essaymap: {}: the essay is empty (no sentences)",
             args.file.display()
         );
     }
-    let links = link_model(args.models.links_model.as_ref())?;
-    let analysis = Analysis::build(doc, &LearnedLinker::new(&links), grader.as_ref());
     // Buffered: stdout alone flushes at every line of pretty JSON.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let format = match args.format {
         Format::Text => {
             let colour = std::io::stdout().is_terminal();
-            write_text(&mut out, &analysis.doc, colour)?;
+            TextRenderer { colour }.render(&analysis, &mut out)?;
             None
         }
         Format::Json => Some(render::Format::Json),
@@ -101,42 +103,4 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `[label p] sentence` lines (`[heading]`, `[reference]`, ... for
-/// units that are not prose), `*` marking the thesis, a blank line between
-/// paragraphs; ANSI colours when `colour`.
-fn write_text(out: &mut impl Write, doc: &Document, colour: bool) -> std::io::Result<()> {
-    for s in &doc.sentences {
-        if s.index > 0 && s.position_in_paragraph == 0 {
-            writeln!(out)?;
-        }
-        let label = s.label.unwrap_or(Label::Other);
-        let thesis = s.thesis.unwrap_or(false);
-        // Units the models do not read say what they are instead.
-        let tag = if s.kind.is_prose() {
-            format!(
-                "[{}{} {:.2}]",
-                label,
-                if thesis { "*" } else { "" },
-                s.confidence.unwrap_or(0.0)
-            )
-        } else {
-            format!("[{}]", s.kind.as_str())
-        };
-        let text = s.text.replace('\n', " ");
-        if colour {
-            let code = match label {
-                Label::Claim => "34",
-                Label::Evidence => "32",
-                Label::Question => "33",
-                Label::Other => "2",
-            };
-            let bold = if thesis { "1;" } else { "" };
-            writeln!(out, "\x1b[{bold}{code}m{tag:<18}\x1b[0m {text}")?;
-        } else {
-            writeln!(out, "{tag:<18} {text}")?;
-        }
-    }
-    Ok(())
 }

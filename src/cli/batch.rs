@@ -1,10 +1,9 @@
 //! `essaymap batch`: analyse a whole corpus into JSONL, in parallel, resumably.
 
 use anyhow::{Context, Result};
-use essaymap::corpus::batch::BatchProcessor;
-use essaymap::corpus::read::{self, Input, ReadOptions};
-use essaymap::corpus::runner::{self, RunOptions, RunStats};
-use essaymap::link::LinkModel;
+use essaymap::batch::read::{self, Input, ReadOptions};
+use essaymap::batch::runner::{self, RunOptions, RunStats};
+use essaymap::batch::BatchProcessor;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -77,14 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|p| Input::from_arg(p))
         .collect::<essaymap::Result<Vec<_>>>()?;
-    let pipeline = args.models.pipeline()?;
-    let mut processor = BatchProcessor::new(pipeline);
-    if let Some(p) = &args.models.links_model {
-        processor = processor.with_links(LinkModel::load(p)?);
-    }
-    if let Some(g) = args.models.grader()? {
-        processor = processor.with_grader(g);
-    }
+    let processor = BatchProcessor::new(args.models.analyzer()?);
     let items = read::records(
         &inputs,
         ReadOptions {

@@ -12,7 +12,9 @@ mod train;
 mod validate_grading;
 
 use clap::{Parser, Subcommand};
-use essaymap::grade::{Grader, Rubric};
+use essaymap::grade::Rubric;
+use essaymap::link::LinkModel;
+use essaymap::Analyzer;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,13 +41,18 @@ impl ModelArgs {
         self.backend.apply(analyze::pipeline(self.model.as_ref())?)
     }
 
-    /// The grader for `--rubric`, if given (read now, so a broken rubric stops
-    /// the command before any essay is read).
-    pub fn grader(&self) -> anyhow::Result<Option<Grader>> {
-        Ok(match &self.rubric {
-            Some(p) => Some(Grader::new(Rubric::from_file(p)?)),
-            None => None,
-        })
+    /// The analyzer these options ask for: role pipeline, link model and
+    /// rubric, all read now, so a broken file stops the command before any
+    /// essay is read.
+    pub fn analyzer(&self) -> anyhow::Result<Analyzer> {
+        let mut analyzer = Analyzer::new(self.pipeline()?)?;
+        if let Some(p) = &self.rubric {
+            analyzer = analyzer.with_rubric(Rubric::from_file(p)?);
+        }
+        if let Some(p) = &self.links_model {
+            analyzer = analyzer.with_links(LinkModel::load(p)?);
+        }
+        Ok(analyzer)
     }
 }
 

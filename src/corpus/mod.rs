@@ -1,8 +1,5 @@
-//! Many essays: annotated-corpus readers (for training and evaluation),
-//! scoring, and batch input readers and runner.
+//! Annotated corpora: readers of gold annotations and scoring, for training
+//! and evaluation.
 
 pub mod annotated;
-pub mod batch;
 pub mod eval;
-pub mod read;
-pub mod runner;

@@ -592,9 +592,11 @@ mod tests {
         );
         let links = crate::link::Linker::link(&crate::link::NearestClaimLinker, &d);
         let map = crate::map::ArgumentMap::build(&d, &links);
-        let mut a = Analysis::new(d, map);
-        a.grade(&crate::grade::Grader::default());
-        a
+        let assessment = crate::grade::Grader::default().grade_map(&d, &map);
+        Analysis {
+            assessment: Some(assessment),
+            ..Analysis::new(d, map)
+        }
     }
 
     #[test]

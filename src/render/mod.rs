@@ -1,9 +1,5 @@
-//! Stage 7: [`Analysis`] -> bytes, in one of several [`Format`]s.
-//!
-//! An [`Analysis`] is the document with its argument map: the root of the JSON
-//! contract (`shared/notes/output-contract.md`). The document's fields are
-//! flattened into it, so the JSON has `id`, `title`, `paragraphs`, `sentences`
-//! and `map` side by side, and later stages add their own keys beside `map`.
+//! The leaf after the stages: an [`Analysis`] -> bytes, in one of several
+//! [`Format`]s.
 //!
 //! Every renderer implements [`Renderer`]: it reads the analysis and writes to a
 //! `&mut dyn Write`. Renderers never call the pipeline or a model, so they can
@@ -16,84 +12,27 @@
 //! | `dot` | Graphviz digraph |
 //! | `mermaid` | Mermaid flowchart |
 //! | `html` | one self-contained page: essay highlighted by role + map as inline SVG |
+//! | `text` | the essay, one `[label p]`-tagged sentence per line |
 
 mod aif;
 pub mod compact;
 mod dot;
 mod html;
 mod mermaid;
+mod text;
 
 pub use aif::AifRenderer;
 pub use dot::DotRenderer;
 pub use html::HtmlRenderer;
 pub use mermaid::MermaidRenderer;
+pub use text::TextRenderer;
 
-use crate::document::Document;
+use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::map::{ArgumentMap, Node, NodeKind};
-use serde::{Deserialize, Serialize};
+use crate::map::{Node, NodeKind};
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
-use std::sync::LazyLock;
-
-/// The default rubric's grader, built once: `Rubric::default` clones the parsed
-/// rubric, which costs about 1% of a batch run when done per essay.
-static DEFAULT_GRADER: LazyLock<crate::grade::Grader> = LazyLock::new(Default::default);
-
-/// A document and its argument map: what the renderers draw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Analysis {
-    /// The labelled document (flattened into the JSON object).
-    #[serde(flatten)]
-    pub doc: Document,
-    /// The argument map.
-    pub map: ArgumentMap,
-    /// Grading assistance (metrics, feedback, rubric suggestion), when graded.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub assessment: Option<crate::grade::Assessment>,
-}
-
-impl Analysis {
-    /// Pairs a document with its map.
-    pub fn new(doc: Document, map: ArgumentMap) -> Self {
-        Analysis {
-            doc,
-            map,
-            assessment: None,
-        }
-    }
-
-    /// Links `doc` with `linker`, builds its map and grades it with `grader`
-    /// (e.g. with a teacher's rubric), else with the default rubric.
-    pub fn build(
-        mut doc: Document,
-        linker: &dyn crate::link::Linker,
-        grader: Option<&crate::grade::Grader>,
-    ) -> Self {
-        let links = linker.link_labelled(&mut doc);
-        let map = ArgumentMap::build(&doc, &links);
-        let mut a = Analysis::new(doc, map);
-        a.grade(grader.unwrap_or(&DEFAULT_GRADER));
-        a
-    }
-
-    /// Sets the assessment to `grader`'s (e.g. with a teacher's rubric).
-    pub fn grade(&mut self, grader: &crate::grade::Grader) {
-        self.assessment = Some(grader.grade_map(&self.doc, &self.map));
-    }
-
-    /// The text a node stands for: the title for the issue, else its sentence.
-    pub fn node_text<'a>(&'a self, n: &'a Node) -> &'a str {
-        match &n.text {
-            Some(t) => t,
-            None => usize::try_from(n.id)
-                .ok()
-                .and_then(|i| self.doc.sentences.get(i))
-                .map_or("", |s| s.text.as_str()),
-        }
-    }
-}
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,17 +49,20 @@ pub enum Format {
     Mermaid,
     /// Self-contained HTML page.
     Html,
+    /// One tagged sentence per line, no colour ([`TextRenderer`]).
+    Text,
 }
 
 impl Format {
     /// All formats, in help order.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Json,
         Format::Jsonl,
         Format::Aif,
         Format::Dot,
         Format::Mermaid,
         Format::Html,
+        Format::Text,
     ];
 
     /// The format's name on the command line.
@@ -132,6 +74,7 @@ impl Format {
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
             Format::Html => "html",
+            Format::Text => "text",
         }
     }
 
@@ -144,6 +87,7 @@ impl Format {
             Format::Dot => Box::new(DotRenderer),
             Format::Mermaid => Box::new(MermaidRenderer),
             Format::Html => Box::new(HtmlRenderer),
+            Format::Text => Box::new(TextRenderer::default()),
         }
     }
 }
@@ -162,7 +106,9 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("unknown format {s:?} (json, jsonl, aif, dot, mermaid, html)"))
+            .ok_or_else(|| {
+                format!("unknown format {s:?} (json, jsonl, aif, dot, mermaid, html, text)")
+            })
     }
 }
 
@@ -181,6 +127,16 @@ pub trait Renderer {
 /// [`Error::Io`] when writing fails.
 pub fn render(a: &Analysis, format: Format, out: &mut dyn Write) -> Result<()> {
     format.renderer().render(a, out)
+}
+
+/// `a` rendered as `format`, as a string (every format is UTF-8 text).
+///
+/// # Errors
+/// As [`render`].
+pub fn to_string(a: &Analysis, format: Format) -> Result<String> {
+    let mut out = Vec::new();
+    render(a, format, &mut out)?;
+    String::from_utf8(out).map_err(|e| out_err(std::io::Error::other(e)))
 }
 
 /// An output error (the path is a placeholder: renderers write to any stream).

@@ -415,7 +415,7 @@ fn repair_and_collect_ids(path: &Path) -> Result<HashSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::read::ReadOptions;
+    use crate::batch::read::ReadOptions;
 
     /// Counts the words of each essay; fails on essays containing "FAIL".
     struct WordCount;
@@ -577,8 +577,8 @@ mod tests {
         let data = b"{\"id\":\"ok\",\"text\":\"fine words\"}\n{oops\n";
         let tmp = dir.path().join("in.jsonl");
         std::fs::write(&tmp, data).unwrap();
-        let items = crate::corpus::read::records(
-            &[crate::corpus::read::Input::Jsonl(tmp)],
+        let items = crate::batch::read::records(
+            &[crate::batch::read::Input::Jsonl(tmp)],
             ReadOptions::default(),
         )
         .unwrap();
