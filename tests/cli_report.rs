@@ -194,12 +194,12 @@ fn validate_grading_compares_gold_with_batch_predictions() {
 }
 
 /// Loads the pages in headless Chromium and fails on a JavaScript error or a
-/// broken link (`scripts/check_pages.sh`). Needs Chromium:
+/// broken link (`scripts/ci/check_pages.sh`). Needs Chromium:
 /// `cargo test --test cli_report -- --ignored`.
 #[test]
 #[ignore = "needs chromium (apt-get install -y chromium)"]
 fn pages_load_in_headless_chromium_without_errors() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check_pages.sh");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ci/check_pages.sh");
     let out = std::process::Command::new("bash")
         .arg(script)
         .env("ESSAYMAP", env!("CARGO_BIN_EXE_essaymap"))

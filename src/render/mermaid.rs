@@ -94,7 +94,7 @@ impl Renderer for MermaidRenderer {
             }
         }
         // No `;` after a colour: Mermaid reads `#5e35b1;` as an entity code
-        // and then fails to parse the style (checked by scripts/check_mermaid.sh).
+        // and then fails to parse the style (checked by scripts/ci/check_mermaid.sh).
         for (i, e) in a.map.edges.iter().enumerate() {
             s.push_str(&format!(
                 "  linkStyle {i} stroke:{},color:{}\n",

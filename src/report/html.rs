@@ -3,7 +3,7 @@
 //! Everything is inline (CSS, SVG, one short script) so a teacher can open the
 //! files from disk, mail them or put them on a share: no CDN, no network. The
 //! script only sorts the essay table; the page is complete without it. When it
-//! has run it sets `data-ready="1"` on `<body>`, which `scripts/check_pages.sh`
+//! has run it sets `data-ready="1"` on `<body>`, which `scripts/ci/check_pages.sh`
 //! looks for in headless Chromium to prove the page runs without a JavaScript
 //! error. Layout is one column up to ~900px wide and a two-column grid beyond,
 //! so it reads on a laptop and on a tablet.

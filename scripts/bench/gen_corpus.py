@@ -20,7 +20,7 @@ ap.add_argument("--min-words", type=int, default=300)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
 
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
 essays = []
 for path in sorted(glob.glob(os.path.join(root, "*.txt"))):
     paras = [p.strip() for p in open(path, encoding="utf-8").read().split("\n\n") if p.strip()]

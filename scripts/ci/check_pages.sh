@@ -3,8 +3,8 @@
 # error, a page whose script did not finish, or a link to a missing file.
 #
 # Usage:
-#   scripts/check_pages.sh                 # build the report of tests/data/class_batch.jsonl and check it
-#   scripts/check_pages.sh PAGE.html ...   # check these pages
+#   scripts/ci/check_pages.sh                 # build the report of tests/data/class_batch.jsonl and check it
+#   scripts/ci/check_pages.sh PAGE.html ...   # check these pages
 # Environment:
 #   ESSAYMAP   essaymap binary (default: target/debug/essaymap, built if missing)
 #   CHROMIUM   browser binary (default: chromium, chromium-browser or google-chrome)
@@ -17,7 +17,7 @@
 # errors ("Uncaught ...") are read from Chromium's log on stderr.
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 browser="${CHROMIUM:-}"
 if [[ -z "$browser" ]]; then
   for b in chromium chromium-browser google-chrome; do

@@ -4,7 +4,7 @@
 # check fails when Mermaid reports a parse or render error, or when the SVG it
 # draws has not one node per map node and one edge per map edge.
 #
-# Usage: scripts/check_mermaid.sh [ESSAYMAP_BINARY] [ESSAY.txt...]
+# Usage: scripts/ci/check_mermaid.sh [ESSAYMAP_BINARY] [ESSAY.txt...]
 #        (defaults: target/release/essaymap, examples/*.txt)
 # Needs: chromium, node/npm (installs mermaid into target/mermaid-check once).
 set -euo pipefail

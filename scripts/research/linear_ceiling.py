@@ -4,7 +4,7 @@ independent check that the embedded model's 0.60 / 0.36 on dev are near what
 bag-of-words context features allow, rather than a training shortfall.
 
     pip install scikit-learn==1.9.1 numpy scipy
-    python3 scripts/linear_ceiling.py [ESSAYMAP_BINARY] [../shared/data/persuade]
+    python3 scripts/research/linear_ceiling.py [ESSAYMAP_BINARY] [../shared/data/persuade]
 
 Sentences are essaymap's (its `batch` output), gold labels are its rule (the
 component type covering most of the sentence). Features per sentence: hashed

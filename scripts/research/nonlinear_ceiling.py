@@ -4,7 +4,7 @@ when given the same inputs. If it does not, reaching the targets (0.70 / 0.50
 dev F1) needs new inputs, not a more flexible classifier.
 
     pip install scikit-learn==1.9.1 lightgbm==4.7.0 numpy scipy
-    python3 scripts/nonlinear_ceiling.py [ESSAYMAP_BINARY] [../shared/data/persuade]
+    python3 scripts/research/nonlinear_ceiling.py [ESSAYMAP_BINARY] [../shared/data/persuade]
 
 Sentences, gold labels and sparse features come from linear_ceiling.py's
 rows() and matrix(), imported from it. To keep the fits fast, hashed columns

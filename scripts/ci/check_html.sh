@@ -4,7 +4,7 @@
 # one box per map node and one highlighted span per sentence, and a screenshot is
 # written and not blank.
 #
-# Usage: scripts/check_html.sh [ESSAYMAP_BINARY] [ESSAY.txt] [OUT_DIR]
+# Usage: scripts/ci/check_html.sh [ESSAYMAP_BINARY] [ESSAY.txt] [OUT_DIR]
 #        (defaults: target/release/essaymap, examples/phones.txt, a temp dir)
 # Needs: chromium (apt-get install -y chromium), python3.
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rewrite an annotated corpus (AAE/PERSUADE JSONL) into the layouts people paste.
 
-    python3 scripts/layouts.py IN.jsonl OUTDIR
+    python3 scripts/research/layouts.py IN.jsonl OUTDIR
 
 writes OUTDIR/<stem>.<layout>.jsonl for each layout:
 

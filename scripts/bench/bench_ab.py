@@ -6,8 +6,8 @@ each build says little. This runs every build, at 1 and at 2 threads, once per
 round, round after round, so that a slow spell of the machine hits all of
 them, and prints each build's median essays/s and peak RSS.
 
-usage: python3 scripts/bench_ab.py ROUNDS CORPUS.jsonl BINARY [BINARY ...]
-       (a corpus: python3 scripts/gen_corpus.py 20000 corpus.jsonl)
+usage: python3 scripts/bench/bench_ab.py ROUNDS CORPUS.jsonl BINARY [BINARY ...]
+       (a corpus: python3 scripts/bench/gen_corpus.py 20000 corpus.jsonl)
 """
 
 import os

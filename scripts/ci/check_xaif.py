@@ -2,7 +2,7 @@
 """Checks that essaymap's xAIF output loads in arg-tech's `xaif` package and that
 the package finds exactly the relations essaymap put in the map.
 
-Usage: scripts/check_xaif.py [ESSAYMAP_BINARY] [ESSAY.txt] [TITLE]
+Usage: scripts/ci/check_xaif.py [ESSAYMAP_BINARY] [ESSAY.txt] [TITLE]
        (defaults: target/release/essaymap, examples/phones.txt, its first line)
 Needs: pip install xaif pandas   (xaif imports pandas without declaring it)
 

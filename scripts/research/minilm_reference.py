@@ -2,7 +2,7 @@
 sentence-transformers on the base model the set-up script installs:
 
     pip install sentence-transformers==3.0.1 torch==2.4.0
-    python3 scripts/minilm_reference.py .transformer/minilm > tests/data/minilm_reference.json
+    python3 scripts/research/minilm_reference.py .transformer/minilm > tests/data/minilm_reference.json
 
 The sentences are ours. Writes the first 8 dimensions of each normalised
 embedding and the cosine of the two.

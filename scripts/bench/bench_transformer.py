@@ -1,4 +1,4 @@
-"""The Python side of scripts/bench_transformer.sh: runs the SAME network as
+"""The Python side of scripts/bench/bench_transformer.sh: runs the SAME network as
 essaymap's transformer backend (all-MiniLM-L6-v2 with our fine-tuned top layers
 and heads, same inputs, same truncation, same length-sorted batches of 16) in
 PyTorch, on the sentences of an `essaymap batch` output file, and prints
