@@ -6,9 +6,9 @@
 //! them. It is plain data: the [`crate::Analyzer`] builds it, the renderers
 //! draw it, and it reads back from the JSON it writes.
 
+use crate::argument::{ArgumentMap, Node};
 use crate::document::Document;
 use crate::grade::Assessment;
-use crate::map::{ArgumentMap, Node};
 use serde::{Deserialize, Serialize};
 
 /// A labelled document with its argument map and assessment.

@@ -33,6 +33,7 @@
 
 mod analysis;
 mod analyzer;
+pub mod argument;
 pub mod batch;
 pub mod classify;
 pub mod corpus;

@@ -3,9 +3,9 @@
 //! the measurement is `essaymap::grade::validity`.
 
 use anyhow::{Context, Result};
+use essaymap::argument::Link as Edge;
 use essaymap::corpus::annotated;
 use essaymap::grade::validity::{self, Findings, Validity};
-use essaymap::grade::Edge;
 use essaymap::link::{LearnedLinker, Linker};
 use essaymap::map::ArgumentMap;
 use essaymap::segment::{RuleSegmenter, Segmenter};

@@ -350,7 +350,7 @@ pub fn feedback(doc: &Document, m: &Metrics, t: &Thresholds) -> Vec<FeedbackItem
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::{Edge, Relation};
+    use crate::argument::{Link, Relation};
     use crate::segment::{self, RuleSegmenter};
     use crate::Label;
 
@@ -399,7 +399,7 @@ mod tests {
             &[Other, Evidence, Claim],
             &[2],
         );
-        let m = Metrics::compute(&d, &[Edge::new(1, 2, Relation::Supports)]);
+        let m = Metrics::compute(&d, &[Link::new(1, 2, Relation::Supports)]);
         let f = feedback(&d, &m, &Thresholds::default());
         let item = f
             .iter()

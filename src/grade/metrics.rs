@@ -1,5 +1,5 @@
 //! Per-essay metrics computed from the argument map: [`Metrics::compute`] takes a
-//! labelled [`Document`] and the map's [`Edge`]s and returns counts plus the
+//! labelled [`Document`] and the map's [`Link`]s and returns counts plus the
 //! sentence indices behind every finding.
 //!
 //! Definitions (the validity check depends on them being the same for gold and
@@ -32,7 +32,7 @@
 //! - **non-argumentative share**: `other`, `question` and unlabelled sentences
 //!   over all sentences.
 
-use super::{Edge, Relation};
+use crate::argument::{Link, Relation};
 use crate::document::{in_short_keys, short_keys, Document, Kind, Label};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -225,9 +225,9 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
 impl Metrics {
     /// Measures `doc` and its map `edges`. Edges outside the document, self
     /// loops and `answers` edges are ignored.
-    pub fn compute(doc: &Document, edges: &[Edge]) -> Metrics {
+    pub fn compute(doc: &Document, edges: &[Link]) -> Metrics {
         let n = doc.sentences.len();
-        let edges: Vec<Edge> = edges
+        let edges: Vec<Link> = edges
             .iter()
             .copied()
             .filter(|e| {
@@ -266,7 +266,7 @@ impl Metrics {
 
         // Side of each sentence relative to the thesis: follow the first outgoing
         // edge to a root, flipping at each attack.
-        let mut first_out: Vec<Option<Edge>> = vec![None; n];
+        let mut first_out: Vec<Option<Link>> = vec![None; n];
         // Per sentence: attacks anything / attacks a thesis sentence / supported
         // by evidence, and who attacks it. Indexed once, so an essay of
         // thousands of sentences costs linear time.
@@ -623,7 +623,7 @@ fn thesis_position(
 /// and remembered, so a long chain costs linear time. Maps are forests; should
 /// a path run into a cycle, its sentences take the flips of a walk of at most
 /// n steps.
-fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
+fn sides(first_out: &[Option<Link>]) -> Vec<bool> {
     let n = first_out.len();
     let walk = |i: usize| {
         let mut flips = false;
@@ -681,7 +681,7 @@ fn sides(first_out: &[Option<Edge>]) -> Vec<bool> {
 }
 
 /// Longest chain of edges (length, sentences from start to root).
-fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
+fn longest_chain(n: usize, edges: &[Link]) -> (usize, Vec<usize>) {
     if edges.is_empty() {
         return (0, Vec::new());
     }
@@ -705,7 +705,7 @@ fn longest_chain(n: usize, edges: &[Edge]) -> (usize, Vec<usize>) {
 /// Longest path from each sentence and its first step, in one pass over the
 /// sentences in reverse topological order (sinks first); `None` when the
 /// edges hold a cycle. Among equally long steps the earliest edge wins.
-fn acyclic_lengths(n: usize, edges: &[Edge]) -> Option<(Vec<usize>, Vec<Option<usize>>)> {
+fn acyclic_lengths(n: usize, edges: &[Link]) -> Option<(Vec<usize>, Vec<Option<usize>>)> {
     let mut out_degree = vec![0usize; n];
     let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (k, e) in edges.iter().enumerate() {
@@ -737,7 +737,7 @@ fn acyclic_lengths(n: usize, edges: &[Edge]) -> Option<(Vec<usize>, Vec<Option<u
 
 /// Longest path lengths by repeated relaxation, capped at n: the fallback for
 /// edges with a cycle, which the linker never produces.
-fn relaxed_lengths(n: usize, edges: &[Edge]) -> (Vec<usize>, Vec<Option<usize>>) {
+fn relaxed_lengths(n: usize, edges: &[Link]) -> (Vec<usize>, Vec<Option<usize>>) {
     let mut len = vec![0usize; n];
     let mut next: Vec<Option<usize>> = vec![None; n];
     for _ in 0..n {
@@ -947,12 +947,12 @@ mod tests {
         Some say phones help pupils look things up quickly. However, a library does this job without the noise.\n\n\
         In short, schools should ban phones in class for good.";
 
-    fn edges() -> Vec<Edge> {
+    fn edges() -> Vec<Link> {
         vec![
-            Edge::new(2, 1, Relation::Supports),
-            Edge::new(3, 2, Relation::Supports),
-            Edge::new(5, 1, Relation::Attacks),
-            Edge::new(6, 1, Relation::Supports),
+            Link::new(2, 1, Relation::Supports),
+            Link::new(3, 2, Relation::Supports),
+            Link::new(5, 1, Relation::Attacks),
+            Link::new(6, 1, Relation::Supports),
         ]
     }
 
@@ -1003,8 +1003,8 @@ mod tests {
     fn rebuttal_attacking_a_counter_is_not_a_counter() {
         let d = doc(ESSAY, None, LABELS);
         let e = vec![
-            Edge::new(5, 1, Relation::Attacks),
-            Edge::new(6, 5, Relation::Attacks),
+            Link::new(5, 1, Relation::Attacks),
+            Link::new(6, 5, Relation::Attacks),
         ];
         let m = Metrics::compute(&d, &e);
         assert_eq!(m.counter_arguments.len(), 1);
@@ -1014,9 +1014,9 @@ mod tests {
     #[test]
     fn evidence_attacking_a_claim_is_not_a_counter_argument() {
         let d = doc(ESSAY, None, LABELS);
-        let m = Metrics::compute(&d, &[Edge::new(4, 2, Relation::Attacks)]);
+        let m = Metrics::compute(&d, &[Link::new(4, 2, Relation::Attacks)]);
         assert!(m.counter_arguments.is_empty());
-        let m = Metrics::compute(&d, &[Edge::new(4, 1, Relation::Attacks)]);
+        let m = Metrics::compute(&d, &[Link::new(4, 1, Relation::Attacks)]);
         assert_eq!(m.counter_arguments[0].sentence, 4);
     }
 
@@ -1026,8 +1026,8 @@ mod tests {
         let m = Metrics::compute(&d, &edges());
         assert_eq!((m.depth, m.depth_chain.clone()), (2, vec![3, 2, 1]));
         let cyc = vec![
-            Edge::new(2, 3, Relation::Supports),
-            Edge::new(3, 2, Relation::Supports),
+            Link::new(2, 3, Relation::Supports),
+            Link::new(3, 2, Relation::Supports),
         ];
         let m = Metrics::compute(&d, &cyc);
         assert!(m.depth <= d.sentences.len());
@@ -1075,7 +1075,7 @@ mod tests {
             Some("x".into()),
             String::new(),
         );
-        let m = Metrics::compute(&d, &[Edge::new(3, 9, Relation::Supports)]);
+        let m = Metrics::compute(&d, &[Link::new(3, 9, Relation::Supports)]);
         assert_eq!(m.sentences, 0);
         assert_eq!(m.thesis.position, ThesisPosition::Missing);
         for name in METRIC_NAMES {
@@ -1197,7 +1197,7 @@ mod tests {
                     s.label = match l { 0 => Some(Label::Claim), 1 => Some(Label::Evidence), 2 => Some(Label::Question), 3 => Some(Label::Other), _ => None };
                     s.thesis = Some(*l == 0 && s.index % 3 == 0);
                 }
-                let edges: Vec<Edge> = raw_edges.iter().map(|&(a, b, r)| Edge::new(a, b, match r { 0 => Relation::Supports, 1 => Relation::Attacks, _ => Relation::Answers })).collect();
+                let edges: Vec<Link> = raw_edges.iter().map(|&(a, b, r)| Link::new(a, b, match r { 0 => Relation::Supports, 1 => Relation::Attacks, _ => Relation::Answers })).collect();
                 let m = Metrics::compute(&d, &edges);
                 let n = d.sentences.len();
                 prop_assert!(m.depth <= n);

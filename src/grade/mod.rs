@@ -12,16 +12,16 @@
 //! - [`rubric`]: a per-criterion score *suggestion* on a configurable scale,
 //!   from a TOML rubric ([`Rubric::default`] is `default_rubric.toml`, shipped in
 //!   the crate), every point explained by the metric and sentences behind it;
-//! - [`html`]: the feedback panel fragment shared by the per-essay pages;
 //! - [`validity`]: the same metrics on gold and on predicted maps, compared.
 //!
-//! The input is deliberately small ([`Edge`]: source, target, relation), so the
-//! grader depends on what a map *says*, not on how it was built: the gold
+//! The input is deliberately small ([`Link`]s: source, target, relation), so
+//! the grader depends on what a map *says*, not on how it was built: the gold
 //! annotation of a corpus and the predicted map go through the same code, which
 //! is what makes the validity check meaningful.
 //!
 //! ```
-//! use essaymap::grade::{Edge, Grader, Relation};
+//! use essaymap::argument::{Link, Relation};
+//! use essaymap::grade::Grader;
 //! use essaymap::segment::{self, RuleSegmenter};
 //! use essaymap::Label;
 //! let mut doc = segment::document(&RuleSegmenter::default(), None, None,
@@ -29,15 +29,14 @@
 //! let labels = [Label::Claim, Label::Evidence, Label::Claim, Label::Evidence];
 //! for (s, l) in doc.sentences.iter_mut().zip(labels) { s.label = Some(l); }
 //! doc.sentences[0].thesis = Some(true);
-//! let edges = [Edge::new(1, 0, Relation::Supports), Edge::new(2, 0, Relation::Supports)];
-//! let a = Grader::default().grade(&doc, &edges);
+//! let links = [Link::new(1, 0, Relation::Supports), Link::new(2, 0, Relation::Supports)];
+//! let a = Grader::default().grade(&doc, &links);
 //! assert_eq!(a.metrics.claims, 1);
 //! assert_eq!(a.metrics.unsupported_claims, vec![2]);
 //! assert!(a.feedback.iter().any(|f| f.code == "unsupported_claim" && f.sentences == [2]));
 //! ```
 
 pub mod feedback;
-pub mod html;
 pub mod metrics;
 pub mod rubric;
 pub mod validity;
@@ -46,47 +45,9 @@ pub use feedback::{FeedbackItem, Severity};
 pub use metrics::{CounterArgument, Metrics, ThesisMetrics, ThesisPosition};
 pub use rubric::{Rubric, RubricSuggestion};
 
+use crate::argument::{ArgumentMap, Link};
 use crate::document::Document;
-pub use crate::link::Relation;
-use crate::map::ArgumentMap;
 use serde::{Deserialize, Serialize};
-
-/// One edge of an argument map, as the grader needs it: sentence indices and
-/// what the source does to the target. Edges naming sentences the document does
-/// not have are ignored, so a map with an issue node can be passed as is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Edge {
-    /// Source sentence index.
-    pub source: usize,
-    /// Target sentence index.
-    pub target: usize,
-    /// What the source does to the target.
-    pub relation: Relation,
-}
-
-impl Edge {
-    /// The sentence-to-sentence edges of an argument map (edges to or from the
-    /// issue node, which is not a sentence, are left out).
-    pub fn from_map(map: &ArgumentMap) -> Vec<Edge> {
-        map.edges
-            .iter()
-            .filter_map(|e| {
-                let s = usize::try_from(e.source).ok()?;
-                let t = usize::try_from(e.target).ok()?;
-                Some(Edge::new(s, t, e.relation))
-            })
-            .collect()
-    }
-
-    /// An edge `source -relation-> target`.
-    pub fn new(source: usize, target: usize, relation: Relation) -> Self {
-        Edge {
-            source,
-            target,
-            relation,
-        }
-    }
-}
 
 /// What essaymap says about one essay: `"assessment"` in the JSON output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,14 +79,15 @@ impl Grader {
 
     /// Assesses `doc` with its argument map (see [`Grader::grade`]).
     pub fn grade_map(&self, doc: &Document, map: &ArgumentMap) -> Assessment {
-        self.grade(doc, &Edge::from_map(map))
+        self.grade(doc, &Link::from_map(map))
     }
 
-    /// Assesses `doc` (sentences with labels and thesis flags) given the edges
-    /// of its argument map. Never fails: an unlabelled document gets metrics of
-    /// an essay with no argument, and feedback saying so.
-    pub fn grade(&self, doc: &Document, edges: &[Edge]) -> Assessment {
-        let mut metrics = Metrics::compute(doc, edges);
+    /// Assesses `doc` (sentences with labels and thesis flags) given the
+    /// sentence-to-sentence links of its argument map. Never fails: an
+    /// unlabelled document gets metrics of an essay with no argument, and
+    /// feedback saying so.
+    pub fn grade(&self, doc: &Document, links: &[Link]) -> Assessment {
+        let mut metrics = Metrics::compute(doc, links);
         metrics.judge_prompt(self.rubric.thresholds.prompt_overlap_min);
         let feedback = feedback::feedback(doc, &metrics, &self.rubric.thresholds);
         let rubric = self.rubric.suggest(&metrics);
@@ -140,7 +102,7 @@ impl Grader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::Link;
+    use crate::argument::Relation;
     use crate::segment::{self, RuleSegmenter};
     use crate::Label;
 
@@ -163,7 +125,7 @@ mod tests {
         }];
         let map = ArgumentMap::build(&doc, &links);
         assert!(map.edges.iter().any(|e| e.source < 0 || e.target < 0));
-        assert_eq!(Edge::from_map(&map), [Edge::new(1, 0, Relation::Supports)]);
+        assert_eq!(Link::from_map(&map), links);
         let a = Grader::default().grade_map(&doc, &map);
         assert!(a.metrics.unsupported_claims.is_empty());
         assert_eq!(a.metrics.thesis.answers_prompt, Some(true));

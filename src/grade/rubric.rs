@@ -385,7 +385,7 @@ impl RubricSuggestion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::{Edge, Relation};
+    use crate::argument::{Link, Relation};
     use crate::segment::{self, RuleSegmenter};
     use crate::Label;
 
@@ -424,8 +424,8 @@ mod tests {
         Metrics::compute(
             &d,
             &[
-                Edge::new(2, 1, Relation::Supports),
-                Edge::new(1, 0, Relation::Supports),
+                Link::new(2, 1, Relation::Supports),
+                Link::new(1, 0, Relation::Supports),
             ],
         )
     }

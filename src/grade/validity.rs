@@ -16,7 +16,7 @@
 //! more than once; [`dedup_by_text`] keeps the first copy so no essay weighs double.
 
 use super::metrics::Metrics;
-use super::{Edge, Relation};
+use crate::argument::{Link as Edge, Relation};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
 use crate::error::Result;

@@ -38,51 +38,8 @@ pub mod trainer;
 pub use model::{LearnedLinker, LinkModel, ModelInfo};
 pub use rules::NearestClaimLinker;
 
+pub use crate::argument::{Link, Relation};
 use crate::document::Document;
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// What an edge of the argument map says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Relation {
-    /// The source backs the target.
-    Supports,
-    /// The source argues against the target.
-    Attacks,
-    /// The thesis answers the issue (the essay's question).
-    Answers,
-}
-
-impl Relation {
-    /// The relation's name as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::Supports => "supports",
-            Relation::Attacks => "attacks",
-            Relation::Answers => "answers",
-        }
-    }
-}
-
-impl fmt::Display for Relation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A link between two sentences of one document.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Link {
-    /// Index of the source sentence.
-    pub source: usize,
-    /// Index of the target sentence.
-    pub target: usize,
-    /// What the source does to the target.
-    pub relation: Relation,
-    /// The model's probability for this link and relation (1.0 for rules).
-    pub confidence: f32,
-}
 
 /// Finds the links of a labelled document.
 pub trait Linker: Send + Sync {

@@ -22,86 +22,11 @@
 //! Building is a plain function ([`ArgumentMap::build`]) over the document and
 //! the links: it never re-runs a model.
 
+pub use crate::argument::{ArgumentMap, Edge, MapIndex, Node, NodeKind, Stance, ISSUE_ID};
+use crate::argument::{Link, Relation};
 use crate::document::{Document, Label};
-use crate::link::{main_thesis, stated_thesis, Link, Relation};
-use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
-
-/// Node id of the issue when it is the title rather than a sentence.
-pub const ISSUE_ID: i64 = -1;
-
-/// What a node of the map is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NodeKind {
-    /// The question the essay answers.
-    Issue,
-    /// The essay's position.
-    Thesis,
-    /// A claim backing or attacking the thesis.
-    Claim,
-    /// Evidence backing or attacking a claim or other evidence.
-    Evidence,
-}
-
-impl NodeKind {
-    /// The kind's name as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::Issue => "issue",
-            NodeKind::Thesis => "thesis",
-            NodeKind::Claim => "claim",
-            NodeKind::Evidence => "evidence",
-        }
-    }
-}
-
-/// A claim's stance towards the thesis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stance {
-    /// Argues for the thesis.
-    For,
-    /// A counter-argument.
-    Against,
-}
-
-/// A node: a sentence, or the title as issue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Node {
-    /// Sentence index, or [`ISSUE_ID`] for the title.
-    pub id: i64,
-    /// What the node is.
-    pub kind: NodeKind,
-    /// The node's text when it is not a sentence (the title).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub text: Option<String>,
-    /// Stance of a claim towards the thesis.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub stance: Option<Stance>,
-}
-
-/// A directed edge.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Edge {
-    /// Source node id.
-    pub source: i64,
-    /// Target node id.
-    pub target: i64,
-    /// What the source does to the target.
-    pub relation: Relation,
-    /// Probability of the edge (1.0 when given by rule).
-    pub confidence: f32,
-}
-
-/// The argument map of one essay.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ArgumentMap {
-    /// Issue first, then sentences in text order.
-    pub nodes: Vec<Node>,
-    /// Edges ordered by source.
-    pub edges: Vec<Edge>,
-}
+use crate::link::{main_thesis, stated_thesis};
+use std::collections::HashSet;
 
 impl ArgumentMap {
     /// Builds the map of `doc` from its `links`. Links whose ends are not
@@ -219,84 +144,6 @@ impl ArgumentMap {
         }
         edges.sort_by_key(|e| e.source);
         ArgumentMap { nodes, edges }
-    }
-
-    /// The node with id `id`.
-    pub fn node(&self, id: i64) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.id == id)
-    }
-
-    /// The edge leaving `id`, if any (each node has at most one).
-    pub fn parent(&self, id: i64) -> Option<&Edge> {
-        self.edges.iter().find(|e| e.source == id)
-    }
-
-    /// Ids of the nodes with an edge into `id`, in text order.
-    pub fn children(&self, id: i64) -> Vec<i64> {
-        let mut c: Vec<i64> = self
-            .edges
-            .iter()
-            .filter(|e| e.target == id)
-            .map(|e| e.source)
-            .collect();
-        c.sort_unstable();
-        c
-    }
-
-    /// Ids of nodes without an outgoing edge: the tops of the forest.
-    pub fn roots(&self) -> Vec<i64> {
-        let sources: HashSet<i64> = self.edges.iter().map(|e| e.source).collect();
-        self.nodes
-            .iter()
-            .map(|n| n.id)
-            .filter(|id| !sources.contains(id))
-            .collect()
-    }
-
-    /// Constant-time lookups by node id, for walking the whole map.
-    pub fn index(&self) -> MapIndex<'_> {
-        let mut parents = HashMap::new();
-        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-        for e in &self.edges {
-            parents.entry(e.source).or_insert(e);
-            children.entry(e.target).or_default().push(e.source);
-        }
-        for c in children.values_mut() {
-            c.sort_unstable();
-        }
-        MapIndex {
-            nodes: self.nodes.iter().map(|n| (n.id, n)).collect(),
-            parents,
-            children,
-        }
-    }
-}
-
-/// An [`ArgumentMap`] with its nodes, parents and children indexed by id
-/// ([`ArgumentMap::index`]). The map's own lookups scan it, which is fine for
-/// one question but quadratic for a renderer that asks about every node of a
-/// map of thousands (a long text without paragraphs).
-#[derive(Debug)]
-pub struct MapIndex<'a> {
-    nodes: HashMap<i64, &'a Node>,
-    parents: HashMap<i64, &'a Edge>,
-    children: HashMap<i64, Vec<i64>>,
-}
-
-impl<'a> MapIndex<'a> {
-    /// As [`ArgumentMap::node`].
-    pub fn node(&self, id: i64) -> Option<&'a Node> {
-        self.nodes.get(&id).copied()
-    }
-
-    /// As [`ArgumentMap::parent`].
-    pub fn parent(&self, id: i64) -> Option<&'a Edge> {
-        self.parents.get(&id).copied()
-    }
-
-    /// As [`ArgumentMap::children`].
-    pub fn children(&self, id: i64) -> &[i64] {
-        self.children.get(&id).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -19,10 +19,10 @@
 //! Fields are declared in sorted order, the order the tree printed them in.
 
 use super::{out_err, Analysis, Renderer};
+use crate::argument::Relation;
+use crate::argument::{NodeKind, Stance};
 use crate::document::Label;
 use crate::error::Result;
-use crate::link::Relation;
-use crate::map::{NodeKind, Stance};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -283,7 +283,7 @@ pub fn to_xaif(a: &Analysis) -> Xaif<'_> {
 /// their L node id, paragraphs separated by `<br><br>`.
 fn span_text(a: &Analysis, ids: &HashMap<i64, (u64, u64)>) -> String {
     let mut t = String::new();
-    if let (Some(title), Some(&(l, _))) = (&a.doc.title, ids.get(&crate::map::ISSUE_ID)) {
+    if let (Some(title), Some(&(l, _))) = (&a.doc.title, ids.get(&crate::argument::ISSUE_ID)) {
         t.push_str(&format!(
             "<span class=\"highlighted\" id=\"{l}\">{}</span><br><br>",
             escape_html(title)

@@ -8,8 +8,8 @@
 //! line breaks need escaping; the sentence text is never emitted unquoted.
 
 use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
+use crate::argument::Relation;
 use crate::error::Result;
-use crate::link::Relation;
 use std::io::Write;
 
 /// Graphviz DOT renderer.

@@ -17,10 +17,10 @@
 //! and link to the reference they name, which links back to them.
 
 use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
+use crate::argument::Relation;
+use crate::argument::{MapIndex, NodeKind};
 use crate::document::{Document, Kind, Sentence};
 use crate::error::Result;
-use crate::link::Relation;
-use crate::map::{MapIndex, NodeKind};
 use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
@@ -233,7 +233,7 @@ fn svg(a: &Analysis, index: &MapIndex) -> String {
         };
         let (fill, border, _) = palette(n.kind);
         let (x, y) = (cx - NODE_W / 2.0, cy - NODE_H / 2.0);
-        let stroke = if n.stance == Some(crate::map::Stance::Against) {
+        let stroke = if n.stance == Some(crate::argument::Stance::Against) {
             relation_colour(Relation::Attacks)
         } else {
             border
@@ -377,10 +377,13 @@ impl Renderer for HtmlRenderer {
         let index = a.map.index();
         h.push_str(&svg(a, &index));
         h.push_str("</div>\n<main id=\"essay\">\n");
-        let issue_is_title = index.node(crate::map::ISSUE_ID).is_some();
+        let issue_is_title = index.node(crate::argument::ISSUE_ID).is_some();
         if let Some(t) = &a.doc.title {
             let (cls, data) = if issue_is_title {
-                (" s issue", format!(" data-id=\"{}\"", crate::map::ISSUE_ID))
+                (
+                    " s issue",
+                    format!(" data-id=\"{}\"", crate::argument::ISSUE_ID),
+                )
             } else {
                 ("", String::new())
             };
@@ -438,7 +441,7 @@ impl Renderer for HtmlRenderer {
                 if !cls.iter().any(|c| c == n.kind.as_str()) {
                     cls.push(n.kind.as_str().to_string());
                 }
-                if n.stance == Some(crate::map::Stance::Against) {
+                if n.stance == Some(crate::argument::Stance::Against) {
                     cls.push("against".into());
                 }
             }
@@ -498,9 +501,9 @@ impl Renderer for HtmlRenderer {
             let anchor = |i: usize| format!("s{i}");
             h.push_str(&format!(
                 "<aside id=\"assessment\"><style>{}</style>{}{}</aside>\n",
-                crate::grade::html::PANEL_CSS,
-                crate::grade::html::feedback_panel(asmt, &anchor),
-                crate::grade::html::rubric_table(asmt, &anchor)
+                crate::render::panel::PANEL_CSS,
+                crate::render::panel::feedback_panel(asmt, &anchor),
+                crate::render::panel::rubric_table(asmt, &anchor)
             ));
         }
         h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
@@ -521,7 +524,7 @@ mod tests {
         for e in &a.map.edges {
             assert!(pos[&e.source].1 > pos[&e.target].1, "{e:?}");
         }
-        assert_eq!(pos[&crate::map::ISSUE_ID].1, 0);
+        assert_eq!(pos[&crate::argument::ISSUE_ID].1, 0);
         // Columns are distinct per row.
         let mut seen = std::collections::HashSet::new();
         for (x, r) in pos.values() {

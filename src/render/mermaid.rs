@@ -8,9 +8,9 @@
 //! can neither end the label nor be taken as markup.
 
 use super::{node_name, out_err, palette, relation_colour, shorten, wrap, Analysis, Renderer};
+use crate::argument::NodeKind;
+use crate::argument::Relation;
 use crate::error::Result;
-use crate::link::Relation;
-use crate::map::NodeKind;
 use std::io::Write;
 
 /// Mermaid flowchart renderer.

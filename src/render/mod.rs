@@ -19,6 +19,7 @@ pub mod compact;
 mod dot;
 mod html;
 mod mermaid;
+pub(crate) mod panel;
 mod text;
 
 pub use aif::AifRenderer;
@@ -28,8 +29,8 @@ pub use mermaid::MermaidRenderer;
 pub use text::TextRenderer;
 
 use crate::analysis::Analysis;
+use crate::argument::{Node, NodeKind};
 use crate::error::{Error, Result};
-use crate::map::{Node, NodeKind};
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
@@ -176,11 +177,11 @@ pub(crate) fn palette(k: NodeKind) -> (&'static str, &'static str, &'static str)
 }
 
 /// Colour of an edge relation.
-pub(crate) fn relation_colour(r: crate::link::Relation) -> &'static str {
+pub(crate) fn relation_colour(r: crate::argument::Relation) -> &'static str {
     match r {
-        crate::link::Relation::Supports => "#2e7d32",
-        crate::link::Relation::Attacks => "#c62828",
-        crate::link::Relation::Answers => "#5e35b1",
+        crate::argument::Relation::Supports => "#2e7d32",
+        crate::argument::Relation::Attacks => "#c62828",
+        crate::argument::Relation::Answers => "#5e35b1",
     }
 }
 
@@ -235,7 +236,7 @@ pub(crate) fn node_name(n: &Node) -> String {
         "Issue".to_string()
     } else {
         let kind = match (n.kind, n.stance) {
-            (NodeKind::Claim, Some(crate::map::Stance::Against)) => "counter-claim",
+            (NodeKind::Claim, Some(crate::argument::Stance::Against)) => "counter-claim",
             (k, _) => k.as_str(),
         };
         format!("S{} {kind}", n.id + 1)

@@ -14,9 +14,9 @@
 
 use super::{ClassData, Slot};
 use crate::error::{Error, Result};
-use crate::grade::html::fmt_value;
 use crate::grade::metrics::METRIC_NAMES;
 use crate::grade::Severity;
+use crate::render::panel::fmt_value;
 use std::io::Write;
 
 fn safe(s: &str) -> String {

@@ -10,9 +10,9 @@
 
 use super::svg::{bar_chart, hbar_rows, histogram, Bar, Binning};
 use super::{ClassData, EssayEntry};
-use crate::grade::html::{escape, feedback_panel, fmt_value, rubric_table, PANEL_CSS};
 use crate::grade::metrics::METRIC_NAMES;
 use crate::grade::{Severity, ThesisPosition};
+use crate::render::panel::{escape, feedback_panel, fmt_value, rubric_table, PANEL_CSS};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 

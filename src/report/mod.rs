@@ -22,9 +22,10 @@ pub mod csv;
 pub mod html;
 mod svg;
 
+use crate::argument::{Link, Relation};
 use crate::document::{Citation, Document, Kind, Label, Paragraph, Sentence};
 use crate::error::{Error, Result};
-use crate::grade::{Assessment, Edge, Grader, Relation};
+use crate::grade::{Assessment, Grader};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -166,7 +167,7 @@ struct EdgeIn {
     relation: String,
 }
 
-fn edge(e: &EdgeIn) -> Option<Edge> {
+fn edge(e: &EdgeIn) -> Option<Link> {
     let relation = match e.relation.as_str() {
         "supports" => Relation::Supports,
         "attacks" => Relation::Attacks,
@@ -174,7 +175,7 @@ fn edge(e: &EdgeIn) -> Option<Edge> {
         _ => return None,
     };
     let idx = |v: &serde_json::Value| v.as_u64().and_then(|n| usize::try_from(n).ok());
-    Some(Edge::new(idx(&e.source)?, idx(&e.target)?, relation))
+    Some(Link::new(idx(&e.source)?, idx(&e.target)?, relation))
 }
 
 fn to_document(r: &RecordIn, id: &str) -> Document {
@@ -308,7 +309,7 @@ pub fn parse_line(
     }
     let doc = to_document(&rec, &id);
     let assessment = stored.unwrap_or_else(|| {
-        let edges: Vec<Edge> = rec
+        let edges: Vec<Link> = rec
             .map
             .as_ref()
             .map(|m| m.edges.iter().filter_map(edge).collect())

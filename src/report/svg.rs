@@ -3,7 +3,7 @@
 //! the page stays self-contained and renders the same in every browser and in
 //! print. Every bar carries a `<title>` with its exact count (hover tooltip).
 
-use crate::grade::html::escape;
+use crate::render::panel::escape;
 use std::fmt::Write;
 
 /// One bar: its axis label, its height (a count) and its tooltip.

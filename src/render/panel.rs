@@ -7,8 +7,7 @@
 //! each item's sentence numbers link to the sentences in the essay. The CSS the
 //! fragments need is [`PANEL_CSS`]; no script is required.
 
-use super::feedback::Severity;
-use super::Assessment;
+use crate::grade::Assessment;
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -133,11 +132,6 @@ pub fn fmt_value(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
-}
-
-/// CSS class of a severity (the same as its JSON name).
-pub fn severity_class(s: Severity) -> &'static str {
-    s.as_str()
 }
 
 #[cfg(test)]
