@@ -17,11 +17,11 @@
 //! ```
 
 use crate::analysis::Analysis;
+use crate::argument::ArgumentMap;
 use crate::document::{Document, Essay};
 use crate::error::{Error, Result};
 use crate::grade::{Grader, Rubric};
 use crate::link::{LearnedLinker, LinkModel, Linker};
-use crate::map::ArgumentMap;
 use crate::pipeline::Pipeline;
 use rayon::prelude::*;
 use std::sync::Arc;

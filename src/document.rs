@@ -7,7 +7,7 @@
 //! Offsets: spans are kept as byte ranges internally (cheap slicing) and as
 //! Unicode code-point ranges for output. JSON shows only the code-point offsets
 //! (`start`, `end`, end-exclusive), so `text[start:end]` in Python gives the
-//! sentence, as `shared/notes/output-contract.md` requires.
+//! sentence, as `docs/output-contract.md` requires.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -228,7 +228,7 @@ impl Kind {
     }
 }
 
-/// An in-text citation ("(Davies 1989, 1029)", "[3]", "ibid.").
+/// An in-text citation ("(Davies 1989, 1029)", `"[3]"`, "ibid.").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citation {
     /// Code-point offset of the first character in the essay text.

@@ -253,7 +253,7 @@ fn batch_with_the_transformer_keeps_order_and_reports_bad_records() {
     }
 }
 
-/// Floors just under the shipped weights' dev scores (README, "Sentence roles").
+/// Floors just under the shipped weights' dev scores (docs/transformer.md).
 const MIN_AAE_MACRO: f64 = 0.805;
 const MIN_AAE_THESIS: f64 = 0.74;
 const MIN_PERSUADE_MACRO: f64 = 0.755;

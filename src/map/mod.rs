@@ -22,7 +22,7 @@
 //! Building is a plain function ([`ArgumentMap::build`]) over the document and
 //! the links: it never re-runs a model.
 
-pub use crate::argument::{ArgumentMap, Edge, MapIndex, Node, NodeKind, Stance, ISSUE_ID};
+use crate::argument::{ArgumentMap, Edge, Node, NodeKind, Stance, ISSUE_ID};
 use crate::argument::{Link, Relation};
 use crate::document::{Document, Label};
 use crate::link::{main_thesis, stated_thesis};

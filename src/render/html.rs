@@ -594,7 +594,7 @@ mod tests {
             },
         );
         let links = crate::link::Linker::link(&crate::link::NearestClaimLinker, &d);
-        let map = crate::map::ArgumentMap::build(&d, &links);
+        let map = crate::argument::ArgumentMap::build(&d, &links);
         let assessment = crate::grade::Grader::default().grade_map(&d, &map);
         Analysis {
             assessment: Some(assessment),
@@ -664,7 +664,7 @@ mod tests {
                 None,
                 String::new(),
             ),
-            crate::map::ArgumentMap::default(),
+            crate::argument::ArgumentMap::default(),
         );
         let mut out = Vec::new();
         HtmlRenderer.render(&a, &mut out).unwrap();

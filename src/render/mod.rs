@@ -247,9 +247,10 @@ pub(crate) fn node_name(n: &Node) -> String {
 pub(crate) mod fixture {
     //! A hand-written analysed essay shared by the renderer tests.
     use super::Analysis;
+    use crate::argument::ArgumentMap;
+    use crate::argument::Relation;
     use crate::document::Label;
-    use crate::link::{Linker, NearestClaimLinker, Relation};
-    use crate::map::ArgumentMap;
+    use crate::link::{Linker, NearestClaimLinker};
     use crate::segment::{self, RuleSegmenter};
 
     pub(crate) fn analysis() -> Analysis {

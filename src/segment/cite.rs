@@ -1,7 +1,7 @@
 //! Citations and bibliographies in pasted essays, found by small text scanners.
 //!
 //! Essays copied from the web or a word processor carry in-text citations
-//! ("(Davies 1989, 1029)", "[3]", "end.¹²", "Ibid., 45") and a bibliography,
+//! ("(Davies 1989, 1029)", `"[3]"`, "end.¹²", "Ibid., 45") and a bibliography,
 //! often run together on one line after the last paragraph. Later stages should
 //! neither read a citation as words of the argument nor a bibliography entry as
 //! a sentence, so this module finds them:
@@ -14,7 +14,7 @@
 //! - [`match_reference`]: the entry a citation points to.
 //!
 //! No model and no regex: each pattern is a short hand-written grammar over a
-//! cursor ([`Cur`]). Every scanner looks a bounded distance ahead, so the whole
+//! cursor (`Cur`). Every scanner looks a bounded distance ahead, so the whole
 //! work stays linear in the input, and all offsets are byte offsets on char
 //! boundaries.
 
@@ -726,10 +726,10 @@ pub(crate) fn may_cite(text: &str) -> bool {
 
 /// In-text citations in a sentence: author-year "(Davies 1989, 1029)", "(Smith and Jones, 2003)",
 /// "(Smith et al. 2010, p. 4)", several in one pair of parentheses "(Smith 2001; Lee 2004)" -> one citation,
-/// MLA author-page "(Smith 42)", "(Smith 42-45)", numeric "[3]", "[3, 5]", "[3-5]", footnote markers
+/// MLA author-page "(Smith 42)", "(Smith 42-45)", numeric `"[3]"`, `"[3, 5]"`, `"[3-5]"`, footnote markers
 /// (superscript digits ¹²³, or a digit glued after final punctuation or a word like "end.12" only when
 /// unambiguous), "ibid." / "Ibid., 45" / "(ibid.)". Not citations: "(see below)", "(1)" list numbers,
-/// "(in 1990)", "[sic]", years in prose, "(e.g. cars)".
+/// "(in 1990)", `"[sic]"`, years in prose, "(e.g. cars)".
 ///
 /// Bracketed citations include their brackets. The ranges are ascending and
 /// do not overlap.
@@ -1357,7 +1357,7 @@ fn entry_authors(entry: &str) -> &str {
 }
 
 /// The entry (index into `entries`) a citation points to, by author surname(s) and year
-/// (author-year), surname (author-page), or number ([3] -> the third numbered entry / third entry);
+/// (author-year), surname (author-page), or number (`[3]` -> the third numbered entry / third entry);
 /// None when nothing matches unambiguously.
 ///
 /// "ibid." points to the previous citation and so matches nothing here; a

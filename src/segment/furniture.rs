@@ -3,7 +3,7 @@
 //!
 //! Essay sites add word and page counts ("1656 Words7 Pages"), buttons ("Open
 //! Document", "Continue reading", "Download"), links to the same essay ("More
-//! about <title>") and cut markers ("... middle of paper ..."); documents add
+//! about `<title>`") and cut markers ("... middle of paper ..."); documents add
 //! page numbers and running headers. None of it is a sentence of the essay, so
 //! [`furniture_spans`] finds it for the stages that read sentences to skip.
 //!
@@ -150,7 +150,7 @@ fn none_or_space(c: Option<char>) -> bool {
 
 /// Byte ranges of page furniture in `text` (a whole essay as pasted): word/page counts
 /// ("1656 Words7 Pages", "1,234 words", "Page 3 of 5", a line holding only a page number),
-/// "Open Document", "More about <title>" lines, "... middle of paper ..." (also inside a line),
+/// "Open Document", "More about `<title>`" lines, "... middle of paper ..." (also inside a line),
 /// "Continue reading", "Show more", "Download", "Read full essay", "Sign up to view the full
 /// document", running headers/footers (the same short line repeated 3+ times in a long text).
 /// Each range is trimmed of whitespace. Never a sentence of real prose.

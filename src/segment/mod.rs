@@ -327,7 +327,7 @@ fn restored_breaks(unit: &str, ranges: &[Range<usize>]) -> Vec<usize> {
 /// P(break) from which a line break that ends a sentence inside a hard-wrapped
 /// paragraph ends the paragraph too. Chosen on AAE train and 2,000 PERSUADE
 /// train essays rewritten hard-wrapped without blank lines
-/// (`scripts/layouts.py`): macro-F1 was flat from 0.3 to 0.5 and fell on
+/// (`scripts/research/layouts.py`): macro-F1 was flat from 0.3 to 0.5 and fell on
 /// either side.
 const WRAP_BREAK: f32 = 0.5;
 
