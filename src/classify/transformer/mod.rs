@@ -40,9 +40,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// sha256 of the base model's `model.safetensors` the weights were trained on.
 pub const BASE_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
 
-/// The fine-tuned weights shipped in the binary.
-pub static EMBEDDED_WEIGHTS: &[u8] =
-    include_bytes!("../../../models/roles-transformer.safetensors");
+/// The fine-tuned weights shipped in the binary
+/// (`models/roles-transformer.safetensors`, found by `build.rs`).
+pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!(env!("ESSAYMAP_TRANSFORMER_WEIGHTS_FILE"));
 
 /// Optimiser parameter group of the heads (the encoder's is 0).
 const HEAD_GROUP: usize = 1;
