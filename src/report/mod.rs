@@ -10,6 +10,12 @@
 //! different `--rubric`), the assessment is recomputed from the record's
 //! labelled sentences and map edges with the same code `analyze` uses.
 //!
+//! It reads lines into its own lenient types rather than into
+//! [`crate::Analysis`]: every field defaults, so output of older builds, of
+//! other tools, or trimmed by a user (no `text`, no `scores`, no byte
+//! offsets) still makes a report, where the strict contract type would refuse
+//! the whole line.
+//!
 //! Outputs:
 //! - [`html::class_page`]: one self-contained page (inline CSS, SVG charts and a
 //!   small sorting script, no CDN) with the distribution of each metric, the most
