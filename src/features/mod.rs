@@ -18,7 +18,8 @@
 pub mod hash;
 pub mod markers;
 
-use crate::document::{is_apostrophe, plain_char, Document, ALNUM_LOWER};
+use crate::document::Document;
+use crate::text::{is_apostrophe, plain_char, ALNUM_LOWER};
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.

@@ -33,7 +33,8 @@
 //!   over all sentences.
 
 use super::{Edge, Relation};
-use crate::document::{in_short_keys, short_keys, Document, Kind, Label};
+use crate::document::{Document, Kind, Label};
+use crate::text::{in_short_keys, short_keys};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashSet;

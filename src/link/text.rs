@@ -6,7 +6,7 @@
 //! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
 //! not depend on the role classifier's feature code (which may change under it).
 
-use crate::document::{in_short_keys, is_apostrophe, short_keys, ALNUM_LOWER};
+use crate::text::{in_short_keys, is_apostrophe, short_keys, ALNUM_LOWER};
 use std::cell::RefCell;
 
 /// Function words ignored when measuring lexical overlap (sorted, for binary search).
