@@ -4,12 +4,17 @@
 //! function words. What they share lives here once: the character primitives
 //! (apostrophes, typographic characters, the ASCII fast-path table), the
 //! integer search that stop-word lists use, and the byte helpers and hash of
-//! the word views. The tokenizers, stemmers and word lists that differ
-//! between the stages sit side by side, each
+//! the word views ([`fnv`]). The tokenizers ([`tokens`]), stemmers ([`stem`])
+//! and word lists ([`words`]) that differ between the stages sit side by side, each
 //! saying who uses it and why it is not the other: the trained models and the
 //! grading thresholds were fitted on exactly those outputs.
 //!
 //! The layer sits below every stage and imports nothing from them.
+
+pub(crate) mod fnv;
+pub(crate) mod stem;
+pub(crate) mod tokens;
+pub(crate) mod words;
 
 /// Whether `c` is an apostrophe, as typed in plain text (') or by a word
 /// processor (’). The word tokenizers (role features, linker, rescorer) read
@@ -83,4 +88,32 @@ pub(crate) fn plain_char(c: char) -> Option<&'static str> {
         '–' | '—' => Some("-"),
         _ => None,
     }
+}
+
+/// For each byte value, bit `i` set when `list[i]` starts with it (ends, with
+/// `last`): a word is compared only with the entries that can match it.
+pub(crate) const fn byte_index(list: &[&str], last: bool) -> [u64; 256] {
+    assert!(list.len() <= 64);
+    let mut index = [0u64; 256];
+    let mut i = 0;
+    while i < list.len() {
+        let b = list[i].as_bytes();
+        if !b.is_empty() {
+            let k = if last { b[b.len() - 1] } else { b[0] };
+            index[k as usize] |= 1 << i;
+        }
+        i += 1;
+    }
+    index
+}
+
+/// Whether `w` ends with `suf`: a byte loop from the end, as these compares are
+/// too short for a `memcmp` call to pay off.
+pub(crate) fn ends_with(w: &[u8], suf: &[u8]) -> bool {
+    w.len() >= suf.len() && w.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y)
+}
+
+/// Whether `w` starts with `pre`: a byte loop, as [`ends_with`].
+pub(crate) fn starts_with(w: &[u8], pre: &[u8]) -> bool {
+    w.len() >= pre.len() && w.iter().zip(pre).all(|(x, y)| x == y)
 }
