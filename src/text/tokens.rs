@@ -4,7 +4,14 @@
 //! fitted on exactly that reading:
 //! - [`joined_words`] (linker): the words only, lower-cased, joined by single
 //!   spaces into one string per sentence.
+//! - [`each_content_word`] (grading): runs of letters and digits, so an
+//!   apostrophe splits a word, lower-cased with `str::to_lowercase`, without
+//!   stop words or short words, endings folded: the words a thesis shares
+//!   with its prompt. [`count_words`]: whitespace-separated words, as
+//!   `split_whitespace` counts them, for essay and paragraph lengths.
 
+use super::stem::fold_endings;
+use super::words::is_prompt_stopword;
 use super::{is_apostrophe, ALNUM_LOWER};
 
 /// The linker's words of `s`: lower-cased word tokens (letters, digits and
@@ -65,6 +72,77 @@ fn end_word(out: &mut String, start: &mut usize) {
     *start = out.len();
 }
 
+/// Grading's words: calls `f` with each content word of `text`, repeats
+/// included: runs of letters and digits (an apostrophe splits "don't") of at
+/// least three characters, lower-cased, not [`is_prompt_stopword`], with
+/// their endings folded ([`fold_endings`]). ASCII words are lower-cased into
+/// one reused buffer: this runs on every essay's thesis, and a `String` per
+/// word was most of its cost.
+pub(crate) fn each_content_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        // At least three characters (never fewer bytes than characters).
+        if w.len() < 3 {
+            continue;
+        }
+        let owned;
+        let lower = if w.is_ascii() {
+            buf.clear();
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
+            buf.as_str()
+        } else if w.chars().nth(2).is_some() {
+            // `str::to_lowercase`, not per char: a final capital sigma becomes ς.
+            owned = w.to_lowercase();
+            owned.as_str()
+        } else {
+            continue;
+        };
+        if !is_prompt_stopword(lower) {
+            f(fold_endings(lower));
+        }
+    }
+}
+
+/// Grading's word count: `s.split_whitespace().count()`, eight bytes at a
+/// time for ASCII text (the usual case): word counting runs over every essay
+/// twice.
+pub(crate) fn count_words(s: &str) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that `char::is_whitespace` accepts: space and
+    // \t to \r. Exact for ASCII bytes: no sum carries out of its byte.
+    let spaces = |w: u64| {
+        let not_space = ((w ^ (0x20 * ONES)) + 0x7F * ONES) & HIGHS;
+        let at_least_tab = (w + (0x80 - 0x09) * ONES) & HIGHS;
+        let past_cr = (w + (0x80 - 0x0E) * ONES) & HIGHS;
+        (!not_space | (at_least_tab & !past_cr)) & HIGHS
+    };
+    // A word starts at a non-space whose previous byte is a space (or the start).
+    let b = s.as_bytes();
+    let mut prev = HIGHS; // the bit of the byte before, as byte 0's
+    let mut starts = 0;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0; 8];
+        w.copy_from_slice(c);
+        let sp = spaces(u64::from_le_bytes(w));
+        let before = sp << 8 | prev >> 56;
+        starts += (!sp & before & HIGHS).count_ones() as usize;
+        prev = sp;
+    }
+    let mut prev = prev >> 63 == 1;
+    for &x in chunks.remainder() {
+        let space = x == b' ' || (b'\t'..=b'\r').contains(&x);
+        starts += usize::from(prev && !space);
+        prev = space;
+    }
+    starts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,7 +156,30 @@ mod tests {
         assert_eq!(joined_words("?!"), "");
     }
 
+    #[test]
+    fn words_are_counted_like_split_whitespace() {
+        for t in [
+            "",
+            "  a b\tc\n\nd ",
+            "one\x0btwo\x0cthree\rfour",
+            "x\u{a0}y é  z",
+        ] {
+            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+        }
+        // Longer texts cross the 8-byte chunks at every offset.
+        let base = "Words  cross\tchunk edges;\nsome   do not. ";
+        for n in 0..70 {
+            let t: String = base.repeat(3).chars().skip(n).collect();
+            assert_eq!(count_words(&t), t.split_whitespace().count(), "{t:?}");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_words_are_counted_like_split_whitespace(t in "[ a-c\\t-\\r\\x00-\\x08\\x1c-\\x1f\\x7f.]{0,80}") {
+            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+
         #[test]
         fn fast_path_joins_words_as_char_by_char(
             t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",

@@ -33,6 +33,31 @@ pub(crate) fn is_link_stopword(w: &str) -> bool {
     in_short_keys(&LINK_STOP_KEYS, w)
 }
 
+/// Grading's function words: dropped before measuring how many of the
+/// prompt's words the thesis repeats (`grade::metrics`). Beside function
+/// words it holds the words of a prompt's instructions ("agree", "disagree",
+/// "opinion", "essay", "give reasons and specific examples", "think",
+/// "believe"), which a thesis need not repeat to answer the prompt. The
+/// prompt-overlap threshold was set with it. Sorted, for the short-key search.
+pub(crate) const PROMPT_STOPWORDS: &[&str] = &[
+    "a", "about", "agree", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "being", "believe", "but", "by", "can", "could", "did", "disagree", "do", "does", "essay",
+    "examples", "for", "from", "get", "give", "had", "has", "have", "her", "his", "how", "in",
+    "into", "is", "it", "its", "make", "many", "may", "more", "most", "much", "not", "of", "on",
+    "one", "opinion", "or", "other", "our", "out", "over", "people", "reasons", "shall", "should",
+    "some", "specific", "such", "than", "that", "the", "their", "them", "then", "there", "these",
+    "they", "think", "this", "those", "to", "use", "very", "was", "what", "when", "where",
+    "whether", "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
+/// [`PROMPT_STOPWORDS`] as integers, in the same order.
+const PROMPT_STOP_KEYS: [u64; PROMPT_STOPWORDS.len()] = short_keys(PROMPT_STOPWORDS);
+
+/// Whether `w` (lower case) is one of grading's function words.
+pub(crate) fn is_prompt_stopword(w: &str) -> bool {
+    in_short_keys(&PROMPT_STOP_KEYS, w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +73,16 @@ mod tests {
                 && !is_link_stopword("becausez")
                 && !is_link_stopword("thus")
         );
+    }
+
+    #[test]
+    fn prompt_stop_words_are_sorted_short_and_found() {
+        assert!(PROMPT_STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        // Each fits a short key and is found as one; longer words are not.
+        assert!(PROMPT_STOPWORDS
+            .iter()
+            .all(|w| w.len() <= 8 && is_prompt_stopword(w)));
+        assert!(!is_prompt_stopword("disagreement"));
+        assert!(!is_prompt_stopword("abou"));
     }
 }
