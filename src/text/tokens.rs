@@ -2,8 +2,14 @@
 //!
 //! Each stage reads words its own way, because its model or threshold was
 //! fitted on exactly that reading:
-//! - [`joined_words`] (linker): the words only, lower-cased, joined by single
-//!   spaces into one string per sentence.
+//! - [`RoleTokens`] (role features): words and punctuation, each a token, as
+//!   byte spans into one lower-cased buffer. Punctuation is a feature there
+//!   ("?", quotes, colons).
+//! - [`joined_words`] (linker): the same words, without the punctuation,
+//!   joined by single spaces into one string per sentence, which the link
+//!   features slice for openings and phrases. Its own loop, not a filter over
+//!   [`RoleTokens`]: it runs on every sentence for the linker, and building
+//!   the punctuation tokens only to drop them would cost that time.
 //! - [`each_content_word`] (grading): runs of letters and digits, so an
 //!   apostrophe splits a word, lower-cased with `str::to_lowercase`, without
 //!   stop words or short words, endings folded: the words a thesis shares
@@ -12,7 +18,118 @@
 
 use super::stem::fold_endings;
 use super::words::is_prompt_stopword;
-use super::{is_apostrophe, ALNUM_LOWER};
+use super::{is_apostrophe, plain_char, ALNUM_LOWER};
+
+/// A token of [`RoleTokens`]: its byte span in the lower-cased sentence, and
+/// whether it is a word.
+pub(crate) type TokenSpan = (u32, u32, bool);
+
+/// The role features' tokens of one sentence: its words (as the linker's) and
+/// also every other visible character, one token each, typographic ones in
+/// their plain spelling ([`plain_char`]). The buffers are reused from
+/// sentence to sentence.
+#[derive(Debug, Default)]
+pub(crate) struct RoleTokens {
+    /// The sentence's tokens, lower-cased, one after the other.
+    pub(crate) lower: Vec<u8>,
+    /// Token spans into `lower`, plus whether the token is a word.
+    pub(crate) spans: Vec<TokenSpan>,
+}
+
+impl RoleTokens {
+    /// Lower-cases and tokenises `s` into `lower`/`spans`, replacing what
+    /// they held: words are runs of letters, digits and inner apostrophes;
+    /// other visible characters are one-character tokens (an ellipsis
+    /// character, three).
+    pub(crate) fn read(&mut self, s: &str) {
+        self.lower.clear();
+        self.spans.clear();
+        let bytes = s.as_bytes();
+        let mut word_start: Option<u32> = None;
+        let mut i = 0;
+        // Runs of ASCII letters and digits, and single spaces, take the
+        // fast path (most of any essay); every other character goes through
+        // `push_char`, one char at a time.
+        while let Some(&b) = bytes.get(i) {
+            if ALNUM_LOWER[usize::from(b)] != 0 {
+                word_start.get_or_insert(self.lower.len() as u32);
+                for &b in &bytes[i..] {
+                    let l = ALNUM_LOWER[usize::from(b)];
+                    if l == 0 {
+                        break;
+                    }
+                    self.lower.push(l);
+                    i += 1;
+                }
+            } else if b == b' ' {
+                if let Some(ws) = word_start.take() {
+                    self.push_word(ws);
+                }
+                i += 1;
+            } else {
+                // `i` only ever moves past whole characters.
+                let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                self.push_char(c, &mut word_start);
+                i += c.len_utf8();
+            }
+        }
+        if let Some(ws) = word_start.take() {
+            self.push_word(ws);
+        }
+    }
+
+    /// One character of [`RoleTokens::read`], with `word_start` the start of
+    /// the word being read, if any.
+    fn push_char(&mut self, c: char, word_start: &mut Option<u32>) {
+        let is_word = c.is_alphanumeric() || (is_apostrophe(c) && word_start.is_some());
+        if is_word {
+            if word_start.is_none() {
+                *word_start = Some(self.lower.len() as u32);
+            }
+            if is_apostrophe(c) {
+                self.lower.push(b'\'');
+            } else if c.is_ascii() {
+                self.lower.push(c.to_ascii_lowercase() as u8);
+            } else {
+                let mut buf = [0u8; 4];
+                for lc in c.to_lowercase() {
+                    self.lower
+                        .extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            return;
+        }
+        if let Some(ws) = word_start.take() {
+            self.push_word(ws);
+        }
+        if let Some(plain) = plain_char(c) {
+            // As typed without a word processor: an ellipsis is three
+            // full stops, so three tokens.
+            for b in plain.bytes() {
+                self.lower.push(b);
+                let end = self.lower.len() as u32;
+                self.spans.push((end - 1, end, false));
+            }
+        } else if !c.is_whitespace() {
+            let st = self.lower.len() as u32;
+            let mut buf = [0u8; 4];
+            self.lower
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            self.spans.push((st, self.lower.len() as u32, false));
+        }
+    }
+
+    fn push_word(&mut self, ws: u32) {
+        // A trailing apostrophe (students' ) belongs to the word but is dropped.
+        let mut end = self.lower.len() as u32;
+        while end > ws + 1 && self.lower[end as usize - 1] == b'\'' {
+            end -= 1;
+        }
+        self.spans.push((ws, end, true));
+    }
+}
 
 /// The linker's words of `s`: lower-cased word tokens (letters, digits and
 /// inner apostrophes), joined by single spaces. A typographic apostrophe
@@ -148,6 +265,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn role_tokens_are_lowercased_with_punctuation_apart() {
+        let mut t = RoleTokens::default();
+        t.read("Students’ PHONES, don't “ring”?");
+        let toks: Vec<&str> = t
+            .spans
+            .iter()
+            .map(|&(a, b, _)| std::str::from_utf8(&t.lower[a as usize..b as usize]).unwrap())
+            .collect();
+        assert_eq!(
+            toks,
+            ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]
+        );
+        // The words are the linker's.
+        let words: Vec<&str> = t
+            .spans
+            .iter()
+            .filter(|s| s.2)
+            .map(|&(a, b, _)| std::str::from_utf8(&t.lower[a as usize..b as usize]).unwrap())
+            .collect();
+        assert_eq!(
+            words.join(" "),
+            joined_words("Students’ PHONES, don't “ring”?")
+        );
+    }
+
+    #[test]
     fn joined_words_are_lowercased_with_apostrophes_kept_inside() {
         assert_eq!(
             joined_words("Students’ phones don't HELP, e.g. 40 times!"),
@@ -178,6 +321,28 @@ mod tests {
         #[test]
         fn any_words_are_counted_like_split_whitespace(t in "[ a-c\\t-\\r\\x00-\\x08\\x1c-\\x1f\\x7f.]{0,80}") {
             proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+
+        #[test]
+        fn fast_path_reads_as_char_by_char(
+            t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",
+            u in proptest::prelude::any::<String>(),
+        ) {
+            for text in [&t, &u] {
+                let mut fast = RoleTokens::default();
+                fast.read(text);
+                // The reference: every character through `push_char`.
+                let mut slow = RoleTokens::default();
+                let mut word_start = None;
+                for c in text.chars() {
+                    slow.push_char(c, &mut word_start);
+                }
+                if let Some(ws) = word_start {
+                    slow.push_word(ws);
+                }
+                proptest::prop_assert_eq!(&fast.lower, &slow.lower);
+                proptest::prop_assert_eq!(&fast.spans, &slow.spans);
+            }
         }
 
         #[test]

@@ -1,18 +1,38 @@
 //! The stop-word lists, one per stage that drops function words.
 //!
-//! They differ on purpose, and each difference is fitted into something: a
-//! trained model's weights or a grading threshold. Merging them would change
-//! outputs, so each keeps its own list, named for its user, and says why.
+//! Three lists, one per stage: [`ROLE_STOPWORDS`] (role features),
+//! [`LINK_STOPWORDS`] (linker) and [`PROMPT_STOPWORDS`] (grading). They
+//! differ, and each is fitted into something: a trained model's weights or a
+//! grading threshold. One merged list would change outputs, so each stage
+//! keeps its own, named for it, with why it differs; they live here together
+//! so that the differences are seen.
 
 use super::{in_short_keys, short_keys};
 
-/// The linker's function words: ignored when two sentences' content stems
-/// are compared (`link::text`). Longer than the role list (it drops
-/// "because", "also", "thing", "way": words shared by any two sentences of an
-/// essay, which would make every pair look related) and keeps none of the
-/// prompt's instruction words, which the prompt list drops. The link and
-/// stance models learnt on overlaps measured with it. Sorted, for the
-/// short-key search.
+/// The role features' function words (`features`): a word in it is no
+/// content word, so it counts neither towards a sentence's overlap with the
+/// title, the introduction and the conclusion, nor among the words a
+/// sentence passes to its neighbours' features. The shortest list (60
+/// words): words the linker drops, such as "because", "also", "may", "must"
+/// and "my", stay content words here, and the role model learnt with them so.
+/// Part of the feature spec, in the order `FeatureSpec::hash` hashes it: any
+/// change is a new feature space, and the shipped role model would be
+/// rejected. Matched by word hash, so in no particular order. Public as
+/// `features::markers::STOPWORDS`.
+pub const ROLE_STOPWORDS: &[&str] = &[
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "that",
+    "this", "with", "as", "at", "by", "from", "their", "they", "them", "do", "does", "not", "more",
+    "than", "should", "would", "can", "will", "have", "has", "i", "we", "you", "he", "she", "his",
+    "her", "its", "was", "were", "but", "if", "so", "what", "which", "who", "how", "why", "there",
+    "these", "those", "some", "all", "other", "people",
+];
+
+/// The linker's function words (`link::text`): ignored when two sentences'
+/// content stems are compared. Longer than the role list (92 words): it also
+/// drops words any two sentences of an essay share ("because", "also",
+/// "thing", "way", "very"), which would make every pair look related. The
+/// link and stance models learnt on overlaps measured with it. Sorted, for
+/// the short-key search.
 const LINK_STOPWORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
     "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have",
@@ -33,11 +53,13 @@ pub(crate) fn is_link_stopword(w: &str) -> bool {
     in_short_keys(&LINK_STOP_KEYS, w)
 }
 
-/// Grading's function words: dropped before measuring how many of the
-/// prompt's words the thesis repeats (`grade::metrics`). Beside function
-/// words it holds the words of a prompt's instructions ("agree", "disagree",
+/// Grading's function words (`grade::metrics`): dropped before measuring how
+/// many of the prompt's words the thesis repeats. Beside function words it
+/// holds the words of a prompt's instructions ("agree", "disagree",
 /// "opinion", "essay", "give reasons and specific examples", "think",
-/// "believe"), which a thesis need not repeat to answer the prompt. The
+/// "believe"), which a thesis need not repeat to answer the prompt, and
+/// fewer short words (grading's tokenizer skips words under three letters:
+/// [`each_content_word`](super::tokens::each_content_word)). The
 /// prompt-overlap threshold was set with it. Sorted, for the short-key search.
 pub(crate) const PROMPT_STOPWORDS: &[&str] = &[
     "a", "about", "agree", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
