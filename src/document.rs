@@ -14,79 +14,12 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-/// Whether `c` is an apostrophe, as typed in plain text (') or by a word
-/// processor (’). The word tokenizers (role features, linker, rescorer) read
-/// both as `'`, the form the training text uses.
-pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '’')
-}
-
-/// An ASCII letter or digit's lower case; 0 for every other byte: the word
-/// tokenizers' fast path over ASCII text.
-pub(crate) static ALNUM_LOWER: [u8; 256] = {
-    let mut t = [0; 256];
-    let mut b = 0;
-    while b < 128 {
-        if (b as u8).is_ascii_alphanumeric() {
-            t[b] = (b as u8).to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
-
-/// The bytes of a word of at most 8 bytes as a big-endian integer, zero-padded:
-/// integer order is the words' lexicographic order (words hold no NUL bytes).
-/// Stop-word lists are searched as such integers: integer compares beat
-/// `memcmp` calls, and the tests run once per word.
-pub(crate) const fn short_key(b: &[u8]) -> u64 {
-    let mut k = 0u64;
-    let mut i = 0;
-    while i < 8 {
-        k <<= 8;
-        if i < b.len() {
-            k |= b[i] as u64;
-        }
-        i += 1;
-    }
-    k
-}
-
-/// The [`short_key`]s of `words` (sorted, each at most 8 bytes), in order.
-pub(crate) const fn short_keys<const N: usize>(words: &[&str]) -> [u64; N] {
-    let mut keys = [0; N];
-    let mut i = 0;
-    while i < N {
-        keys[i] = short_key(words[i].as_bytes());
-        i += 1;
-    }
-    keys
-}
-
-/// Whether `w` is one of the words whose [`short_keys`] are `keys`.
-pub(crate) fn in_short_keys(keys: &[u64], w: &str) -> bool {
-    w.len() <= 8 && keys.binary_search(&short_key(w.as_bytes())).is_ok()
-}
-
-/// Whether `s` ends with a question mark (before closing quotes and brackets).
-pub(crate) fn ends_with_question(s: &str) -> bool {
-    s.trim_end_matches(|c: char| c.is_whitespace() || "\"')]}”’»".contains(c))
-        .ends_with('?')
-}
-
-/// The plain-text spelling of a word processor's typographic character, as the
-/// training text writes it: curly quotes, an ellipsis, en and em dashes. None
-/// for any other character.
-pub(crate) fn plain_char(c: char) -> Option<&'static str> {
-    match c {
-        '‘' | '’' => Some("'"),
-        '“' | '”' | '«' | '»' => Some("\""),
-        '…' => Some("..."),
-        // Word processors turn " - " into " – ".
-        '–' | '—' => Some("-"),
-        _ => None,
-    }
-}
+// Moved to the text layer; these paths stay until their last callers
+// (`corpus::annotated`, `pipeline`, `classify::transformer::input`) import
+// from `crate::text`.
+pub(crate) use crate::text::ends_with_question;
+#[cfg(feature = "transformer")]
+pub(crate) use crate::text::plain_char;
 
 /// The argumentative role of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

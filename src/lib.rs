@@ -56,6 +56,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod segment;
+mod text;
 
 pub use analysis::Analysis;
 pub use analyzer::Analyzer;

@@ -23,7 +23,7 @@
 //! essay's register probability.
 
 use super::crf::{softmax, L};
-use crate::document::is_apostrophe;
+use crate::text::is_apostrophe;
 
 /// Number of rescoring features per sentence.
 pub const N_FEAT: usize = 18;

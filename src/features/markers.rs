@@ -158,11 +158,6 @@ pub const FIRST_PLURAL: &[&str] = &["we", "us", "our", "ours", "ourselves"];
 /// Second person pronouns.
 pub const SECOND: &[&str] = &["you", "your", "yours", "yourself"];
 
-/// Function words that do not count towards title/essay overlap.
-pub const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "that",
-    "this", "with", "as", "at", "by", "from", "their", "they", "them", "do", "does", "not", "more",
-    "than", "should", "would", "can", "will", "have", "has", "i", "we", "you", "he", "she", "his",
-    "her", "its", "was", "were", "but", "if", "so", "what", "which", "who", "how", "why", "there",
-    "these", "those", "some", "all", "other", "people",
-];
+/// The role features' function words, now in the text layer beside the
+/// linker's and grading's lists.
+pub use crate::text::words::ROLE_STOPWORDS as STOPWORDS;

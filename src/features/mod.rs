@@ -18,7 +18,9 @@
 pub mod hash;
 pub mod markers;
 
-use crate::document::{is_apostrophe, plain_char, Document, ALNUM_LOWER};
+use crate::document::Document;
+use crate::text::tokens::{RoleTokens, TokenSpan};
+use crate::text::words::ROLE_STOPWORDS;
 use hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
@@ -60,7 +62,7 @@ impl FeatureSpec {
             markers::FIRST_SINGULAR,
             markers::FIRST_PLURAL,
             markers::SECOND,
-            markers::STOPWORDS,
+            ROLE_STOPWORDS,
         ] {
             for w in list {
                 h = bytes(h, w.as_bytes());
@@ -161,16 +163,11 @@ impl Features {
     }
 }
 
-/// A token of [`Scratch::tokenize`]: its byte span in the lower-cased
-/// sentence, and whether it is a word.
-type TokenSpan = (u32, u32, bool);
-
 /// Reusable buffers for [`extract`]; keep one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    lower: Vec<u8>,
-    /// Token spans into `lower`, plus whether the token is a word.
-    tokens: Vec<TokenSpan>,
+    /// The tokens of the sentence being read.
+    tok: RoleTokens,
     /// Per-token hash.
     thash: Vec<u64>,
     /// Per-token word-list entry ([`Lexicon::get`]).
@@ -217,7 +214,7 @@ mod class {
 
 /// The word lists and the [`class`] bit of each.
 const WORD_LISTS: [(&[&str], u8); 5] = [
-    (markers::STOPWORDS, class::STOP),
+    (ROLE_STOPWORDS, class::STOP),
     (markers::MODALS, class::MODAL),
     (markers::FIRST_SINGULAR, class::FIRST_SINGULAR),
     (markers::FIRST_PLURAL, class::FIRST_PLURAL),
@@ -352,93 +349,16 @@ impl Scratch {
         }
     }
 
-    /// Lower-cases and tokenises `s` into `lower`/`tokens`/`thash`: words are runs
-    /// of letters, digits and inner apostrophes; other visible characters are
-    /// one-character tokens (an ellipsis character, three).
+    /// Tokenises `s` ([`RoleTokens::read`]) and looks up each token's hash
+    /// and word-list entry into `thash`/`tlex`.
     fn tokenize(&mut self, s: &str) {
-        self.lower.clear();
-        self.tokens.clear();
+        self.tok.read(s);
         self.thash.clear();
         self.tlex.clear();
-        let bytes = s.as_bytes();
-        let mut word_start: Option<u32> = None;
-        let mut i = 0;
-        // Runs of ASCII letters and digits, and single spaces, take the
-        // fast path (most of any essay); every other character goes through
-        // `push_char`, one char at a time.
-        while let Some(&b) = bytes.get(i) {
-            if ALNUM_LOWER[usize::from(b)] != 0 {
-                word_start.get_or_insert(self.lower.len() as u32);
-                for &b in &bytes[i..] {
-                    let l = ALNUM_LOWER[usize::from(b)];
-                    if l == 0 {
-                        break;
-                    }
-                    self.lower.push(l);
-                    i += 1;
-                }
-            } else if b == b' ' {
-                if let Some(ws) = word_start.take() {
-                    self.push_word(ws);
-                }
-                i += 1;
-            } else {
-                // `i` only ever moves past whole characters.
-                let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
-                    break;
-                };
-                self.push_char(c, &mut word_start);
-                i += c.len_utf8();
-            }
-        }
-        if let Some(ws) = word_start.take() {
-            self.push_word(ws);
-        }
-        for &(a, b, _) in &self.tokens {
-            let h = word_hash(&self.lower[a as usize..b as usize]);
+        for &(a, b, _) in &self.tok.spans {
+            let h = word_hash(&self.tok.lower[a as usize..b as usize]);
             self.thash.push(h);
             self.tlex.push(self.lexicon.get(h));
-        }
-    }
-
-    /// One character of [`Scratch::tokenize`], with `word_start` the start of
-    /// the word being read, if any.
-    fn push_char(&mut self, c: char, word_start: &mut Option<u32>) {
-        let is_word = c.is_alphanumeric() || (is_apostrophe(c) && word_start.is_some());
-        if is_word {
-            if word_start.is_none() {
-                *word_start = Some(self.lower.len() as u32);
-            }
-            if is_apostrophe(c) {
-                self.lower.push(b'\'');
-            } else if c.is_ascii() {
-                self.lower.push(c.to_ascii_lowercase() as u8);
-            } else {
-                let mut buf = [0u8; 4];
-                for lc in c.to_lowercase() {
-                    self.lower
-                        .extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
-                }
-            }
-            return;
-        }
-        if let Some(ws) = word_start.take() {
-            self.push_word(ws);
-        }
-        if let Some(plain) = plain_char(c) {
-            // As typed without a word processor: an ellipsis is three
-            // full stops, so three tokens.
-            for b in plain.bytes() {
-                self.lower.push(b);
-                let end = self.lower.len() as u32;
-                self.tokens.push((end - 1, end, false));
-            }
-        } else if !c.is_whitespace() {
-            let st = self.lower.len() as u32;
-            let mut buf = [0u8; 4];
-            self.lower
-                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            self.tokens.push((st, self.lower.len() as u32, false));
         }
     }
 
@@ -456,15 +376,6 @@ impl Scratch {
             &self.cache_tokens[t.clone()],
             &self.cache_hash[t],
         )
-    }
-
-    fn push_word(&mut self, ws: u32) {
-        // A trailing apostrophe (students' ) belongs to the word but is dropped.
-        let mut end = self.lower.len() as u32;
-        while end > ws + 1 && self.lower[end as usize - 1] == b'\'' {
-            end -= 1;
-        }
-        self.tokens.push((ws, end, true));
     }
 }
 
@@ -655,8 +566,8 @@ fn extract_with(
     scratch.cache_hash.clear();
     if let Some(t) = &doc.title {
         scratch.tokenize(t);
-        for i in 0..scratch.tokens.len() {
-            if scratch.tokens[i].2 && scratch.tlex[i].class & class::STOP == 0 {
+        for i in 0..scratch.tok.spans.len() {
+            if scratch.tok.spans[i].2 && scratch.tlex[i].class & class::STOP == 0 {
                 scratch.title_words.push(scratch.thash[i]);
             }
         }
@@ -670,11 +581,11 @@ fn extract_with(
             scratch.cache_lower.len() as u32,
             scratch.cache_tokens.len() as u32,
         ));
-        scratch.cache_lower.extend_from_slice(&scratch.lower);
-        scratch.cache_tokens.extend_from_slice(&scratch.tokens);
+        scratch.cache_lower.extend_from_slice(&scratch.tok.lower);
+        scratch.cache_tokens.extend_from_slice(&scratch.tok.spans);
         scratch.cache_hash.extend_from_slice(&scratch.thash);
-        for i in 0..scratch.tokens.len() {
-            if scratch.tokens[i].2 && scratch.tlex[i].class & class::STOP == 0 {
+        for i in 0..scratch.tok.spans.len() {
+            if scratch.tok.spans[i].2 && scratch.tlex[i].class & class::STOP == 0 {
                 scratch.content.push(scratch.thash[i]);
             }
         }
@@ -696,11 +607,11 @@ fn extract_with(
         scratch.summary.push(flag(2, u64::from(q)));
         scratch
             .summary
-            .push(flag(3, bucket(scratch.tokens.len(), &[6, 12, 20, 30])));
+            .push(flag(3, bucket(scratch.tok.spans.len(), &[6, 12, 20, 30])));
         let before = scratch.summary.len();
         // Neighbours' words (content words only: function words are everywhere).
-        for j in 0..scratch.tokens.len() {
-            if scratch.tokens[j].2 && scratch.tlex[j].class & class::STOP == 0 {
+        for j in 0..scratch.tok.spans.len() {
+            if scratch.tok.spans[j].2 && scratch.tlex[j].class & class::STOP == 0 {
                 scratch
                     .summary
                     .push(mix(0x5555, scratch.thash[j]) | 1 << 63);
@@ -1015,7 +926,7 @@ fn extract_with(
 /// are compared with markers, and only with the markers starting with it.
 fn markers_into(scratch: &mut Scratch, sig: impl Fn(u8, bool) -> u64) {
     // Only word tokens take part; leading punctuation does not stop "start".
-    let first_word = scratch.tokens.iter().position(|t| t.2).unwrap_or(0);
+    let first_word = scratch.tok.spans.iter().position(|t| t.2).unwrap_or(0);
     let th = &scratch.thash;
     // Markers already found; the list has fewer than 256 entries (a test checks).
     let mut seen = [false; 256];
@@ -1151,43 +1062,6 @@ mod tests {
                 proptest::prop_assert_eq!(present & bit != 0, found, "{:?} bit {}", t, bit);
             }
         }
-
-        #[test]
-        fn fast_path_tokenizes_as_char_by_char(
-            t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",
-            u in proptest::prelude::any::<String>(),
-        ) {
-            for text in [&t, &u] {
-                let mut fast = Scratch::default();
-                fast.tokenize(text);
-                // The reference: every character through `push_char`.
-                let mut slow = Scratch::default();
-                let mut word_start = None;
-                for c in text.chars() {
-                    slow.push_char(c, &mut word_start);
-                }
-                if let Some(ws) = word_start {
-                    slow.push_word(ws);
-                }
-                proptest::prop_assert_eq!(&fast.lower, &slow.lower);
-                proptest::prop_assert_eq!(&fast.tokens, &slow.tokens);
-            }
-        }
-    }
-
-    #[test]
-    fn tokenizer_lowercases_and_splits_punctuation() {
-        let mut s = Scratch::default();
-        s.tokenize("Students’ PHONES, don't “ring”?");
-        let toks: Vec<&str> = s
-            .tokens
-            .iter()
-            .map(|&(a, b, _)| std::str::from_utf8(&s.lower[a as usize..b as usize]).unwrap())
-            .collect();
-        assert_eq!(
-            toks,
-            ["students", "phones", ",", "don't", "\"", "ring", "\"", "?"]
-        );
     }
 
     #[test]

@@ -33,7 +33,8 @@
 //!   over all sentences.
 
 use crate::argument::{Link, Relation};
-use crate::document::{in_short_keys, short_keys, Document, Kind, Label};
+use crate::document::{Document, Kind, Label};
+use crate::text::tokens::{count_words, each_content_word};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -757,59 +758,6 @@ fn relaxed_lengths(n: usize, edges: &[Link]) -> (Vec<usize>, Vec<Option<usize>>)
     (len, next)
 }
 
-/// `s.split_whitespace().count()`, eight bytes at a time for ASCII text (the
-/// usual case): word counting runs over every essay twice.
-fn count_words(s: &str) -> usize {
-    if !s.is_ascii() {
-        return s.split_whitespace().count();
-    }
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte that `char::is_whitespace` accepts: space and
-    // \t to \r. Exact for ASCII bytes: no sum carries out of its byte.
-    let spaces = |w: u64| {
-        let not_space = ((w ^ (0x20 * ONES)) + 0x7F * ONES) & HIGHS;
-        let at_least_tab = (w + (0x80 - 0x09) * ONES) & HIGHS;
-        let past_cr = (w + (0x80 - 0x0E) * ONES) & HIGHS;
-        (!not_space | (at_least_tab & !past_cr)) & HIGHS
-    };
-    // A word starts at a non-space whose previous byte is a space (or the start).
-    let b = s.as_bytes();
-    let mut prev = HIGHS; // the bit of the byte before, as byte 0's
-    let mut starts = 0;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0; 8];
-        w.copy_from_slice(c);
-        let sp = spaces(u64::from_le_bytes(w));
-        let before = sp << 8 | prev >> 56;
-        starts += (!sp & before & HIGHS).count_ones() as usize;
-        prev = sp;
-    }
-    let mut prev = prev >> 63 == 1;
-    for &x in chunks.remainder() {
-        let space = x == b' ' || (b'\t'..=b'\r').contains(&x);
-        starts += usize::from(prev && !space);
-        prev = space;
-    }
-    starts
-}
-
-/// Sorted, for binary search.
-const STOPWORDS: &[&str] = &[
-    "a", "about", "agree", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-    "being", "believe", "but", "by", "can", "could", "did", "disagree", "do", "does", "essay",
-    "examples", "for", "from", "get", "give", "had", "has", "have", "her", "his", "how", "in",
-    "into", "is", "it", "its", "make", "many", "may", "more", "most", "much", "not", "of", "on",
-    "one", "opinion", "or", "other", "our", "out", "over", "people", "reasons", "shall", "should",
-    "some", "specific", "such", "than", "that", "the", "their", "them", "then", "there", "these",
-    "they", "think", "this", "those", "to", "use", "very", "was", "what", "when", "where",
-    "whether", "which", "who", "why", "will", "with", "would", "you", "your",
-];
-
-/// [`STOPWORDS`] as integers, in the same order.
-const STOPWORD_KEYS: [u64; STOPWORDS.len()] = short_keys(STOPWORDS);
-
 /// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
 /// meets "school" and "banning" meets "ban": a set, sorted and deduplicated.
 fn content_words(text: &str) -> Vec<String> {
@@ -818,35 +766,6 @@ fn content_words(text: &str) -> Vec<String> {
     words.sort_unstable();
     words.dedup();
     words
-}
-
-/// Calls `f` with each content word of `text` (see [`content_words`]), repeats
-/// included. ASCII words are lower-cased into one reused buffer: this runs on
-/// every essay's thesis, and a `String` per word was most of its cost.
-fn each_content_word(text: &str, mut f: impl FnMut(&str)) {
-    let mut buf = String::new();
-    for w in text.split(|c: char| !c.is_alphanumeric()) {
-        // At least three characters (never fewer bytes than characters).
-        if w.len() < 3 {
-            continue;
-        }
-        let owned;
-        let lower = if w.is_ascii() {
-            buf.clear();
-            buf.push_str(w);
-            buf.make_ascii_lowercase();
-            buf.as_str()
-        } else if w.chars().nth(2).is_some() {
-            // `str::to_lowercase`, not per char: a final capital sigma becomes ς.
-            owned = w.to_lowercase();
-            owned.as_str()
-        } else {
-            continue;
-        };
-        if !in_short_keys(&STOPWORD_KEYS, lower) {
-            f(fold(lower));
-        }
-    }
 }
 
 /// Calls `f` with the content words of prompt `prompt`. A thread remembers the
@@ -864,34 +783,6 @@ fn with_prompt_words<R>(prompt: &str, f: impl FnOnce(&[String]) -> R) -> R {
         }
         f(words)
     })
-}
-
-fn fold(w: &str) -> &str {
-    let n = w.chars().count();
-    // Suffixes are ASCII: their byte and char lengths agree.
-    let ends = |suf: &str| n >= suf.len() + 3 && w.ends_with(suf);
-    let (mut stem, mut n) = (w, n);
-    if ends("ing") || ends("ed") {
-        let k = if ends("ing") { 3 } else { 2 };
-        stem = &w[..w.len() - k];
-        n -= k;
-        // "banning" -> "bann" -> "ban": undo a doubled final consonant.
-        let mut last = stem.chars().rev();
-        if let (Some(a), Some(b)) = (last.next(), last.next()) {
-            if a == b && !"aeiouls".contains(a) {
-                stem = &stem[..stem.len() - a.len_utf8()];
-                n -= 1;
-            }
-        }
-    } else if ends("s") && !ends("ss") {
-        stem = &w[..w.len() - 1];
-        n -= 1;
-    }
-    // "phone"/"phon(es)", "make"/"mak(ing)" meet without their final e.
-    if n > 3 && stem.ends_with('e') {
-        stem = &stem[..stem.len() - 1];
-    }
-    stem
 }
 
 /// Share of the prompt's content words that occur in `thesis`.
@@ -1087,31 +978,6 @@ mod tests {
     }
 
     #[test]
-    fn stopwords_are_sorted_and_words_counted_like_split_whitespace() {
-        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
-        // Each fits a short key and is found as one; longer words are not.
-        assert!(STOPWORDS
-            .iter()
-            .all(|w| w.len() <= 8 && in_short_keys(&STOPWORD_KEYS, w)));
-        assert!(!in_short_keys(&STOPWORD_KEYS, "disagreement"));
-        assert!(!in_short_keys(&STOPWORD_KEYS, "abou"));
-        for t in [
-            "",
-            "  a b\tc\n\nd ",
-            "one\x0btwo\x0cthree\rfour",
-            "x\u{a0}y é  z",
-        ] {
-            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
-        }
-        // Longer texts cross the 8-byte chunks at every offset.
-        let base = "Words  cross\tchunk edges;\nsome   do not. ";
-        for n in 0..70 {
-            let t: String = base.repeat(3).chars().skip(n).collect();
-            assert_eq!(count_words(&t), t.split_whitespace().count(), "{t:?}");
-        }
-    }
-
-    #[test]
     fn prompt_overlap_folds_endings() {
         assert_eq!(
             prompt_overlap(
@@ -1124,10 +990,6 @@ mod tests {
             prompt_overlap("Should schools ban phones?", "Dogs are loyal pets"),
             0.0
         );
-        assert_eq!(fold("making"), fold("make"));
-        assert_eq!(fold("banning"), "ban");
-        assert_eq!(fold("classes"), "classe".trim_end_matches('e'));
-        assert_eq!(fold("uses"), "use");
     }
 
     #[test]
@@ -1143,14 +1005,11 @@ mod tests {
 
     mod props {
         use super::*;
+        use crate::text::stem::fold_endings;
+        use crate::text::words::PROMPT_STOPWORDS;
         use proptest::prelude::*;
 
         proptest! {
-            #[test]
-            fn words_are_counted_like_split_whitespace(t in "[ a-c\\t-\\r\\x00-\\x08\\x1c-\\x1f\\x7f.]{0,80}") {
-                prop_assert_eq!(count_words(&t), t.split_whitespace().count());
-            }
-
             /// The buffered words are those of `str::to_lowercase` per word, and
             /// the overlap over several texts is the overlap of their join.
             #[test]
@@ -1163,8 +1022,8 @@ mod tests {
                         .split(|c: char| !c.is_alphanumeric())
                         .filter(|w| w.chars().count() >= 3)
                         .map(str::to_lowercase)
-                        .filter(|w| STOPWORDS.binary_search(&w.as_str()).is_err())
-                        .map(|w| fold(&w).to_string())
+                        .filter(|w| PROMPT_STOPWORDS.binary_search(&w.as_str()).is_err())
+                        .map(|w| fold_endings(&w).to_string())
                         .collect();
                     w.sort_unstable();
                     w.dedup();

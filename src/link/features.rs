@@ -21,8 +21,9 @@
 //! [`FEATURE_SPEC`] names this layout; a model trained on another layout is
 //! rejected when loaded.
 
-use super::text::{fnv, fnv_run, overlap, Phrases, SentText};
+use super::text::{overlap, Phrases, SentText};
 use crate::document::{Document, Label};
+use crate::text::fnv::{fnv, fnv_run};
 
 /// Version of the feature layout; stored in model files and checked on load.
 pub const FEATURE_SPEC: &str = "links-v3";

@@ -1,146 +1,16 @@
 //! Word-level views of a sentence that the link and stance features need:
 //! lower-cased word tokens, crude stems of content words, and the opening words.
 //!
-//! Deliberately tiny and dependency-free: the features only ask "do these two
-//! sentences share content words?" and "how does this sentence open?", for which
-//! a suffix-stripping stemmer and a stop-word list are enough, and the linker must
-//! not depend on the role classifier's feature code (which may change under it).
+//! Built on the text layer's linker tokenizer, stemmer and stop words
+//! ([`crate::text`]); what is here is the per-sentence view the link features
+//! read, computed once per document, with a thread's memo of each word's hashes.
 
-use crate::document::{in_short_keys, is_apostrophe, short_keys, ALNUM_LOWER};
+use crate::text::fnv::{fnv, fnv_from, fnv_run, FNV_OFFSET};
+use crate::text::stem::strip_suffixes;
+use crate::text::tokens::joined_words;
+use crate::text::words::is_link_stopword;
+use crate::text::{byte_index, starts_with};
 use std::cell::RefCell;
-
-/// Function words ignored when measuring lexical overlap (sorted, for binary search).
-const STOP: &[&str] = &[
-    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
-    "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have",
-    "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "may", "me",
-    "might", "more", "most", "much", "must", "my", "no", "not", "of", "on", "one", "or", "other",
-    "our", "own", "people", "she", "should", "so", "some", "such", "than", "that", "the", "their",
-    "them", "then", "there", "these", "they", "thing", "things", "this", "those", "to", "too",
-    "us", "very", "was", "way", "we", "were", "what", "when", "which", "while", "who", "will",
-    "with", "would", "you", "your",
-];
-
-/// [`STOP`] as integers, in the same order.
-const STOP_KEYS: [u64; STOP.len()] = short_keys(STOP);
-
-fn is_stop(w: &str) -> bool {
-    // No stop word is longer than 8 bytes (checked in the tests).
-    in_short_keys(&STOP_KEYS, w)
-}
-
-/// Lower-cased word tokens of `s` (letters, digits and inner apostrophes),
-/// joined by single spaces. A typographic apostrophe becomes `'`, as in the
-/// role features: an essay typed in a word processor ("don’t") must read as
-/// the same words as one typed in plain text, on which the models learnt.
-fn joined_words(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    // Start of the word being read, in `out`.
-    let mut start = 0;
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        // ASCII letters and digits (most of any essay) skip char decoding.
-        let l = ALNUM_LOWER[usize::from(b)];
-        if l != 0 {
-            out.push(char::from(l));
-            i += 1;
-            continue;
-        }
-        // `i` only ever moves past whole characters.
-        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
-            break;
-        };
-        push_word_char(&mut out, &mut start, c);
-        i += c.len_utf8();
-    }
-    if out.len() > start {
-        end_word(&mut out, &mut start);
-    }
-    out.pop();
-    out
-}
-
-/// One character of [`joined_words`] into `out`, where the word being read
-/// starts at `start`.
-fn push_word_char(out: &mut String, start: &mut usize, c: char) {
-    if c.is_ascii_alphanumeric() {
-        out.push(c.to_ascii_lowercase());
-    } else if is_apostrophe(c) && out.len() > *start {
-        out.push('\'');
-    } else if c.is_alphanumeric() {
-        out.extend(c.to_lowercase());
-    } else if out.len() > *start {
-        end_word(out, start);
-    }
-}
-
-/// Ends the word being read in `out` (which starts at `start`).
-fn end_word(out: &mut String, start: &mut usize) {
-    // "students'" -> "students"; keep "don't". A word never starts with an
-    // apostrophe, so it stays non-empty.
-    while out.ends_with('\'') {
-        out.pop();
-    }
-    out.push(' ');
-    *start = out.len();
-}
-
-/// For each byte value, bit `i` set when `list[i]` starts with it (ends, with
-/// `last`): a word is compared only with the entries that can match it.
-const fn byte_index(list: &[&str], last: bool) -> [u64; 256] {
-    assert!(list.len() <= 64);
-    let mut index = [0u64; 256];
-    let mut i = 0;
-    while i < list.len() {
-        let b = list[i].as_bytes();
-        if !b.is_empty() {
-            let k = if last { b[b.len() - 1] } else { b[0] };
-            index[k as usize] |= 1 << i;
-        }
-        i += 1;
-    }
-    index
-}
-
-/// Whether `w` ends with `suf`: a byte loop from the end, as these compares are
-/// too short for a `memcmp` call to pay off.
-fn ends_with(w: &[u8], suf: &[u8]) -> bool {
-    w.len() >= suf.len() && w.iter().rev().zip(suf.iter().rev()).all(|(x, y)| x == y)
-}
-
-/// Whether `w` starts with `pre`: a byte loop, as [`ends_with`].
-fn starts_with(w: &[u8], pre: &[u8]) -> bool {
-    w.len() >= pre.len() && w.iter().zip(pre).all(|(x, y)| x == y)
-}
-
-const SUFFIXES: &[&str] = &[
-    "ational", "ization", "fulness", "ousness", "ically", "ations", "ation", "ments", "ment",
-    "ities", "ity", "ness", "ical", "ings", "ing", "ies", "ied", "ers", "ren", "ed", "es", "er",
-    "ly", "al", "s", "y", "e",
-];
-static SUFFIXES_BY_LAST: [u64; 256] = byte_index(SUFFIXES, true);
-
-/// A crude stem: strips common inflectional and derivational suffixes so that
-/// "technology"/"technological" or "children"/"child" meet. The first suffix in
-/// [`SUFFIXES`] order that leaves at least three characters is stripped.
-pub(crate) fn stem(w: &str) -> &str {
-    let b = w.as_bytes();
-    let mut todo = b.last().map_or(0, |&l| SUFFIXES_BY_LAST[usize::from(l)]);
-    while todo != 0 {
-        let suf = SUFFIXES[todo.trailing_zeros() as usize].as_bytes();
-        todo &= todo - 1;
-        if ends_with(b, suf) {
-            // The suffix is ASCII, so the cut is a char boundary.
-            let stemmed = &w[..b.len() - suf.len()];
-            // At least three characters; stops counting at the third.
-            if stemmed.chars().nth(2).is_some() {
-                return stemmed;
-            }
-        }
-    }
-    w
-}
 
 /// Word sequences looked for in sentences ([`SentText::phrase_mask`]), indexed
 /// by first byte.
@@ -204,44 +74,10 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// FNV-1a of `s`: stable across runs and platforms, and fast on short words.
-/// The link features' names are hashed with it at compile time, the stems and
-/// the names' varying parts with the same hash at run time ([`fnv_run`]).
-pub(crate) const fn fnv(s: &str) -> u64 {
-    fnv_from(FNV_OFFSET, s.as_bytes())
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-/// FNV-1a over `b`, continuing from the state `h` (a hash of what came before).
-/// `const`, for the feature names hashed at compile time; [`fnv_run`] is the
-/// same hash for run time.
-pub(crate) const fn fnv_from(mut h: u64, b: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < b.len() {
-        h = (h ^ b[i] as u64).wrapping_mul(FNV_PRIME);
-        i += 1;
-    }
-    h
-}
-
-/// [`fnv_from`], four bytes per loop step: the link features hash every word
-/// of every sentence several times, and the loop's own work was most of it.
-#[inline]
-pub(crate) fn fnv_run(mut h: u64, b: &[u8]) -> u64 {
-    let step = |h: u64, x: u8| (h ^ u64::from(x)).wrapping_mul(FNV_PRIME);
-    let mut quads = b.chunks_exact(4);
-    for q in &mut quads {
-        h = step(step(step(step(h, q[0]), q[1]), q[2]), q[3]);
-    }
-    quads.remainder().iter().fold(h, |h, &x| step(h, x))
-}
-
 /// What the link features need of one word, computed once per word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct WordInfo {
-    /// The hash of the word's [`stem`] when it is a content word (three
+    /// The hash of the word's stem ([`strip_suffixes`]) when it is a content word (three
     /// characters or more, not a stop word).
     pub stem: Option<u64>,
     /// The hash of the stance and relation models' word feature,
@@ -254,9 +90,9 @@ pub(crate) struct WordInfo {
 
 impl WordInfo {
     fn of(w: &str) -> Self {
-        let content = w.chars().nth(2).is_some() && !is_stop(w);
+        let content = w.chars().nth(2).is_some() && !is_link_stopword(w);
         WordInfo {
-            stem: content.then(|| fnv_run(FNV_OFFSET, stem(w).as_bytes())),
+            stem: content.then(|| fnv_run(FNV_OFFSET, strip_suffixes(w).as_bytes())),
             unigram: fnv_run(UNIGRAM_FEATURE, w.as_bytes()),
             bigram: fnv_run(BIGRAM_FEATURE, w.as_bytes()),
         }
@@ -461,28 +297,6 @@ mod tests {
     }
 
     #[test]
-    fn run_time_fnv_is_the_const_one() {
-        let text = b"the quick brown fox\xe2\x80\x99s";
-        for n in 0..=text.len() {
-            assert_eq!(fnv_run(7, &text[..n]), fnv_from(7, &text[..n]));
-        }
-    }
-
-    #[test]
-    fn stop_words_are_sorted_short_and_found() {
-        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
-        assert!(STOP.iter().all(|w| w.len() <= 8 && is_stop(w)));
-        assert!(!is_stop("school") && !is_stop("becausez") && !is_stop("thus"));
-    }
-
-    #[test]
-    fn stems_meet_across_inflections() {
-        assert_eq!(stem("technologies"), stem("technology"));
-        assert_eq!(stem("distracted"), stem("distracting"));
-        assert_eq!(stem("cat"), "cat");
-    }
-
-    #[test]
     fn the_word_memo_answers_as_the_words_do() {
         let mut memo = WordMemo::new(2);
         let long = "internationalisations";
@@ -518,26 +332,5 @@ mod tests {
         assert_eq!(b.phrase_mask(&FOUND), 0b1111);
         assert_eq!(b.phrase_mask(&ONE), 0b0001);
         assert!(!b.starts_with_phrase("in the"));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn fast_path_joins_words_as_char_by_char(
-            t in "[aZ9 ’'\\-.…“\t\u{b}\n\u{0}\u{7f}éÉİß\u{2028}]{0,40}",
-            u in proptest::prelude::any::<String>(),
-        ) {
-            for text in [&t, &u] {
-                // The reference: every character through `push_word_char`.
-                let (mut slow, mut start) = (String::new(), 0);
-                for c in text.chars() {
-                    push_word_char(&mut slow, &mut start, c);
-                }
-                if slow.len() > start {
-                    end_word(&mut slow, &mut start);
-                }
-                slow.pop();
-                proptest::prop_assert_eq!(joined_words(text), slow);
-            }
-        }
     }
 }

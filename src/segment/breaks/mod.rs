@@ -33,10 +33,10 @@
 pub mod trainer;
 
 use crate::classify::model::{finite_f32s, fnv1a};
-use crate::document::is_apostrophe;
 use crate::error::{Error, Result};
 use crate::features::hash::{bytes, finish, mix};
 use crate::features::markers::{CATEGORIES, MARKERS};
+use crate::text::is_apostrophe;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::LazyLock;
