@@ -57,6 +57,7 @@ pub mod render;
 pub mod report;
 pub mod segment;
 mod text;
+mod util;
 
 pub use analysis::Analysis;
 pub use analyzer::Analyzer;

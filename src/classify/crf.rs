@@ -19,21 +19,6 @@ pub const L: usize = 4;
 /// Transition potentials: row 0 is the start, row `1 + i` follows label `i`.
 pub type Trans = [[f32; L]; L + 1];
 
-/// Softmax of `scores`, in place (also the rescorer's and the linker's).
-pub fn softmax(scores: &mut [f32]) {
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for s in scores.iter_mut() {
-        *s = (*s - max).exp();
-        sum += *s;
-    }
-    if sum > 0.0 {
-        for s in scores.iter_mut() {
-            *s /= sum;
-        }
-    }
-}
-
 #[inline]
 fn lse(a: &[f32; L]) -> f32 {
     let m = a.iter().copied().fold(f32::NEG_INFINITY, f32::max);

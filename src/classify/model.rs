@@ -17,6 +17,8 @@ use super::rescore::{self, ParaPlace, Rescorer, N_FEAT, N_FEAT_V3};
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
 use crate::features::{token_features, FeatureSpec, Features, Token, SPEC_VERSION};
+use crate::util::math::sigmoid;
+use crate::util::model_file::{finite_f32s, fnv1a};
 use ndarray::Array2;
 
 /// Version of the model file layout (3 added the paragraph rescorer, 4 its
@@ -191,12 +193,6 @@ pub struct Work {
     inference: Vec<bool>,
     para: Vec<usize>,
     lat: Lattice,
-}
-
-/// Logistic function.
-#[inline]
-pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 impl Model {
@@ -723,31 +719,6 @@ fn put_f32(b: &mut Vec<u8>, x: f32) {
 fn put_str(b: &mut Vec<u8>, s: &str) {
     put_u32(b, s.len() as u32);
     b.extend_from_slice(s.as_bytes());
-}
-
-/// Little-endian `f32`s (a trailing partial value is ignored), or `None` if
-/// one is not finite. Two simple loops that vectorise (about 1.6 instructions
-/// a weight): collecting from an iterator of chunks, or testing each value as
-/// it is converted, left per-element code that was most of a model's load time.
-#[inline(never)]
-pub(crate) fn finite_f32s(b: &[u8]) -> Option<Vec<f32>> {
-    let mut w = vec![0.0f32; b.len() / 4];
-    for (x, c) in w.iter_mut().zip(b.chunks_exact(4)) {
-        *x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-    }
-    // A fold, not `all`, so the test is not cut short and vectorises.
-    let bad = w.iter().fold(false, |bad, x| bad | !x.is_finite());
-    (!bad).then_some(w)
-}
-
-/// FNV-1a over `b`: the checksum model files end with.
-pub(crate) fn fnv1a(b: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &x in b {
-        h ^= u64::from(x);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 struct Reader<'a> {

@@ -22,8 +22,9 @@
 //! gain. At inference its probabilities are mixed with the first pass's by the
 //! essay's register probability.
 
-use super::crf::{softmax, L};
+use super::crf::L;
 use crate::text::is_apostrophe;
+use crate::util::math::softmax;
 
 /// Number of rescoring features per sentence.
 pub const N_FEAT: usize = 18;

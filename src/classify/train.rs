@@ -19,11 +19,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::crf::{self, Lattice, Trans, L};
-use super::model::{sigmoid, DecodeConfig, Model, Work, NO_RESTATE, N_OUT, REGISTER, THESIS};
+use super::model::{DecodeConfig, Model, Work, NO_RESTATE, N_OUT, REGISTER, THESIS};
 use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
 use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
 use crate::corpus::eval::{Report, Scorer};
 use crate::features::{extract, FeatureSpec, Features, Scratch};
+use crate::util::math::sigmoid;
 use rayon::prelude::*;
 
 /// Training settings.

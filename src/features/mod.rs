@@ -15,13 +15,12 @@
 //! not allocate once the buffers have grown. Everything that determines feature
 //! ids is folded into [`FeatureSpec::hash`], which the model file records.
 
-pub mod hash;
 pub mod markers;
 
 use crate::document::Document;
 use crate::text::tokens::{RoleTokens, TokenSpan};
 use crate::text::words::ROLE_STOPWORDS;
-use hash::{bytes, finish, mix};
+use crate::util::hash::{bytes, finish, mix};
 
 /// Version of the feature definitions; bump on any change to what is extracted.
 pub const SPEC_VERSION: u32 = 6;

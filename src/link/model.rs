@@ -16,9 +16,10 @@
 
 use super::features::{self, DocView, Dot, Feats, Hasher, Role, Sink, FEATURE_SPEC};
 use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
-use crate::classify::model::finite_f32s;
 use crate::document::{Document, Label};
 use crate::error::{Error, Result};
+use crate::util::math::{sigmoid, softmax};
+use crate::util::model_file::finite_f32s;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::LazyLock;
@@ -109,12 +110,6 @@ fn score(w: &[f32], dim: u32, f: impl FnOnce(&mut Hasher<Dot<'_>>)) -> f32 {
     f(&mut h);
     h.finish().sum
 }
-
-pub(crate) fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-pub(crate) use crate::classify::crf::softmax;
 
 impl LinkModel {
     /// An all-zero model with the given dimensions (the trainer's start).

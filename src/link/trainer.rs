@@ -19,12 +19,13 @@
 //! the role classifier's roles, which is what the linker runs on.
 
 use super::features::{self, DocView, Feats, Role};
-use super::model::{dot, sigmoid, softmax, LearnedLinker, LinkModel, ModelInfo};
+use super::model::{dot, LearnedLinker, LinkModel, ModelInfo};
 use super::{main_thesis, stated_thesis};
 use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
 use crate::error::Result;
 use crate::segment::Segmenter;
+use crate::util::math::{sigmoid, softmax};
 use std::path::PathBuf;
 
 /// Training settings.

@@ -2,7 +2,7 @@
 //!
 //! Stable across runs and platforms, fast on short words, and `const`, so
 //! feature names are hashed at compile time and their varying parts with the
-//! same hash at run time. (The role features hash with `features::hash`
+//! same hash at run time. (The role features hash with `util::hash`
 //! instead: their shipped weights are indexed by that one.)
 
 /// FNV-1a of `s`. The link features' names are hashed with it at compile

@@ -20,10 +20,11 @@ pub mod input;
 pub mod layer;
 pub mod train;
 
-use crate::classify::model::{decode_thesis, sigmoid};
+use crate::classify::model::decode_thesis;
 use crate::classify::Refiner;
 use crate::document::{Document, Label, Scores};
 use crate::error::{Error, Result};
+use crate::util::math::sigmoid;
 use encoder::{mean_pool, Encoder, Heads, Outputs};
 use rayon::prelude::*;
 use rust_bert::bert::BertConfig;

@@ -32,11 +32,11 @@
 
 pub mod trainer;
 
-use crate::classify::model::{finite_f32s, fnv1a};
 use crate::error::{Error, Result};
-use crate::features::hash::{bytes, finish, mix};
 use crate::features::markers::{CATEGORIES, MARKERS};
 use crate::text::is_apostrophe;
+use crate::util::hash::{bytes, finish, mix};
+use crate::util::model_file::{finite_f32s, fnv1a};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::LazyLock;
