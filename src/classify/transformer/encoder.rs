@@ -2,14 +2,12 @@
 //! [`Layer`]s so the bottom layers can run once (frozen, their outputs cached)
 //! while the top layers train, and the role and thesis heads on top.
 
+use super::input::{length_batches, POS_FEATURES};
 use super::layer::Layer;
 use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertEmbedding, BertEmbeddings};
 use std::ops::Range;
 use tch::{nn, Kind, Tensor};
-
-/// Position features appended to the pooled sentence vector (see `input`).
-pub const POS_FEATURES: usize = 8;
 
 /// Number of role classes the head predicts, in [`crate::document::Label::ALL`] order.
 pub const CLASSES: i64 = 4;
@@ -190,7 +188,7 @@ impl Outputs {
     }
 
     /// Runs `f` on length-sorted batches of at most `size` of the inputs whose
-    /// token counts are `lens` (see [`super::input::length_batches`]) and
+    /// token counts are `lens` (see [`length_batches`]) and
     /// gathers its rows back in input order.
     ///
     /// # Errors
@@ -201,7 +199,7 @@ impl Outputs {
         mut f: impl FnMut(&[usize]) -> Result<Outputs>,
     ) -> Result<Outputs> {
         let mut out = Outputs::zeros(lens.len());
-        for idx in super::input::length_batches(lens, size) {
+        for idx in length_batches(lens, size) {
             let got = f(&idx)?;
             for (r, &i) in idx.iter().enumerate() {
                 out.logp[i] = got.logp[r];

@@ -3,12 +3,14 @@
 //! ("body paragraph, first sentence."), segment B is its neighbours in the
 //! paragraph. The head pools segment A only and also sees the position as numbers.
 
-use super::encoder::POS_FEATURES;
 use crate::document::{plain_char, Document, Sentence};
 use crate::error::{Error, Result};
 use std::borrow::Cow;
 use tch::Tensor;
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
+
+/// Position features appended to the pooled sentence vector (see [`position`]).
+pub const POS_FEATURES: usize = 8;
 
 /// One tokenized sentence in context.
 #[derive(Debug, Clone)]
