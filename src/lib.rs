@@ -34,7 +34,8 @@
 //! [`argument`] (relations, links, the map). Leaves that call no model:
 //! [`render`] (one analysis -> bytes) and [`report`] (batch output -> class
 //! page and gradebook CSV). Apart from the pipeline, and imported by no stage:
-//! training and evaluation. Errors are one enum with stable kinds, [`Error`].
+//! [`train`] (training and evaluation). Errors are one enum with stable kinds,
+//! [`Error`].
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -44,7 +45,6 @@ mod analyzer;
 pub mod argument;
 pub mod batch;
 pub mod classify;
-pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod features;
@@ -57,6 +57,7 @@ pub mod render;
 pub mod report;
 pub mod segment;
 mod text;
+pub mod train;
 mod util;
 
 pub use analysis::Analysis;

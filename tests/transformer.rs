@@ -11,14 +11,11 @@
 //!   both dev splits through `essaymap eval --backend transformer`.
 #![cfg(feature = "transformer")]
 
-use essaymap::classify::transformer::{
-    base_dir, embed_sentences,
-    train::{fine_tune, DevData, FineTuneConfig, TrainFile},
-    Transformer,
-};
+use essaymap::classify::transformer::{base_dir, embed_sentences, Transformer};
 use essaymap::classify::Refiner;
-use essaymap::corpus::annotated;
 use essaymap::segment::RuleSegmenter;
+use essaymap::train::corpus;
+use essaymap::train::transformer::{fine_tune, DevData, FineTuneConfig, TrainFile};
 use essaymap::Pipeline;
 use std::path::PathBuf;
 
@@ -57,8 +54,7 @@ fn base_model_embeddings_match_sentence_transformers() {
 #[test]
 fn fine_tuning_lowers_the_loss_and_weights_round_trip() {
     let seg = RuleSegmenter::default();
-    let essays =
-        annotated::read_file(&manifest().join("tests/data/gold_tiny.jsonl"), &seg).unwrap();
+    let essays = corpus::read_file(&manifest().join("tests/data/gold_tiny.jsonl"), &seg).unwrap();
     let pipeline = Pipeline::embedded().unwrap();
     let mut dev_essays = essays.clone();
     for e in &mut dev_essays {

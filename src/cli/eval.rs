@@ -1,8 +1,8 @@
 //! `essaymap eval`: score a role model against annotated essays.
 
 use anyhow::Result;
-use essaymap::corpus::{annotated, eval::Scorer};
-use essaymap::link::{eval as link_eval, LearnedLinker};
+use essaymap::link::LearnedLinker;
+use essaymap::train::{corpus, links_eval, score::Scorer};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,19 +39,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .apply(super::analyze::pipeline(args.model.as_ref())?)?;
     let mut out = std::io::stdout().lock();
     for (i, path) in args.gold.iter().enumerate() {
-        let essays = annotated::read_file(path, pipeline.segmenter())?;
+        let essays = corpus::read_file(path, pipeline.segmenter())?;
         if args.links {
             let model = super::analyze::link_model(args.links_model.as_ref())?;
             let mut predicted: Vec<_> = essays.iter().map(|e| e.doc.clone()).collect();
             pipeline.annotate_many(&mut predicted)?;
-            let rows = link_eval::compare(&essays, &LearnedLinker::new(&model), &predicted);
+            let rows = links_eval::compare(&essays, &LearnedLinker::new(&model), &predicted);
             if args.json {
                 let v = serde_json::json!({"gold": path.display().to_string(), "links": rows});
                 serde_json::to_writer(&mut out, &v)?;
                 writeln!(out)?;
             } else {
                 writeln!(out, "{} ({} essays)", path.display(), essays.len())?;
-                write!(out, "{}", link_eval::table(&rows))?;
+                write!(out, "{}", links_eval::table(&rows))?;
             }
             continue;
         }

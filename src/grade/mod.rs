@@ -12,7 +12,8 @@
 //! - [`rubric`]: a per-criterion score *suggestion* on a configurable scale,
 //!   from a TOML rubric ([`Rubric::default`] is `default_rubric.toml`, shipped in
 //!   the crate), every point explained by the metric and sentences behind it;
-//! - [`validity`]: the same metrics on gold and on predicted maps, compared.
+//! - `essaymap::train::validity`: the same metrics on gold and on predicted
+//!   maps, compared.
 //!
 //! The input is deliberately small ([`Link`]s: source, target, relation), so
 //! the grader depends on what a map *says*, not on how it was built: the gold
@@ -39,7 +40,6 @@
 pub mod feedback;
 pub mod metrics;
 pub mod rubric;
-pub mod validity;
 
 pub use feedback::{FeedbackItem, Severity};
 pub use metrics::{CounterArgument, Metrics, ThesisMetrics, ThesisPosition};

@@ -10,7 +10,7 @@
 //!   counter-argument (its stance); restatements of the thesis support it.
 //!
 //! [`LearnedLinker`] is the product: three small linear models over hashed
-//! features ([`features`]) trained on gold relations ([`trainer`]): a pairwise
+//! features ([`features`]) trained on gold relations (`essaymap::train::links`): a pairwise
 //! attachment model (softmax over the candidate targets of a source, plus a
 //! "no target" option), a support/attack classifier for each chosen link, and a
 //! stance classifier for claims. Decoding is per paragraph and keeps the links a
@@ -20,7 +20,7 @@
 //! is skipped, so each source has one target and following targets always ends
 //! at a claim. [`NearestClaimLinker`] is the rule baseline (each
 //! evidence sentence supports the nearest claim of its paragraph, every claim
-//! supports the thesis) that the learned model is measured against ([`eval`]).
+//! supports the thesis) that the learned model is measured against (`essaymap::train::links_eval`).
 //!
 //! The stance classifier also screens sentences the role classifier called
 //! evidence or other: one clearly against the thesis is a counter-argument, a
@@ -28,12 +28,10 @@
 //! [`Linker::link_labelled`] first relabels such sentences as claims, and the
 //! [`crate::map`] stage turns links into the argument map with its issue node.
 
-pub mod eval;
 pub mod features;
-mod model;
+pub(crate) mod model;
 mod rules;
 mod text;
-pub mod trainer;
 
 pub use model::{LearnedLinker, LinkModel, ModelInfo};
 pub use rules::NearestClaimLinker;

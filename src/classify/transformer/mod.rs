@@ -7,8 +7,10 @@
 //! - [`encoder`]: rust-bert's BERT embeddings and our [`layer`]s (fused GELU;
 //!   the top layer computes only the pooled tokens), split into frozen and
 //!   fine-tuned layers, plus the role and thesis heads.
-//! - [`train`]: fine-tuning (the frozen layers' outputs are cached, so a CPU
-//!   run takes minutes per epoch) and the fusion weights tuned on dev.
+//!
+//! Fine-tuning (the frozen layers' outputs are cached, so a CPU run takes
+//! minutes per epoch) and the fusion weights tuned on dev are in the training
+//! tree, `essaymap::train::transformer`.
 //!
 //! The base model comes from `scripts/setup-transformer.sh`
 //! (`.transformer/minilm`, or `ESSAYMAP_TRANSFORMER_DIR`); what ships in
@@ -18,7 +20,6 @@
 pub mod encoder;
 pub mod input;
 pub mod layer;
-pub mod train;
 
 use crate::classify::model::decode_thesis;
 use crate::classify::Refiner;
@@ -46,7 +47,7 @@ pub const BASE_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!(env!("ESSAYMAP_TRANSFORMER_WEIGHTS_FILE"));
 
 /// Optimiser parameter group of the heads (the encoder's is 0).
-const HEAD_GROUP: usize = 1;
+pub(crate) const HEAD_GROUP: usize = 1;
 
 /// Sentences per forward pass at inference. On CPU 16 ran 5-10% faster than
 /// 32 (smaller activations stay in cache); length sorting keeps padding low.
@@ -61,7 +62,7 @@ pub fn base_dir() -> PathBuf {
     )
 }
 
-/// How the network's output becomes labels; tuned on dev by [`train`].
+/// How the network's output becomes labels; tuned on dev by fine-tuning.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Decode {
     /// Weight of the transformer's log-probabilities against the embedded
@@ -110,16 +111,16 @@ pub struct Meta {
 /// kept for the optimiser and for saving.
 pub(crate) struct Net {
     /// A CUDA GPU when libtorch has one, else the CPU.
-    device: Device,
-    top: nn::VarStore,
-    encoder: Encoder,
-    heads: Heads,
+    pub(crate) device: Device,
+    pub(crate) top: nn::VarStore,
+    pub(crate) encoder: Encoder,
+    pub(crate) heads: Heads,
 }
 
 // Tensors are Send but not Sync; the network is only used behind a Mutex.
 impl Net {
     /// Declares the network and loads the base weights from `dir`.
-    fn load_base(dir: &Path, trainable: usize) -> Result<Net> {
+    pub(crate) fn load_base(dir: &Path, trainable: usize) -> Result<Net> {
         let err = |what: &Path, m: String| Error::Model {
             what: what.display().to_string(),
             message: m,
@@ -161,7 +162,7 @@ impl Net {
 
     /// Copies named tensors (fp16 or fp32) into the fine-tuned variables; every
     /// one of them must be given.
-    fn set_top(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
+    pub(crate) fn set_top(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
         let mut vars = self.top.variables();
         for (name, var) in &mut vars {
             let src = tensors.get(name).ok_or_else(|| Error::Model {
@@ -201,7 +202,7 @@ impl Net {
     }
 }
 
-fn tch_err(e: tch::TchError) -> Error {
+pub(crate) fn tch_err(e: tch::TchError) -> Error {
     Error::Model {
         what: "transformer".into(),
         message: e.to_string(),
@@ -210,8 +211,8 @@ fn tch_err(e: tch::TchError) -> Error {
 
 /// The fine-tuned role model: a [`Refiner`] over the embedded model's output.
 pub struct Transformer {
-    net: Mutex<Net>,
-    tokenizer: Tokenizer,
+    pub(crate) net: Mutex<Net>,
+    pub(crate) tokenizer: Tokenizer,
     /// Settings and provenance.
     pub meta: Meta,
 }

@@ -304,6 +304,62 @@ fn annotate(raw: RawEssay, segmenter: &dyn Segmenter) -> AnnotatedEssay {
     }
 }
 
+/// Reads an annotated file and keeps a seeded random `max` of its essays (in
+/// their file order), or all of them without `max`.
+///
+/// # Errors
+/// As [`read_file`].
+pub fn read_sampled(
+    path: &Path,
+    segmenter: &dyn Segmenter,
+    max: Option<usize>,
+    seed: u64,
+) -> Result<Vec<AnnotatedEssay>> {
+    let mut essays = read_file(path, segmenter)?;
+    if let Some(max) = max {
+        sample(&mut essays, max, seed);
+    }
+    Ok(essays)
+}
+
+/// Keeps a seeded random `max` of `items` (in their original order).
+fn sample<T>(items: &mut Vec<T>, max: usize, seed: u64) {
+    if items.len() <= max {
+        return;
+    }
+    let mut keyed: Vec<(u64, usize)> = (0..items.len())
+        .map(|i| {
+            let mut z = seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            (z ^ (z >> 31), i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut keep = vec![false; items.len()];
+    for &(_, i) in keyed.iter().take(max) {
+        keep[i] = true;
+    }
+    let mut i = 0;
+    items.retain(|_| {
+        let k = keep[i];
+        i += 1;
+        k
+    });
+}
+
+/// The document with gold roles and gold thesis flags set.
+pub fn gold_document(e: &AnnotatedEssay) -> Document {
+    let mut d = e.doc.clone();
+    for (s, g) in d.sentences.iter_mut().zip(&e.gold) {
+        s.label = Some(g.label);
+        s.thesis = Some(g.thesis);
+        s.confidence = None;
+        s.scores = None;
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

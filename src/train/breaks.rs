@@ -10,10 +10,12 @@
 //! boundary F1, so dev is only measured, never tuned on. The length prior is
 //! the smoothed distribution of the training paragraphs' sizes in sentences.
 
-use super::{boundary_features, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT};
-use crate::corpus::annotated::{self, AnnotatedEssay};
+use super::corpus::{self, AnnotatedEssay};
+use super::rng::Lcg;
 use crate::error::Result;
-use crate::link::trainer::Lcg;
+use crate::segment::breaks::{
+    boundary_features, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT,
+};
 use crate::segment::Segmenter;
 use std::path::{Path, PathBuf};
 
@@ -216,7 +218,7 @@ fn read(
     seg: &dyn Segmenter,
     bits: u32,
 ) -> Result<Vec<Essay>> {
-    let essays = annotated::read_file(path, seg)?;
+    let essays = corpus::read_file(path, seg)?;
     Ok(essays
         .iter()
         .map(|e| Essay::new(e, file, weight, bits))
@@ -250,7 +252,7 @@ pub fn train_files(
             more.len()
         ));
         trained_on.push(
-            serde_json::json!({"file": annotated::file_label(path), "essays": more.len(),
+            serde_json::json!({"file": corpus::file_label(path), "essays": more.len(),
             "boundaries": boundaries, "breaks": breaks, "weight": weight}),
         );
         essays.extend(more);
@@ -349,14 +351,14 @@ pub fn train_files(
             c.gold
         ));
         dev_scores.push(
-            serde_json::json!({"file": annotated::file_label(path), "essays": d.len(),
+            serde_json::json!({"file": corpus::file_label(path), "essays": d.len(),
             "precision": c.precision(), "recall": c.recall(), "f1": c.f1()}),
         );
     }
     let cv_json: Vec<_> = train
         .iter()
         .zip(&cv)
-        .map(|((p, _), c)| serde_json::json!({"file": annotated::file_label(p), "f1": c.f1()}))
+        .map(|((p, _), c)| serde_json::json!({"file": corpus::file_label(p), "f1": c.f1()}))
         .collect();
     model.info.provenance = serde_json::json!({
         "essaymap": env!("CARGO_PKG_VERSION"),

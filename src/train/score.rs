@@ -7,7 +7,7 @@
 //! positive class. Counts are kept, not ratios, so reports over several files
 //! can be merged exactly.
 
-use crate::corpus::annotated::GoldSentence;
+use super::corpus::GoldSentence;
 use crate::document::{Document, Label};
 use serde::Serialize;
 use std::fmt;
@@ -189,6 +189,12 @@ impl fmt::Display for Report {
         writeln!(f, "accuracy: {:.3}", self.accuracy)?;
         write!(f, "thesis F1: {:.3}", self.thesis.f1)
     }
+}
+
+/// One dev file's scores, as a model's provenance records them.
+pub fn provenance_scores(name: &str, r: &Report) -> serde_json::Value {
+    serde_json::json!({"file": name, "macro_f1": r.macro_f1,
+        "accuracy": r.accuracy, "thesis_f1": r.thesis.f1})
 }
 
 #[cfg(test)]

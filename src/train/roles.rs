@@ -18,14 +18,19 @@
 // loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
-use super::crf::{self, Lattice, Trans, L};
-use super::model::{DecodeConfig, Model, Work, NO_RESTATE, N_OUT, REGISTER, THESIS};
-use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
-use crate::corpus::annotated::{AnnotatedEssay, GoldSentence};
-use crate::corpus::eval::{Report, Scorer};
+use super::corpus::{self, AnnotatedEssay, GoldSentence};
+use super::rng::Rng;
+use super::score::{provenance_scores, Report, Scorer};
+use crate::classify::crf::{self, Lattice, Trans, L};
+use crate::classify::model::{DecodeConfig, Model, Work, NO_RESTATE, N_OUT, REGISTER, THESIS};
+use crate::classify::rescore::{self, ParaPlace, Rescorer, N_FEAT};
+use crate::error::Result;
 use crate::features::{extract, FeatureSpec, Features, Scratch};
+use crate::segment::Segmenter;
 use crate::util::math::sigmoid;
 use rayon::prelude::*;
+use std::path::PathBuf;
+use std::time::Instant;
 
 /// Training settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -185,34 +190,6 @@ fn dev_score(reports: &[Report]) -> f64 {
         .map(|r| (r.macro_f1 + r.thesis.f1) / 2.0)
         .sum::<f64>()
         / reports.len() as f64
-}
-
-/// Seeded xorshift64* generator for shuffling.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// A generator for `seed` (any value, zero included).
-    pub(crate) fn seeded(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    pub(crate) fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Fisher-Yates shuffle.
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
-        }
-    }
 }
 
 /// Trains a model on `train`, selecting the epoch and decode settings on `dev`.
@@ -489,7 +466,7 @@ fn train_one(
     best.map_or(model, |(_, m)| m)
 }
 
-/// Fits the paragraph rescorer ([`super::rescore`]) on out-of-fold
+/// Fits the paragraph rescorer ([`crate::classify::rescore`]) on out-of-fold
 /// predictions for the `held` essays (each with the index of its example in
 /// `train`): they are split into `folds` folds by a seeded shuffle, and each
 /// fold is labelled by a one-seed model trained and calibrated like the main
@@ -732,5 +709,265 @@ pub fn example_from(feats: Features, gold: &[GoldSentence], paras: Vec<(u32, u32
         paras,
         weight: 1.0,
         register: None,
+    }
+}
+
+/// One training file of a [`Recipe`] and how it counts.
+#[derive(Debug, Clone)]
+pub struct TrainFile {
+    /// Annotated JSONL (AAE/PERSUADE format).
+    pub path: PathBuf,
+    /// Weight of each of its examples.
+    pub weight: f32,
+    /// Its register, if given: 1 for university-level writing (AAE), 0 for
+    /// school writing (PERSUADE). Trains register-specific weights, and the
+    /// university files train the rescorer.
+    pub register: Option<f32>,
+}
+
+/// How `essaymap train` fits the role model: the data, the settings, and what
+/// the model file records of them (its provenance).
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// Training files.
+    pub train: Vec<TrainFile>,
+    /// Dev files: they pick the epoch, the temperature and the thesis settings.
+    pub dev: Vec<PathBuf>,
+    /// Use at most this many essays of each training file (a sample seeded by
+    /// the config's seed).
+    pub max_essays: Option<usize>,
+    /// Optimiser and feature settings.
+    pub config: TrainConfig,
+    /// The rescorer learns from the predictions of this many models, each
+    /// trained without one fold of the university-register essays (0: no
+    /// rescorer).
+    pub rescore_folds: usize,
+}
+
+impl Recipe {
+    /// Reads the files, trains the model and its rescorer, scores them on dev
+    /// and records all of it in the model's provenance. `log` receives
+    /// progress and dev-score lines.
+    ///
+    /// # Errors
+    /// Fails on an unreadable or malformed file.
+    pub fn train(&self, segmenter: &dyn Segmenter, log: &mut dyn FnMut(&str)) -> Result<Model> {
+        let t0 = Instant::now();
+        let cfg = &self.config;
+        let spec = cfg.spec;
+        let mut examples = Vec::new();
+        let mut data = Vec::new();
+        // University-register essays, with the index of their first example: the
+        // rescorer's training data.
+        let mut university = Vec::new();
+        for f in &self.train {
+            let essays = corpus::read_sampled(&f.path, segmenter, self.max_essays, cfg.seed)?;
+            let w = f.weight;
+            let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
+            log(&format!(
+                "train {}: {} essays, {} sentences, weight {w}",
+                f.path.display(),
+                essays.len(),
+                sentences
+            ));
+            data.push(
+                serde_json::json!({"file": corpus::file_label(&f.path), "essays": essays.len(),
+                "sentences": sentences, "weight": w, "register": f.register}),
+            );
+            examples.extend(prepare(&spec, &essays, w, f.register));
+            if f.register.is_some_and(|r| r >= 0.5) {
+                university.push((examples.len() - essays.len(), essays));
+            }
+        }
+        let mut dev = Vec::new();
+        for path in &self.dev {
+            let essays = corpus::read_file(path, segmenter)?;
+            dev.push(DevSet::new(corpus::file_label(path), &spec, essays));
+        }
+        log(&format!(
+            "features ready in {:.1}s",
+            t0.elapsed().as_secs_f64()
+        ));
+        let mut model = train(cfg, &examples, &dev, log);
+        let held: Vec<_> = university
+            .iter()
+            .flat_map(|(first, essays)| essays.iter().enumerate().map(move |(j, e)| (first + j, e)))
+            .collect();
+        let rescorer = fit_rescorer(cfg, &examples, &held, self.rescore_folds, &dev, log);
+        if let Some((rs, _)) = &rescorer {
+            for d in &dev {
+                let r = d.evaluate(&model);
+                log(&format!(
+                    "{} first pass only: macro-F1 {:.3}, thesis F1 {:.3}",
+                    d.name, r.macro_f1, r.thesis.f1
+                ));
+            }
+            model.rescorer = Some(rs.clone());
+        }
+        if model.decode.registers {
+            // Ablation line: what the shared weights alone would score.
+            let mut shared = model.clone();
+            shared.decode.registers = false;
+            for d in &dev {
+                let r = d.evaluate(&shared);
+                log(&format!(
+                    "{} with shared weights only: macro-F1 {:.3}, thesis F1 {:.3}",
+                    d.name, r.macro_f1, r.thesis.f1
+                ));
+            }
+        }
+        let mut dev_scores = Vec::new();
+        for d in &dev {
+            let r = d.evaluate(&model);
+            log(&format!("{}:\n{r}", d.name));
+            dev_scores.push(provenance_scores(&d.name, &r));
+        }
+        model.provenance = serde_json::json!({
+            "essaymap": env!("CARGO_PKG_VERSION"),
+            "trained_on": data,
+            "dev": dev_scores,
+            "config": {"epochs": cfg.epochs, "bits": cfg.spec.bits, "lr": cfg.lr, "l2": cfg.l2,
+                "seed": cfg.seed, "transitions": cfg.transitions, "average": cfg.average, "listwise_thesis": cfg.listwise_thesis, "ensemble": cfg.ensemble, "max_essays": self.max_essays},
+            "rescorer": rescorer.as_ref().map(|(_, n)| serde_json::json!({"folds": self.rescore_folds,
+                "sentences": n, "l2": RESCORER_L2, "iterations": RESCORER_ITERATIONS})),
+            "decode": {"temperature": model.decode.temperature,
+                "thesis_threshold": model.decode.thesis_threshold,
+                "thesis_fallback": model.decode.thesis_fallback,
+                "thesis_claim_weight": model.decode.thesis_claim_weight,
+                "registers": model.decode.registers,
+                "thesis_claim_boost": model.decode.thesis_claim_boost},
+        })
+        .to_string();
+        Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classifier;
+    use crate::document::Label;
+    use crate::segment::{self, RuleSegmenter};
+
+    /// Essays whose roles follow from their words: a toy set a working
+    /// optimiser must fit perfectly.
+    fn toy() -> Vec<AnnotatedEssay> {
+        let claims = [
+            "Uniforms should be required.",
+            "Cities must plant trees.",
+            "Tests should be shorter.",
+        ];
+        let evidence = [
+            "For example, my school saw fewer fights.",
+            "For instance, shade cools the streets.",
+            "For example, tired pupils forget answers.",
+        ];
+        let other = ["Dear reader, hello there.", "Dear friends, welcome."];
+        let questions = ["Is that fair?", "Who decides?"];
+        let mut out = Vec::new();
+        for i in 0..12 {
+            let c = claims[i % 3];
+            let e = evidence[(i + 1) % 3];
+            let o = other[i % 2];
+            let q = questions[i % 2];
+            let text = format!("{o} {q}\n\n{c} {e}");
+            let doc = segment::document(&RuleSegmenter::default(), None, None, text);
+            let labels = [Label::Other, Label::Question, Label::Claim, Label::Evidence];
+            let gold = labels
+                .iter()
+                .map(|&l| GoldSentence {
+                    label: l,
+                    thesis: l == Label::Claim,
+                    component: None,
+                    stance: None,
+                })
+                .collect();
+            out.push(AnnotatedEssay {
+                doc,
+                gold,
+                links: vec![],
+                components: vec![],
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn optimiser_fits_a_separable_toy_set_deterministically() {
+        let spec = FeatureSpec { bits: 12 };
+        let essays = toy();
+        for transitions in [false, true] {
+            let cfg = TrainConfig {
+                spec,
+                epochs: 15,
+                transitions,
+                ..TrainConfig::default()
+            };
+            let ex = prepare(&spec, &essays, 1.0, None);
+            let m = train(&cfg, &ex, &[], &mut |_| {});
+            let m2 = train(&cfg, &ex, &[], &mut |_| {});
+            assert_eq!(m.weights, m2.weights, "same seed, same model");
+            let dev = DevSet::new("toy".into(), &spec, essays.clone());
+            let r = dev.evaluate(&m);
+            assert!((r.accuracy - 1.0).abs() < 1e-9, "{r}");
+            assert!((r.thesis.f1 - 1.0).abs() < 1e-9, "{r}");
+            // Probabilities are a distribution.
+            let mut doc = essays[0].doc.clone();
+            let mut f = Features::default();
+            extract(&spec, &doc, &mut f, &mut Default::default());
+            m.classify(&mut doc, &f);
+            for s in &doc.sentences {
+                let p = s.scores.unwrap().to_array();
+                assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+                assert_eq!(s.confidence, Some(p[s.label.unwrap().index()]));
+            }
+        }
+    }
+
+    #[test]
+    fn an_ensemble_is_the_average_of_its_seeds() {
+        let spec = FeatureSpec { bits: 10 };
+        let ex = prepare(&spec, &toy(), 1.0, None);
+        let cfg = TrainConfig {
+            spec,
+            epochs: 3,
+            ..TrainConfig::default()
+        };
+        let one = |seed| {
+            let c = TrainConfig { seed, ..cfg };
+            train(&c, &ex, &[], &mut |_| {})
+        };
+        let (a, b) = (one(cfg.seed), one(cfg.seed + 1));
+        assert_ne!(a.weights, b.weights, "seeds shuffle differently");
+        let both = TrainConfig { ensemble: 2, ..cfg };
+        let m = train(&both, &ex, &[], &mut |_| {});
+        for ((x, y), z) in a.weights.iter().zip(b.weights.iter()).zip(m.weights.iter()) {
+            assert!(((x + y) / 2.0 - z).abs() < 1e-6);
+        }
+        assert!(((a.bias[0] + b.bias[0]) / 2.0 - m.bias[0]).abs() < 1e-6);
+        assert!(((a.trans[1][2] + b.trans[1][2]) / 2.0 - m.trans[1][2]).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_rescorer_learns_from_out_of_fold_predictions() {
+        let spec = FeatureSpec { bits: 12 };
+        let essays = toy();
+        let ex = prepare(&spec, &essays, 1.0, None);
+        let cfg = TrainConfig {
+            spec,
+            epochs: 15,
+            ..TrainConfig::default()
+        };
+        let held: Vec<_> = essays.iter().enumerate().collect();
+        let fit = || fit_rescorer(&cfg, &ex, &held, 3, &[], &mut |_| {});
+        let (rs, n) = fit().expect("held essays give a rescorer");
+        assert_eq!(n, 48, "every held-out sentence is a row");
+        assert_eq!(fit().map(|f| f.0), Some(rs.clone()), "deterministic");
+        assert!(fit_rescorer(&cfg, &ex, &[], 3, &[], &mut |_| {}).is_none());
+        // With the rescorer on top, the toy set is still fitted perfectly.
+        let mut m = train(&cfg, &ex, &[], &mut |_| {});
+        m.rescorer = Some(rs);
+        let r = DevSet::new("toy".into(), &spec, essays).evaluate(&m);
+        assert!((r.accuracy - 1.0).abs() < 1e-9, "{r}");
     }
 }

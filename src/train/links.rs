@@ -18,12 +18,14 @@
 //! roles), the counter-argument thresholds and the weight of "no target" with
 //! the role classifier's roles, which is what the linker runs on.
 
-use super::features::{self, DocView, Feats, Role};
-use super::model::{dot, LearnedLinker, LinkModel, ModelInfo};
-use super::{main_thesis, stated_thesis};
-use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
+use super::corpus::{self, gold_document, AnnotatedEssay, ComponentType, GoldRelation, Stance};
+use super::links_eval;
+use super::rng::Lcg;
 use crate::document::{Document, Label};
 use crate::error::Result;
+use crate::link::features::{self, DocView, Feats, Role};
+use crate::link::model::dot;
+use crate::link::{main_thesis, stated_thesis, LearnedLinker, LinkModel, ModelInfo};
 use crate::segment::Segmenter;
 use crate::util::math::{sigmoid, softmax};
 use std::path::PathBuf;
@@ -75,39 +77,6 @@ impl Default for TrainConfig {
             linked_stance_repeats: 10,
             seed: 7,
             pair_on_gold_roles: true,
-        }
-    }
-}
-
-/// The document with gold roles and gold thesis flags set.
-pub fn gold_document(e: &AnnotatedEssay) -> Document {
-    let mut d = e.doc.clone();
-    for (s, g) in d.sentences.iter_mut().zip(&e.gold) {
-        s.label = Some(g.label);
-        s.thesis = Some(g.thesis);
-        s.confidence = None;
-        s.scores = None;
-    }
-    d
-}
-
-/// A fixed-seed linear congruential generator: deterministic shuffles without
-/// a dependency.
-pub(crate) struct Lcg(pub(crate) u64);
-
-impl Lcg {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
         }
     }
 }
@@ -551,8 +520,8 @@ pub fn train(data: TrainData<'_>, cfg: &TrainConfig, provenance: &str) -> LinkMo
     m
 }
 
-/// Sets the factors on "no target" ([`super::ModelInfo::no_target_weight`])
-/// and then on claim targets ([`super::ModelInfo::claim_target_weight`]) that
+/// Sets the factors on "no target" ([`ModelInfo::no_target_weight`])
+/// and then on claim targets ([`ModelInfo::claim_target_weight`]) that
 /// give the best relation F1 on `dev` essays labelled by the role classifier
 /// (`predicted`, parallel); the first of each grid (no rescaling) wins ties,
 /// and without predictions nothing changes.
@@ -561,7 +530,7 @@ fn tune_decoding(m: &mut LinkModel, dev: &[AnnotatedEssay], predicted: &[Documen
         return;
     }
     let f1 = |m: &LinkModel| {
-        super::eval::evaluate(&LearnedLinker::new(m), dev, predicted)
+        links_eval::evaluate(&LearnedLinker::new(m), dev, predicted)
             .relation
             .f1()
     };
@@ -631,7 +600,7 @@ pub fn train_files(
         let mut linked = Vec::new();
         let mut all = Vec::new();
         for p in paths {
-            let essays = crate::corpus::annotated::read_file(p, segmenter)?;
+            let essays = corpus::read_file(p, segmenter)?;
             for e in essays {
                 if !e.links.is_empty() {
                     linked.push(e.clone());

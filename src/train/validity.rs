@@ -1,7 +1,7 @@
 //! Validity of the grading metrics: the same [`Metrics`] computed from the gold
 //! annotation and from the predicted map of each essay, compared across essays.
 //!
-//! The gold map ([`gold_map`]) is built from [`crate::corpus::annotated`] with
+//! The gold map ([`gold_map`]) is built from [`super::corpus`] with
 //! the conventions the predicted map follows, so that both go through the same
 //! metric code:
 //! - labels and thesis flags are the gold ones projected onto our sentences;
@@ -15,11 +15,11 @@
 //! yes/no findings ([`Validity`]). AAE dev contains the same essay annotated
 //! more than once; [`dedup_by_text`] keeps the first copy so no essay weighs double.
 
-use super::metrics::Metrics;
+use super::corpus::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::argument::{Link as Edge, Relation};
-use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use crate::document::{Document, Label};
 use crate::error::Result;
+use crate::grade::metrics::Metrics;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -289,9 +289,8 @@ pub fn measure_against(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::annotated::GoldComponent;
-    use crate::corpus::annotated::{GoldLink, GoldSentence};
     use crate::segment::{self, RuleSegmenter};
+    use crate::train::corpus::{GoldComponent, GoldLink, GoldSentence};
 
     fn gold(
         label: Label,

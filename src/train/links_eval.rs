@@ -13,10 +13,11 @@
 //! - **counter-argument F1**: sentences with an `attacks` link from a claim to
 //!   the main thesis against gold Counterclaim sentences (PERSUADE).
 
-use super::features::Role;
-use super::{main_thesis, Link, Linker, Relation};
-use crate::corpus::annotated::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
+use super::corpus::{gold_document, AnnotatedEssay, ComponentType, GoldRelation, Stance};
+use crate::argument::{Link, Relation};
 use crate::document::Document;
+use crate::link::features::Role;
+use crate::link::{main_thesis, Linker, NearestClaimLinker};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -181,11 +182,11 @@ pub fn compare(
     model: &dyn Linker,
     predicted: &[Document],
 ) -> Vec<ReportRow> {
-    let gold: Vec<Document> = essays.iter().map(super::trainer::gold_document).collect();
+    let gold: Vec<Document> = essays.iter().map(gold_document).collect();
     let mut rows = Vec::new();
     for (roles, docs) in [("gold", &gold[..]), ("predicted", predicted)] {
         for (name, linker) in [
-            ("rule", &super::NearestClaimLinker as &dyn Linker),
+            ("rule", &NearestClaimLinker as &dyn Linker),
             ("model", model),
         ] {
             rows.push(ReportRow {
