@@ -3,11 +3,11 @@
 //! [`Model`] is a trained linear-chain CRF over the sentences of a paragraph,
 //! on hashed sparse features ([`crate::features`]), with a logistic thesis
 //! head, and a second pass ([`rescore`]) that rescores each sentence against
-//! the rest of its paragraph; `essaymap::train::roles` fits both. The [`Classifier`] trait is what the pipeline
-//! calls, so another model (or a test double) can stand in. A [`Refiner`]
-//! runs after it and may relabel: the transformer backend (`transformer`,
-//! Cargo feature `transformer`) fuses its own probabilities with the
-//! embedded model's.
+//! the rest of its paragraph; `train::roles` fits both. The [`Classifier`]
+//! trait is what the pipeline calls, so another model (or a test double) can
+//! stand in. A [`Refiner`] runs after it and may relabel: the transformer
+//! backend (`transformer`, Cargo feature `transformer`) fuses its own
+//! probabilities with the embedded model's.
 
 pub mod crf;
 pub mod model;

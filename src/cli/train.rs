@@ -1,4 +1,6 @@
-//! `essaymap train`: fit the role model on annotated essays and write a model file.
+//! `essaymap train`: fit a model (roles, links, paragraph breaks, or the
+//! transformer) on annotated essays and write its file. The arguments become a
+//! recipe or config of `essaymap::train`, which does the training.
 
 use anyhow::{bail, Context, Result};
 use essaymap::features::FeatureSpec;

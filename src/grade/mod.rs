@@ -12,8 +12,7 @@
 //! - [`rubric`]: a per-criterion score *suggestion* on a configurable scale,
 //!   from a TOML rubric ([`Rubric::default`] is `default_rubric.toml`, shipped in
 //!   the crate), every point explained by the metric and sentences behind it;
-//! - `essaymap::train::validity`: the same metrics on gold and on predicted
-//!   maps, compared.
+//! - `train::validity`: the same metrics on gold and on predicted maps, compared.
 //!
 //! The input is deliberately small ([`Link`]s: source, target, relation), so
 //! the grader depends on what a map *says*, not on how it was built: the gold

@@ -10,7 +10,7 @@
 //!   counter-argument (its stance); restatements of the thesis support it.
 //!
 //! [`LearnedLinker`] is the product: three small linear models over hashed
-//! features ([`features`]) trained on gold relations (`essaymap::train::links`): a pairwise
+//! features ([`features`]) trained on gold relations (`train::links`): a pairwise
 //! attachment model (softmax over the candidate targets of a source, plus a
 //! "no target" option), a support/attack classifier for each chosen link, and a
 //! stance classifier for claims. Decoding is per paragraph and keeps the links a
@@ -20,7 +20,7 @@
 //! is skipped, so each source has one target and following targets always ends
 //! at a claim. [`NearestClaimLinker`] is the rule baseline (each
 //! evidence sentence supports the nearest claim of its paragraph, every claim
-//! supports the thesis) that the learned model is measured against (`essaymap::train::links_eval`).
+//! supports the thesis) that the learned model is measured against (`train::links_eval`).
 //!
 //! The stance classifier also screens sentences the role classifier called
 //! evidence or other: one clearly against the thesis is a counter-argument, a

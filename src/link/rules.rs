@@ -3,7 +3,7 @@
 //! every other claim supports the main thesis.
 //!
 //! It exists to be measured against: the learned linker must beat it (see
-//! `essaymap::train::links_eval`). It never predicts `attacks`.
+//! `train::links_eval`). It never predicts `attacks`.
 
 use super::features::Role;
 use super::{main_thesis, Link, Linker, Relation};

@@ -10,7 +10,7 @@
 //!
 //! Fine-tuning (the frozen layers' outputs are cached, so a CPU run takes
 //! minutes per epoch) and the fusion weights tuned on dev are in the training
-//! tree, `essaymap::train::transformer`.
+//! tree, `train::transformer`.
 //!
 //! The base model comes from `scripts/setup-transformer.sh`
 //! (`.transformer/minilm`, or `ESSAYMAP_TRANSFORMER_DIR`); what ships in

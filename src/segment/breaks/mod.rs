@@ -13,7 +13,7 @@
 //! discourse-marker categories it opens with, the previous sentence's opening,
 //! last word and final punctuation, where the boundary sits in the block,
 //! sentence lengths, word overlap across the boundary), trained on the gold
-//! paragraphs of the corpora (`essaymap::train::breaks`). Decoding is a dynamic programme
+//! paragraphs of the corpora (`train::breaks`). Decoding is a dynamic programme
 //! over paragraph lengths: it maximises the boundaries' log-probabilities plus
 //! a weighted log-prior of each paragraph's length and a bias per break, both
 //! tuned by cross-validation on the training essays. A block of fewer than
