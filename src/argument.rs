@@ -240,3 +240,42 @@ impl<'a> MapIndex<'a> {
         self.children.get(&id).map_or(&[], Vec::as_slice)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relation_names_match_json() {
+        for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{r}\""));
+        }
+    }
+
+    #[test]
+    fn map_links_keep_sentence_ends_and_confidence() {
+        let map = ArgumentMap {
+            nodes: Vec::new(),
+            edges: vec![
+                Edge {
+                    source: 2,
+                    target: 1,
+                    relation: Relation::Attacks,
+                    confidence: 0.7,
+                },
+                Edge {
+                    source: 1,
+                    target: ISSUE_ID,
+                    relation: Relation::Answers,
+                    confidence: 1.0,
+                },
+            ],
+        };
+        let links = Link::from_map(&map);
+        assert_eq!(links.len(), 1);
+        assert_eq!((links[0].source, links[0].target), (2, 1));
+        assert_eq!(links[0].relation, Relation::Attacks);
+        assert_eq!(links[0].confidence, 0.7);
+        assert_eq!(Link::new(3, 0, Relation::Supports).confidence, 1.0);
+    }
+}

@@ -14,13 +14,6 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-// Moved to the text layer; these paths stay until their last callers
-// (`corpus::annotated`, `pipeline`, `classify::transformer::input`) import
-// from `crate::text`.
-pub(crate) use crate::text::ends_with_question;
-#[cfg(feature = "transformer")]
-pub(crate) use crate::text::plain_char;
-
 /// The argumentative role of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

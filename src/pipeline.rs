@@ -15,10 +15,11 @@
 //! (a large share of a sentence's features).
 
 use crate::classify::{Classifier, Model, Refiner, TokenCache};
-use crate::document::{ends_with_question, Document, Essay, Label, Paragraph, Scores, Sentence};
+use crate::document::{Document, Essay, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
 use crate::segment::{self, RuleSegmenter, Segmenter};
+use crate::text::ends_with_question;
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;

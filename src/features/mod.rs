@@ -15,9 +15,8 @@
 //! not allocate once the buffers have grown. Everything that determines feature
 //! ids is folded into [`FeatureSpec::hash`], which the model file records.
 
-pub mod markers;
-
 use crate::document::Document;
+use crate::text::markers;
 use crate::text::tokens::{RoleTokens, TokenSpan};
 use crate::text::words::ROLE_STOPWORDS;
 use crate::util::hash::{bytes, finish, mix};

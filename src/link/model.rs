@@ -15,7 +15,8 @@
 //! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
 
 use super::features::{self, DocView, Dot, Feats, Hasher, Role, Sink, FEATURE_SPEC};
-use super::{main_thesis, stated_thesis, Forest, Link, Linker, Relation};
+use super::{main_thesis, stated_thesis, Forest, Linker};
+use crate::argument::{Link, Relation};
 use crate::document::{Document, Label};
 use crate::error::{Error, Result};
 use crate::util::math::{sigmoid, softmax};

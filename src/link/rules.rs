@@ -6,7 +6,8 @@
 //! `train::links_eval`). It never predicts `attacks`.
 
 use super::features::Role;
-use super::{main_thesis, Link, Linker, Relation};
+use super::{main_thesis, Linker};
+use crate::argument::{Link, Relation};
 use crate::document::Document;
 
 /// Nearest-claim-in-paragraph rule linker.

@@ -5,13 +5,15 @@
 //! (apostrophes, typographic characters, the ASCII fast-path table), the
 //! integer search that stop-word lists use, and the byte helpers and hash of
 //! the word views ([`fnv`]). The tokenizers ([`tokens`]), stemmers ([`stem`])
-//! and word lists ([`words`]) that differ between the stages sit side by side, each
+//! and word lists ([`words`]; the role features' cue words, [`markers`])
+//! that differ between the stages sit side by side, each
 //! saying who uses it and why it is not the other: the trained models and the
 //! grading thresholds were fitted on exactly those outputs.
 //!
 //! The layer sits below every stage and imports nothing from them.
 
 pub(crate) mod fnv;
+pub(crate) mod markers;
 pub(crate) mod stem;
 pub(crate) mod tokens;
 pub(crate) mod words;

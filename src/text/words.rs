@@ -17,8 +17,7 @@ use super::{in_short_keys, short_keys};
 /// and "my", stay content words here, and the role model learnt with them so.
 /// Part of the feature spec, in the order `FeatureSpec::hash` hashes it: any
 /// change is a new feature space, and the shipped role model would be
-/// rejected. Matched by word hash, so in no particular order. Public as
-/// `features::markers::STOPWORDS`.
+/// rejected. Matched by word hash, so in no particular order.
 pub const ROLE_STOPWORDS: &[&str] = &[
     "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "that",
     "this", "with", "as", "at", "by", "from", "their", "they", "them", "do", "does", "not", "more",

@@ -12,9 +12,10 @@
 //! - a component belongs to the sentence holding most of its characters, and a
 //!   component relation becomes a relation between those sentences.
 
-use crate::document::{ends_with_question, Document, Label};
+use crate::document::{Document, Label};
 use crate::error::{Error, Result};
 use crate::segment::{self, Segmenter};
+use crate::text::ends_with_question;
 use serde::Deserialize;
 use std::io::BufRead;
 use std::ops::Range;

@@ -3,7 +3,7 @@
 //!
 //! Why a module of its own: segmentation, role classification and linking each
 //! load a model file and hash features. Kept here, a stage needs no other stage
-//! for them, and this module imports nothing else of the crate.
+//! for them; this module imports only the text layer (the FNV-1a hash).
 
 pub mod hash;
 pub mod math;

@@ -2,6 +2,8 @@
 //! break models): little-endian weights that must be finite, and the FNV-1a
 //! checksum each file ends with.
 
+use crate::text::fnv::{fnv_run, FNV_OFFSET};
+
 /// Little-endian `f32`s (a trailing partial value is ignored), or `None` if
 /// one is not finite. Two simple loops that vectorise (about 1.6 instructions
 /// a weight): collecting from an iterator of chunks, or testing each value as
@@ -17,12 +19,8 @@ pub fn finite_f32s(b: &[u8]) -> Option<Vec<f32>> {
     (!bad).then_some(w)
 }
 
-/// FNV-1a over `b`: the checksum model files end with.
+/// FNV-1a over `b`: the checksum model files end with (the text layer's
+/// hash, from its offset basis).
 pub fn fnv1a(b: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &x in b {
-        h ^= u64::from(x);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    fnv_run(FNV_OFFSET, b)
 }

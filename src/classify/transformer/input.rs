@@ -3,8 +3,9 @@
 //! ("body paragraph, first sentence."), segment B is its neighbours in the
 //! paragraph. The head pools segment A only and also sees the position as numbers.
 
-use crate::document::{plain_char, Document, Sentence};
+use crate::document::{Document, Sentence};
 use crate::error::{Error, Result};
+use crate::text::plain_char;
 use std::borrow::Cow;
 use tch::Tensor;
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};

@@ -31,8 +31,8 @@
 //! binary and parsed once ([`BreakModel::embedded`]).
 
 use crate::error::{Error, Result};
-use crate::features::markers::{CATEGORIES, MARKERS};
 use crate::text::is_apostrophe;
+use crate::text::markers::{CATEGORIES, MARKERS};
 use crate::util::hash::{bytes, finish, mix};
 use crate::util::model_file::{finite_f32s, fnv1a};
 use serde::{Deserialize, Serialize};

@@ -157,7 +157,3 @@ pub const FIRST_SINGULAR: &[&str] = &["i", "me", "my", "mine", "myself", "i'm"];
 pub const FIRST_PLURAL: &[&str] = &["we", "us", "our", "ours", "ourselves"];
 /// Second person pronouns.
 pub const SECOND: &[&str] = &["you", "your", "yours", "yourself"];
-
-/// The role features' function words, now in the text layer beside the
-/// linker's and grading's lists.
-pub use crate::text::words::ROLE_STOPWORDS as STOPWORDS;
