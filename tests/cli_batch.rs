@@ -312,3 +312,109 @@ fn a_teachers_rubric_scores_every_essay_and_a_broken_one_stops_the_run() {
         .code(2)
         .stderr(predicates::str::contains("ten.toml"));
 }
+
+/// `batch INPUT -o OUT --summary SUMMARY --quiet`, with more arguments after.
+fn batch_cmd(input: &Path, out: &Path, summary: &Path) -> assert_cmd::Command {
+    let mut c = cargo_bin_cmd!("essaymap");
+    c.arg("batch")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .arg("--summary")
+        .arg(summary)
+        .arg("--quiet");
+    c
+}
+
+#[test]
+fn resume_redoes_an_essay_whose_summary_row_a_crash_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text: String = (0..40).map(|i| good(i) + "\n").collect();
+    std::fs::write(&input, text).unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    batch_cmd(&input, &out, &summary).assert().success();
+    let (full, full_csv) = (
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    // Killed after the 30th essay's line, before its summary row, which was
+    // half-written: the header and 29 whole rows.
+    let keep_lines: usize = full.lines().take(30).map(|l| l.len() + 1).sum();
+    std::fs::write(&out, &full[..keep_lines]).unwrap();
+    let keep_rows: usize = full_csv.lines().take(30).map(|l| l.len() + 1).sum();
+    std::fs::write(&summary, &full_csv[..keep_rows + 3]).unwrap();
+    batch_cmd(&input, &out, &summary)
+        .arg("--resume")
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), full);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), full_csv);
+}
+
+#[test]
+fn records_with_the_same_id_are_all_kept_on_resume_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    let rec = |id: &str, n: usize| {
+        let text = format!("{ESSAY} Reason number {n} matters.");
+        serde_json::json!({"id": id, "text": text}).to_string() + "\n"
+    };
+    std::fs::write(
+        &jsonl,
+        rec("a", 1) + &rec("b", 2) + &rec("a", 3) + &rec("c", 4),
+    )
+    .unwrap();
+    // Rows with an empty id all have the id "".
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "id,text\n,First essay here.\n,Second essay here.\n").unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    let run = || {
+        let mut c = batch_cmd(&jsonl, &out, &summary);
+        c.arg(&csv);
+        c
+    };
+    run().assert().success().stderr(predicates::str::contains(
+        "2 records have the id of an earlier record",
+    ));
+    let (full, full_csv) = (
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    let ids: Vec<Value> = lines(&out).iter().map(|v| v["id"].clone()).collect();
+    assert_eq!(ids, ["a", "b", "a", "c", "", ""]);
+    // Stopped after the first "a" and "b", and after the first empty id.
+    for keep in [2, 5] {
+        let cut: usize = full.lines().take(keep).map(|l| l.len() + 1).sum();
+        std::fs::write(&out, &full[..cut]).unwrap();
+        let cut: usize = full_csv.lines().take(keep + 1).map(|l| l.len() + 1).sum();
+        std::fs::write(&summary, &full_csv[..cut]).unwrap();
+        run()
+            .arg("--resume")
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("2 records have the id"));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), full, "kept {keep}");
+        assert_eq!(std::fs::read_to_string(&summary).unwrap(), full_csv);
+    }
+}
+
+#[test]
+fn resume_refuses_an_output_written_from_other_inputs_and_leaves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&first, good(0) + "\n" + &good(1) + "\n").unwrap();
+    std::fs::write(&second, good(5) + "\n" + &good(6) + "\n").unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    batch_cmd(&first, &out, &summary).assert().success();
+    let before = std::fs::read(&out).unwrap();
+    batch_cmd(&second, &out, &summary)
+        .arg("--resume")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot resume: line 1 is record \"e0\" but record 1 of the inputs is \"e5\"",
+        ));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}
+

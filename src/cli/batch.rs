@@ -32,8 +32,8 @@ pub struct Args {
     /// Also write one CSV row of counts per essay here.
     #[arg(long, value_name = "FILE.csv")]
     summary: Option<PathBuf>,
-    /// Keep OUTPUT from an earlier run, repair a half-written last line, and
-    /// skip the ids already in it.
+    /// Continue an earlier run into OUTPUT: keep the records it holds (matched
+    /// with the inputs by position and id), redo a half-written last one.
     #[arg(long)]
     resume: bool,
     /// Worker threads (default: all cores).
@@ -124,6 +124,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pool.current_num_threads(),
         peak_rss_mb().map_or(String::new(), |mb| format!(", peak RSS {mb} MB")),
     );
+    if stats.duplicate_ids > 0 {
+        let (n, has) = match stats.duplicate_ids {
+            1 => ("1 record".to_string(), "has"),
+            n => (format!("{n} records"), "have"),
+        };
+        eprintln!(
+            "essaymap batch: warning: {n} {has} the id of an earlier record; every record \
+             has its own output line, line N for input record N, so tell them apart by position"
+        );
+    }
     Ok(if stats.failed > 0 {
         ExitCode::from(3)
     } else {
