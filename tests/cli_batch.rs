@@ -418,3 +418,35 @@ fn resume_refuses_an_output_written_from_other_inputs_and_leaves_it() {
     assert_eq!(std::fs::read(&out).unwrap(), before);
 }
 
+#[test]
+fn a_csv_quote_left_open_is_an_error_record_and_the_rows_after_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "id,text\n\
+         e1,\"First essay. It is fine.\"\n\
+         e2,\"Forgot to close the quote. Sad.\n\
+         e3,Third essay is here.\n\
+         e4,\"Fourth essay, quoted.\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(3);
+    let got = lines(&out);
+    let ids: Vec<&str> = got.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["e1", "e2", "e3", "e4"]);
+    assert_eq!(got[1]["error"]["kind"], "bad_record");
+    let message = got[1]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("in.csv:3: a quoted field"), "{message}");
+    assert_eq!(got[2]["text"], "Third essay is here.");
+    assert_eq!(got[3]["text"], "Fourth essay, quoted.");
+}
+
