@@ -450,3 +450,54 @@ fn a_csv_quote_left_open_is_an_error_record_and_the_rows_after_it_are_read() {
     assert_eq!(got[3]["text"], "Fourth essay, quoted.");
 }
 
+#[test]
+fn plain_text_on_stdin_gets_one_hint_and_jsonl_with_a_bom_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let assert = cargo_bin_cmd!("essaymap")
+        .args(["batch", "-", "--quiet", "-o"])
+        .arg(&out)
+        .write_stdin("Schools should ban phones.\nPhones distract.\nTeachers agree.\n")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("essaymap analyze -"));
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    cargo_bin_cmd!("essaymap")
+        .args(["batch", "-", "--quiet", "-o"])
+        .arg(&out)
+        .write_stdin(format!("\u{feff}{}\n{}\n", good(0), good(1)))
+        .assert()
+        .success();
+    let ids: Vec<Value> = lines(&out).iter().map(|v| v["id"].clone()).collect();
+    assert_eq!(ids, ["e0", "e1"]);
+}
+
+#[test]
+fn a_text_that_is_not_a_string_is_an_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"n\",\"text\":12345}\n".to_string() + &good(1),
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(3);
+    let got = lines(&out);
+    assert_eq!(got[0]["error"]["kind"], "bad_record");
+    assert!(got[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("\"text\" must be a string, not a number"));
+    assert_eq!(got[1]["id"], "e1");
+}
+

@@ -127,11 +127,7 @@ pub fn records(
                     opts,
                 ))
             }
-            Input::Stdin => Box::new(jsonl_records(
-                BufReader::new(std::io::stdin()),
-                "<stdin>".into(),
-                opts,
-            )),
+            Input::Stdin => Box::new(stdin_records(opts)?),
             Input::Csv(path) => Box::new(csv_records(path, opts)?),
         });
     }
@@ -271,6 +267,28 @@ fn take_str(obj: &mut Map<String, Value>, keys: &[&str]) -> Option<String> {
     None
 }
 
+/// The essay text: the first of [`TEXT_KEYS`] present, which must be a string
+/// (a number there is a mistake in the input, not an essay to analyse).
+fn take_text(obj: &mut Map<String, Value>) -> std::result::Result<Option<String>, String> {
+    for k in TEXT_KEYS {
+        match obj.remove(*k) {
+            Some(Value::String(s)) => return Ok(Some(s)),
+            Some(other) => {
+                let kind = match other {
+                    Value::Null => "null",
+                    Value::Bool(_) => "a boolean",
+                    Value::Number(_) => "a number",
+                    Value::Array(_) => "an array",
+                    _ => "an object",
+                };
+                return Err(format!("\"{k}\" must be a string, not {kind}"));
+            }
+            None => {}
+        }
+    }
+    Ok(None)
+}
+
 const ID_KEYS: &[&str] = &["id", "essay_id"];
 const TEXT_KEYS: &[&str] = &["text", "full_text", "essay"];
 const TITLE_KEYS: &[&str] = &["title", "prompt"];
@@ -300,11 +318,59 @@ fn jsonl_records<R: BufRead + Send>(
                 return Some(Err(Failed { id: here, error }));
             }
         }
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        // Editors on Windows start UTF-8 files with a byte-order mark.
+        let line = match buf.strip_prefix(BOM) {
+            Some(rest) if line_no == 1 => rest,
+            _ => &buf[..],
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        return Some(parse_json_line(&buf, here, &name, line_no, opts));
+        return Some(parse_json_line(line, here, &name, line_no, opts));
     })
+}
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// JSONL records from standard input. Plain text piped in by mistake would give
+/// one `invalid_json` error per line, so input whose first line is not a JSON
+/// object is refused as a whole, with a hint.
+fn stdin_records(opts: ReadOptions) -> Result<impl Iterator<Item = Item> + Send> {
+    let mut reader = BufReader::new(std::io::stdin());
+    let mut head = Vec::new();
+    loop {
+        let start = head.len();
+        let n = reader
+            .read_until(b'\n', &mut head)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let line = &head[start..];
+        let line = if start == 0 {
+            line.strip_prefix(BOM).unwrap_or(line)
+        } else {
+            line
+        };
+        if n == 0 {
+            break;
+        }
+        match line.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => continue,
+            Some(b'{') => break,
+            Some(_) => {
+                return Err(Error::BadRecord {
+                    what: "<stdin>".into(),
+                    message: "standard input is not JSONL (one {\"id\", \"text\"} object per \
+                              line); to analyse one essay from standard input, use \
+                              `essaymap analyze -`"
+                        .into(),
+                })
+            }
+        }
+    }
+    Ok(jsonl_records(
+        std::io::Cursor::new(head).chain(reader),
+        "<stdin>".into(),
+        opts,
+    ))
 }
 
 fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: ReadOptions) -> Item {
@@ -346,12 +412,22 @@ fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: Read
         }
     };
     let id = take_str(&mut obj, ID_KEYS).unwrap_or(here);
-    let Some(text) = take_str(&mut obj, TEXT_KEYS) else {
-        let error = Error::BadRecord {
-            what: id.clone(),
-            message: "no \"text\" field".into(),
-        };
-        return fail(id, error);
+    let text = match take_text(&mut obj) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            let error = Error::BadRecord {
+                what: id.clone(),
+                message: "no \"text\" field".into(),
+            };
+            return fail(id, error);
+        }
+        Err(message) => {
+            let error = Error::BadRecord {
+                what: id.clone(),
+                message,
+            };
+            return fail(id, error);
+        }
     };
     let title = take_str(&mut obj, TITLE_KEYS);
     let meta = (!obj.is_empty()).then_some(obj);
@@ -733,6 +809,21 @@ mod tests {
         let Ok(r) = &items[0] else { panic!() };
         assert_eq!(r.text, "First essay. It has, commas.");
         assert_eq!(r.meta.as_ref().unwrap()["score"], "3");
+    }
+
+    #[test]
+    fn jsonl_accepts_a_byte_order_mark_and_wants_text_as_a_string() {
+        let data = b"\xef\xbb\xbf{\"id\":\"a\",\"text\":\"One.\"}\n\
+            {\"id\":\"n\",\"text\":12345}\n\
+            {\"id\":\"o\",\"essay\":{\"body\":\"x\"}}\n";
+        let items: Vec<Item> =
+            jsonl_records(&data[..], "in".into(), ReadOptions::default()).collect();
+        assert_eq!(ids(&items), ["a", "ERR n bad_record", "ERR o bad_record"]);
+        let Err(f) = &items[1] else { panic!() };
+        assert!(f
+            .error
+            .to_string()
+            .contains("must be a string, not a number"));
     }
 
     #[test]
