@@ -501,3 +501,20 @@ fn a_text_that_is_not_a_string_is_an_error_record() {
     assert_eq!(got[1]["id"], "e1");
 }
 
+#[test]
+fn threads_0_means_all_cores() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, good(0) + "\n").unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    cargo_bin_cmd!("essaymap")
+        .env_remove("RAYON_NUM_THREADS")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("out.jsonl"))
+        .args(["--quiet", "--threads", "0"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(format!("{cores} threads")));
+}

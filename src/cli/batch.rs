@@ -36,7 +36,7 @@ pub struct Args {
     /// with the inputs by position and id), redo a half-written last one.
     #[arg(long)]
     resume: bool,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default, or 0: all cores).
     #[arg(long)]
     threads: Option<usize>,
     /// Records larger than this many bytes fail with "too_large".
@@ -85,11 +85,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )?;
     let mut pool = rayon::ThreadPoolBuilder::new();
+    // rayon reads 0 as "all cores", as --threads documents.
     if let Some(n) = args.threads {
-        pool = pool.num_threads(n.max(1));
-        super::backend::set_threads(n.max(1));
+        pool = pool.num_threads(n);
     }
     let pool = pool.build().context("cannot start worker threads")?;
+    if args.threads.is_some() {
+        super::backend::set_threads(pool.current_num_threads());
+    }
     let opts = RunOptions {
         chunk: args.chunk.unwrap_or(if processor.batches_across_records() {
             128
