@@ -405,8 +405,7 @@ fn not_batch_output_hint(first: &str) -> String {
         Err(_) => "its lines are not JSON",
     };
     format!(
-        "not `essaymap batch` output: {what}; run `essaymap batch ESSAYS -o out.jsonl`, \
-         then `essaymap report out.jsonl`"
+        "not `essaymap batch` output: {what}; make that with `essaymap batch ESSAYS -o out.jsonl`"
     )
 }
 
