@@ -143,3 +143,43 @@ fn a_corrupt_model_file_is_a_clean_error() {
         .code(2)
         .stderr(predicate::str::contains("not an essaymap role model"));
 }
+
+/// With no file and standard input on a terminal, analyze says it is waiting
+/// for an essay (through `script`, which runs it on a pseudo-terminal); piped
+/// input gets no such line.
+#[cfg(unix)]
+#[test]
+fn a_terminal_on_stdin_gets_a_hint() {
+    let hint = "reading an essay from standard input";
+    let bin = env!("CARGO_BIN_EXE_essaymap");
+    let run = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("'{bin}' analyze --format jsonl"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = run else {
+        eprintln!("skipped: no `script` (util-linux) to run a terminal");
+        return;
+    };
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"Cities need bike lanes.\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(hint), "{text}");
+    assert!(text.contains("\"sentences\""), "{text}");
+
+    Command::cargo_bin("essaymap")
+        .unwrap()
+        .arg("analyze")
+        .write_stdin("Cities need bike lanes.")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(hint).not());
+}

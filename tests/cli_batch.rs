@@ -312,3 +312,209 @@ fn a_teachers_rubric_scores_every_essay_and_a_broken_one_stops_the_run() {
         .code(2)
         .stderr(predicates::str::contains("ten.toml"));
 }
+
+/// `batch INPUT -o OUT --summary SUMMARY --quiet`, with more arguments after.
+fn batch_cmd(input: &Path, out: &Path, summary: &Path) -> assert_cmd::Command {
+    let mut c = cargo_bin_cmd!("essaymap");
+    c.arg("batch")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .arg("--summary")
+        .arg(summary)
+        .arg("--quiet");
+    c
+}
+
+#[test]
+fn resume_redoes_an_essay_whose_summary_row_a_crash_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text: String = (0..40).map(|i| good(i) + "\n").collect();
+    std::fs::write(&input, text).unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    batch_cmd(&input, &out, &summary).assert().success();
+    let (full, full_csv) = (
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    // Killed after the 30th essay's line, before its summary row, which was
+    // half-written: the header and 29 whole rows.
+    let keep_lines: usize = full.lines().take(30).map(|l| l.len() + 1).sum();
+    std::fs::write(&out, &full[..keep_lines]).unwrap();
+    let keep_rows: usize = full_csv.lines().take(30).map(|l| l.len() + 1).sum();
+    std::fs::write(&summary, &full_csv[..keep_rows + 3]).unwrap();
+    batch_cmd(&input, &out, &summary)
+        .arg("--resume")
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), full);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), full_csv);
+}
+
+#[test]
+fn records_with_the_same_id_are_all_kept_on_resume_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("in.jsonl");
+    let rec = |id: &str, n: usize| {
+        let text = format!("{ESSAY} Reason number {n} matters.");
+        serde_json::json!({"id": id, "text": text}).to_string() + "\n"
+    };
+    std::fs::write(
+        &jsonl,
+        rec("a", 1) + &rec("b", 2) + &rec("a", 3) + &rec("c", 4),
+    )
+    .unwrap();
+    // Rows with an empty id all have the id "".
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "id,text\n,First essay here.\n,Second essay here.\n").unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    let run = || {
+        let mut c = batch_cmd(&jsonl, &out, &summary);
+        c.arg(&csv);
+        c
+    };
+    run().assert().success().stderr(predicates::str::contains(
+        "2 records have the id of an earlier record",
+    ));
+    let (full, full_csv) = (
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    let ids: Vec<Value> = lines(&out).iter().map(|v| v["id"].clone()).collect();
+    assert_eq!(ids, ["a", "b", "a", "c", "", ""]);
+    // Stopped after the first "a" and "b", and after the first empty id.
+    for keep in [2, 5] {
+        let cut: usize = full.lines().take(keep).map(|l| l.len() + 1).sum();
+        std::fs::write(&out, &full[..cut]).unwrap();
+        let cut: usize = full_csv.lines().take(keep + 1).map(|l| l.len() + 1).sum();
+        std::fs::write(&summary, &full_csv[..cut]).unwrap();
+        run()
+            .arg("--resume")
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("2 records have the id"));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), full, "kept {keep}");
+        assert_eq!(std::fs::read_to_string(&summary).unwrap(), full_csv);
+    }
+}
+
+#[test]
+fn resume_refuses_an_output_written_from_other_inputs_and_leaves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&first, good(0) + "\n" + &good(1) + "\n").unwrap();
+    std::fs::write(&second, good(5) + "\n" + &good(6) + "\n").unwrap();
+    let (out, summary) = (dir.path().join("out.jsonl"), dir.path().join("sum.csv"));
+    batch_cmd(&first, &out, &summary).assert().success();
+    let before = std::fs::read(&out).unwrap();
+    batch_cmd(&second, &out, &summary)
+        .arg("--resume")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot resume: line 1 is record \"e0\" but record 1 of the inputs is \"e5\"",
+        ));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}
+
+#[test]
+fn a_csv_quote_left_open_is_an_error_record_and_the_rows_after_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "id,text\n\
+         e1,\"First essay. It is fine.\"\n\
+         e2,\"Forgot to close the quote. Sad.\n\
+         e3,Third essay is here.\n\
+         e4,\"Fourth essay, quoted.\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(3);
+    let got = lines(&out);
+    let ids: Vec<&str> = got.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["e1", "e2", "e3", "e4"]);
+    assert_eq!(got[1]["error"]["kind"], "bad_record");
+    let message = got[1]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("in.csv:3: a quoted field"), "{message}");
+    assert_eq!(got[2]["text"], "Third essay is here.");
+    assert_eq!(got[3]["text"], "Fourth essay, quoted.");
+}
+
+#[test]
+fn plain_text_on_stdin_gets_one_hint_and_jsonl_with_a_bom_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let assert = cargo_bin_cmd!("essaymap")
+        .args(["batch", "-", "--quiet", "-o"])
+        .arg(&out)
+        .write_stdin("Schools should ban phones.\nPhones distract.\nTeachers agree.\n")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("essaymap analyze -"));
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    cargo_bin_cmd!("essaymap")
+        .args(["batch", "-", "--quiet", "-o"])
+        .arg(&out)
+        .write_stdin(format!("\u{feff}{}\n{}\n", good(0), good(1)))
+        .assert()
+        .success();
+    let ids: Vec<Value> = lines(&out).iter().map(|v| v["id"].clone()).collect();
+    assert_eq!(ids, ["e0", "e1"]);
+}
+
+#[test]
+fn a_text_that_is_not_a_string_is_an_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"n\",\"text\":12345}\n".to_string() + &good(1),
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    cargo_bin_cmd!("essaymap")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(3);
+    let got = lines(&out);
+    assert_eq!(got[0]["error"]["kind"], "bad_record");
+    assert!(got[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("\"text\" must be a string, not a number"));
+    assert_eq!(got[1]["id"], "e1");
+}
+
+#[test]
+fn threads_0_means_all_cores() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, good(0) + "\n").unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    cargo_bin_cmd!("essaymap")
+        .env_remove("RAYON_NUM_THREADS")
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("out.jsonl"))
+        .args(["--quiet", "--threads", "0"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(format!("{cores} threads")));
+}

@@ -218,3 +218,51 @@ fn pages_load_in_headless_chromium_without_errors() {
         5
     );
 }
+
+#[test]
+fn a_file_that_is_not_batch_output_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let essay = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cars.txt");
+    let pretty = cargo_bin_cmd!("essaymap")
+        .arg("analyze")
+        .arg(&essay)
+        .output()
+        .unwrap()
+        .stdout;
+    let pretty_file = dir.path().join("cars.json");
+    std::fs::write(&pretty_file, pretty).unwrap();
+    let input_file = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input_file,
+        "{\"id\":\"a\",\"text\":\"Phones distract. Ban them.\"}\n",
+    )
+    .unwrap();
+    for (file, why) in [
+        (&pretty_file, "pretty-printed JSON"),
+        (&input_file, "batch input"),
+    ] {
+        let out = cargo_bin_cmd!("essaymap")
+            .args(["report", "--format", "csv"])
+            .arg(file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not `essaymap batch` output"))
+            .stderr(predicate::str::contains(why))
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty());
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    }
+    // Batch output whose every record failed is still batch output.
+    let failed = dir.path().join("failed.jsonl");
+    std::fs::write(
+        &failed,
+        "{\"id\":\"a\",\"error\":{\"kind\":\"bad_record\",\"message\":\"empty essay\"}}\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("essaymap")
+        .args(["report", "--format", "csv"])
+        .arg(&failed)
+        .assert()
+        .success();
+}

@@ -14,7 +14,7 @@
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// One essay to analyse.
@@ -127,11 +127,7 @@ pub fn records(
                     opts,
                 ))
             }
-            Input::Stdin => Box::new(jsonl_records(
-                BufReader::new(std::io::stdin()),
-                "<stdin>".into(),
-                opts,
-            )),
+            Input::Stdin => Box::new(stdin_records(opts)?),
             Input::Csv(path) => Box::new(csv_records(path, opts)?),
         });
     }
@@ -271,6 +267,28 @@ fn take_str(obj: &mut Map<String, Value>, keys: &[&str]) -> Option<String> {
     None
 }
 
+/// The essay text: the first of [`TEXT_KEYS`] present, which must be a string
+/// (a number there is a mistake in the input, not an essay to analyse).
+fn take_text(obj: &mut Map<String, Value>) -> std::result::Result<Option<String>, String> {
+    for k in TEXT_KEYS {
+        match obj.remove(*k) {
+            Some(Value::String(s)) => return Ok(Some(s)),
+            Some(other) => {
+                let kind = match other {
+                    Value::Null => "null",
+                    Value::Bool(_) => "a boolean",
+                    Value::Number(_) => "a number",
+                    Value::Array(_) => "an array",
+                    _ => "an object",
+                };
+                return Err(format!("\"{k}\" must be a string, not {kind}"));
+            }
+            None => {}
+        }
+    }
+    Ok(None)
+}
+
 const ID_KEYS: &[&str] = &["id", "essay_id"];
 const TEXT_KEYS: &[&str] = &["text", "full_text", "essay"];
 const TITLE_KEYS: &[&str] = &["title", "prompt"];
@@ -300,11 +318,59 @@ fn jsonl_records<R: BufRead + Send>(
                 return Some(Err(Failed { id: here, error }));
             }
         }
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        // Editors on Windows start UTF-8 files with a byte-order mark.
+        let line = match buf.strip_prefix(BOM) {
+            Some(rest) if line_no == 1 => rest,
+            _ => &buf[..],
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        return Some(parse_json_line(&buf, here, &name, line_no, opts));
+        return Some(parse_json_line(line, here, &name, line_no, opts));
     })
+}
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// JSONL records from standard input. Plain text piped in by mistake would give
+/// one `invalid_json` error per line, so input whose first line is not a JSON
+/// object is refused as a whole, with a hint.
+fn stdin_records(opts: ReadOptions) -> Result<impl Iterator<Item = Item> + Send> {
+    let mut reader = BufReader::new(std::io::stdin());
+    let mut head = Vec::new();
+    loop {
+        let start = head.len();
+        let n = reader
+            .read_until(b'\n', &mut head)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let line = &head[start..];
+        let line = if start == 0 {
+            line.strip_prefix(BOM).unwrap_or(line)
+        } else {
+            line
+        };
+        if n == 0 {
+            break;
+        }
+        match line.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => continue,
+            Some(b'{') => break,
+            Some(_) => {
+                return Err(Error::BadRecord {
+                    what: "<stdin>".into(),
+                    message: "standard input is not JSONL (one {\"id\", \"text\"} object per \
+                              line); to analyse one essay from standard input, use \
+                              `essaymap analyze -`"
+                        .into(),
+                })
+            }
+        }
+    }
+    Ok(jsonl_records(
+        std::io::Cursor::new(head).chain(reader),
+        "<stdin>".into(),
+        opts,
+    ))
 }
 
 fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: ReadOptions) -> Item {
@@ -346,19 +412,29 @@ fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: Read
         }
     };
     let id = take_str(&mut obj, ID_KEYS).unwrap_or(here);
-    let Some(text) = take_str(&mut obj, TEXT_KEYS) else {
-        let error = Error::BadRecord {
-            what: id.clone(),
-            message: "no \"text\" field".into(),
-        };
-        return fail(id, error);
+    let text = match take_text(&mut obj) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            let error = Error::BadRecord {
+                what: id.clone(),
+                message: "no \"text\" field".into(),
+            };
+            return fail(id, error);
+        }
+        Err(message) => {
+            let error = Error::BadRecord {
+                what: id.clone(),
+                message,
+            };
+            return fail(id, error);
+        }
     };
     let title = take_str(&mut obj, TITLE_KEYS);
     let meta = (!obj.is_empty()).then_some(obj);
     finish(id, text, title, meta, opts)
 }
 
-fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = Item> + Send> {
+fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -388,28 +464,160 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = It
     };
     let id_col = find(ID_KEYS);
     let title_col = find(TITLE_KEYS);
-    let name = path.display().to_string();
-    Ok(reader.into_byte_records().enumerate().map(move |(i, row)| {
+    let raw = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(CsvRows {
+        reader,
+        raw: BufReader::new(raw),
+        raw_pos: 0,
+        span: Vec::new(),
+        row: csv::ByteRecord::new(),
+        index: 0,
+        done: false,
+        headers,
+        text_col,
+        id_col,
+        title_col,
+        name: path.display().to_string(),
+        opts,
+    })
+}
+
+/// The data rows of a CSV file. The csv parser lets a quoted field run on
+/// until the next quote, however far, so a field whose closing quote is
+/// missing swallows the rows after it into its text. Each row's bytes are
+/// therefore also read raw and checked; such a row becomes one error item, and
+/// reading goes on at the line after its opening quote.
+struct CsvRows {
+    reader: csv::Reader<File>,
+    /// The same file, read alongside the parser for the raw bytes of each row.
+    raw: BufReader<File>,
+    raw_pos: u64,
+    span: Vec<u8>,
+    row: csv::ByteRecord,
+    /// Data rows read so far (rows without an id are named by it).
+    index: usize,
+    done: bool,
+    headers: Vec<String>,
+    text_col: usize,
+    id_col: Option<usize>,
+    title_col: Option<usize>,
+    name: String,
+    opts: ReadOptions,
+}
+
+impl Iterator for CsvRows {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        if self.done {
+            return None;
+        }
         // Row 1 is the header, so data row i sits on line i + 2 for one-line rows.
-        let here = format!("{name}:{}", i + 2);
-        let row = match row {
-            Ok(r) => r,
+        let here = format!("{}:{}", self.name, self.index + 2);
+        self.index += 1;
+        let fail = |id: String, message: String| {
+            let what = id.clone();
+            Some(Err(Failed {
+                id,
+                error: Error::BadRecord { what, message },
+            }))
+        };
+        match self.reader.read_byte_record(&mut self.row) {
+            Ok(true) => {}
+            Ok(false) => return None,
             Err(e) => {
-                let error = Error::BadRecord {
-                    what: here.clone(),
-                    message: e.to_string(),
-                };
-                return Err(Failed { id: here, error });
+                // Only I/O can fail here (rows may have any length), and it
+                // ends the file: report it once.
+                self.done = true;
+                return fail(here, e.to_string());
             }
+        }
+        match self.unclosed_quote() {
+            Ok(None) => Some(self.item(here)),
+            Ok(Some((line, field, resume))) => {
+                // The id survives when its column comes before the bad field.
+                let id = match self.id_col {
+                    Some(c) if c < field => self.field(Some(c), &here).ok().flatten(),
+                    _ => None,
+                }
+                .unwrap_or_else(|| format!("{}:{line}", self.name));
+                let what = format!("{}:{line}", self.name);
+                let mut message = format!(
+                    "a quoted field opened on this line is not closed where it should be, \
+                     so it would swallow the rows after it; reading goes on at line {}",
+                    line + 1
+                );
+                let mut pos = csv::Position::new();
+                pos.set_byte(resume).set_line(line + 1);
+                if let Err(e) = self.reader.seek(pos) {
+                    self.done = true;
+                    message = format!("{message}, but cannot: {e}");
+                }
+                let error = Error::BadRecord { what, message };
+                Some(Err(Failed { id, error }))
+            }
+            Err(e) => {
+                self.done = true;
+                fail(here, format!("cannot read {}: {e}", self.name))
+            }
+        }
+    }
+}
+
+impl CsvRows {
+    /// Checks the raw bytes of the row just parsed. Returns the line and field
+    /// index of a quoted field that does not close properly (see [`bad_quote`])
+    /// and the offset of the line after it, where reading should go on.
+    fn unclosed_quote(&mut self) -> std::io::Result<Option<(u64, usize, u64)>> {
+        let Some(start) = self.row.position().cloned() else {
+            return Ok(None);
         };
-        let field = |c: Option<usize>| -> std::result::Result<Option<String>, Error> {
-            let Some(bytes) = c.and_then(|c| row.get(c)) else {
-                return Ok(None);
-            };
-            crate::io::decode(&here, bytes.to_vec(), opts.lossy).map(Some)
+        let end = self.reader.position().byte();
+        self.raw_seek(start.byte())?;
+        self.span.clear();
+        (&mut self.raw)
+            .take(end.saturating_sub(start.byte()))
+            .read_to_end(&mut self.span)?;
+        self.raw_pos = start.byte() + self.span.len() as u64;
+        let Some((open, field)) = bad_quote(&self.span) else {
+            return Ok(None);
         };
-        let id = field(id_col).ok().flatten().unwrap_or_else(|| here.clone());
-        let parsed = field(Some(text_col)).and_then(|t| Ok((t, field(title_col)?)));
+        let before = &self.span[..open];
+        let line = start.line() + before.iter().filter(|&&b| b == b'\n').count() as u64;
+        let resume = self.span[open..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(end, |i| start.byte() + (open + i + 1) as u64);
+        self.raw_seek(resume)?;
+        Ok(Some((line, field, resume)))
+    }
+
+    /// Moves the raw reader to byte `to`, keeping its buffer where it can.
+    fn raw_seek(&mut self, to: u64) -> std::io::Result<()> {
+        let by =
+            i64::try_from(to).unwrap_or(i64::MAX) - i64::try_from(self.raw_pos).unwrap_or(i64::MAX);
+        self.raw.seek_relative(by)?;
+        self.raw_pos = to;
+        Ok(())
+    }
+
+    fn field(&self, c: Option<usize>, here: &str) -> std::result::Result<Option<String>, Error> {
+        let Some(bytes) = c.and_then(|c| self.row.get(c)) else {
+            return Ok(None);
+        };
+        crate::io::decode(here, bytes.to_vec(), self.opts.lossy).map(Some)
+    }
+
+    /// The record of the row just parsed.
+    fn item(&self, here: String) -> Item {
+        let id = self
+            .field(self.id_col, &here)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| here.clone());
+        let parsed = self
+            .field(Some(self.text_col), &here)
+            .and_then(|t| Ok((t, self.field(self.title_col, &here)?)));
         let (text, title) = match parsed {
             Ok(v) => v,
             Err(error) => return Err(Failed { id, error }),
@@ -417,21 +625,72 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<impl Iterator<Item = It
         let Some(text) = text else {
             let error = Error::BadRecord {
                 what: id.clone(),
-                message: format!("row has {} fields, no text", row.len()),
+                message: format!("row has {} fields, no text", self.row.len()),
             };
             return Err(Failed { id, error });
         };
         let mut meta = Map::new();
-        for (c, h) in headers.iter().enumerate() {
-            if Some(c) != id_col && c != text_col && Some(c) != title_col {
-                if let Some(v) = row.get(c) {
+        for (c, h) in self.headers.iter().enumerate() {
+            if Some(c) != self.id_col && c != self.text_col && Some(c) != self.title_col {
+                if let Some(v) = self.row.get(c) {
                     meta.insert(h.clone(), Value::String(String::from_utf8_lossy(v).into()));
                 }
             }
         }
         let meta = (!meta.is_empty()).then_some(meta);
-        finish(id, text, title.filter(|t| !t.trim().is_empty()), meta, opts)
-    }))
+        finish(
+            id,
+            text,
+            title.filter(|t| !t.trim().is_empty()),
+            meta,
+            self.opts,
+        )
+    }
+}
+
+/// The offset of the opening quote, and the field index, of the first quoted
+/// field in `row` (raw CSV bytes) that is not closed, or whose closing quote is followed by
+/// something other than a delimiter or line end (RFC 4180); the lenient csv
+/// parser reads on in both cases.
+fn bad_quote(row: &[u8]) -> Option<(usize, usize)> {
+    let mut quoted = false;
+    let (mut open, mut field, mut open_field) = (0, 0, 0);
+    let mut after_close = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < row.len() {
+        let b = row[i];
+        if quoted {
+            if b == b'"' {
+                if row.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                    after_close = true;
+                }
+            }
+        } else {
+            let delimiter = matches!(b, b',' | b'\n' | b'\r');
+            if after_close && !delimiter {
+                return Some((open, open_field));
+            }
+            after_close = false;
+            if field_start && b == b'"' {
+                quoted = true;
+                (open, open_field) = (i, field);
+                field_start = false;
+            } else {
+                field_start = delimiter;
+                match b {
+                    b',' => field += 1,
+                    b'\n' | b'\r' => field = 0,
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
+    }
+    quoted.then_some((open, open_field))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
@@ -550,6 +809,65 @@ mod tests {
         let Ok(r) = &items[0] else { panic!() };
         assert_eq!(r.text, "First essay. It has, commas.");
         assert_eq!(r.meta.as_ref().unwrap()["score"], "3");
+    }
+
+    #[test]
+    fn jsonl_accepts_a_byte_order_mark_and_wants_text_as_a_string() {
+        let data = b"\xef\xbb\xbf{\"id\":\"a\",\"text\":\"One.\"}\n\
+            {\"id\":\"n\",\"text\":12345}\n\
+            {\"id\":\"o\",\"essay\":{\"body\":\"x\"}}\n";
+        let items: Vec<Item> =
+            jsonl_records(&data[..], "in".into(), ReadOptions::default()).collect();
+        assert_eq!(ids(&items), ["a", "ERR n bad_record", "ERR o bad_record"]);
+        let Err(f) = &items[1] else { panic!() };
+        assert!(f
+            .error
+            .to_string()
+            .contains("must be a string, not a number"));
+    }
+
+    #[test]
+    fn a_csv_quote_left_open_fails_its_row_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("e.csv");
+        // Never closed (e2), and closed by the quote of a later row (e4).
+        std::fs::write(
+            &p,
+            "id,text\ne1,\"One, fine.\"\ne2,\"Two\ne3,Three.\n\
+             e4,\"Four\ne5,He said \"hi\" once.\ne6,\"Six,\nin two lines.\"\ne7,\"Seven",
+        )
+        .unwrap();
+        let items: Vec<Item> = csv_records(&p, ReadOptions::default()).unwrap().collect();
+        assert_eq!(
+            ids(&items),
+            [
+                "e1",
+                "ERR e2 bad_record",
+                "e3",
+                "ERR e4 bad_record",
+                "e5",
+                "e6",
+                "ERR e7 bad_record"
+            ]
+        );
+        let Err(f) = &items[3] else { panic!() };
+        assert!(
+            f.error.to_string().contains("e.csv:5: a quoted field"),
+            "{}",
+            f.error
+        );
+        let text = |i: usize| items[i].as_ref().unwrap().text.clone();
+        assert_eq!(text(4), "He said \"hi\" once.");
+        assert_eq!(text(5), "Six,\nin two lines.");
+    }
+
+    #[test]
+    fn bad_quote_finds_fields_the_csv_parser_lets_run_on() {
+        assert_eq!(bad_quote(b"a,\"b \"\"c\"\" d\",e\n"), None);
+        assert_eq!(bad_quote(b"a,b \"c\" d\n"), None);
+        assert_eq!(bad_quote(b"\n\"x\"\r\n"), None);
+        assert_eq!(bad_quote(b"a,\"b\nc,d\n"), Some((2, 1)));
+        assert_eq!(bad_quote(b"a,\"b\nc,\"d\",e\n"), Some((2, 1)));
     }
 
     #[test]

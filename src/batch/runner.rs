@@ -9,8 +9,11 @@
 //! Every input record yields exactly one output line: the processor's JSON
 //! object, or `{"id", "error": {"kind", "message"}}`. Each line is written with
 //! one `write` call once its chunk is done, so a crash loses at most the two
-//! chunks in flight; `resume` repairs a half-written last line and skips the
-//! ids already in the output.
+//! chunks in flight. The output is thus always a prefix of a complete run's,
+//! line `n` for input record `n`: `resume` matches its lines with the input's
+//! records by position (checking each id, which need not be unique), cuts a
+//! half-written last line, and redoes the records whose summary row a crash
+//! lost between the two writes.
 
 use super::read::{Failed, Item, Record};
 use crate::error::{Error, Result};
@@ -18,7 +21,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -51,6 +55,8 @@ pub struct RunStats {
     pub failed: usize,
     /// Records skipped because `resume` found them in the output.
     pub skipped: usize,
+    /// Records whose id an earlier record of the input already had.
+    pub duplicate_ids: usize,
     /// Time since the run started.
     pub elapsed: Duration,
 }
@@ -72,7 +78,7 @@ impl RunStats {
 pub struct RunOptions {
     /// Records per parallel chunk (bounds memory).
     pub chunk: usize,
-    /// Continue an earlier run: keep its output and skip its ids.
+    /// Continue an earlier run: keep its output and skip the records it holds.
     pub resume: bool,
 }
 
@@ -124,35 +130,28 @@ pub fn run<P: Processor>(
     progress: &mut dyn FnMut(&RunStats),
 ) -> Result<RunStats> {
     let start = Instant::now();
-    // A summary started by a build with other columns cannot go on: its rows
-    // would be of two layouts under one header. Checked before the output is touched.
-    let summary_resumed = match summary {
-        Some(p) if opts.resume && repair_tail(p)? > 0 => {
-            check_header(p, processor.summary_header())?;
-            true
-        }
-        _ => false,
-    };
-    let done = if opts.resume {
-        repair_and_collect_ids(out)?
+    let mut stats = RunStats::default();
+    let mut items = items.fuse();
+    let mut ids = Ids::default();
+    let summary_started = if opts.resume {
+        let summary = summary.map(|p| (p, processor.summary_header()));
+        resume(&mut items, out, summary, &mut stats, &mut ids)?
     } else {
-        HashSet::new()
+        false
     };
     let mut out_file = open_output(out, opts.resume)?;
     let mut summary_file = match summary {
         Some(p) => {
             let mut f = open_output(p, opts.resume)?;
-            if !summary_resumed {
+            if !summary_started {
                 write_csv_row(&mut f, p, processor.summary_header())?;
             }
             Some((f, p))
         }
         None => None,
     };
-    let mut stats = RunStats::default();
-    let mut items = items.fuse();
     let chunk_size = opts.chunk.max(1);
-    let mut chunk = next_chunk(&mut items, chunk_size, &done, &mut stats);
+    let mut chunk = next_chunk(&mut items, chunk_size, &mut ids, &mut stats);
     // Results of the previous chunk, written while the next one is processed,
     // so the workers do not wait for the writes.
     let mut pending: Vec<(String, Option<Vec<String>>)> = Vec::new();
@@ -173,7 +172,7 @@ pub fn run<P: Processor>(
                 );
                 (
                     written,
-                    next_chunk(&mut items, chunk_size, &done, &mut stats),
+                    next_chunk(&mut items, chunk_size, &mut ids, &mut stats),
                 )
             },
             || process_chunk(processor, &mut chunk),
@@ -191,22 +190,17 @@ pub fn run<P: Processor>(
     Ok(stats)
 }
 
-/// Up to `size` items not in `done` (counting those skipped).
+/// Up to `size` items, counting repeated ids.
 fn next_chunk(
     items: &mut impl Iterator<Item = Item>,
     size: usize,
-    done: &HashSet<String>,
+    ids: &mut Ids,
     stats: &mut RunStats,
 ) -> Vec<Item> {
     let mut chunk = Vec::with_capacity(size);
     for item in items {
-        let id = match &item {
-            Ok(r) => &r.id,
-            Err(f) => &f.id,
-        };
-        if done.contains(id) {
-            stats.skipped += 1;
-            continue;
+        if ids.repeated(item_id(&item)) {
+            stats.duplicate_ids += 1;
         }
         chunk.push(item);
         if chunk.len() == size {
@@ -214,6 +208,36 @@ fn next_chunk(
         }
     }
     chunk
+}
+
+fn item_id(item: &Item) -> &str {
+    match item {
+        Ok(r) => &r.id,
+        Err(f) => &f.id,
+    }
+}
+
+/// The ids seen so far, as 64-bit hashes: a million records take 16 MB, not
+/// the ids' size, and a false "repeated" needs a hash collision (odds about
+/// 1 in 10^7 for a million ids), for a warning only.
+struct Ids(HashSet<u64>);
+
+impl Default for Ids {
+    /// Room for 57,000 ids from the start (1 MB): grown from empty, the
+    /// tables it freed on the way left the allocator holding 10 MB more at
+    /// the peak of a 20,000-essay run.
+    fn default() -> Self {
+        Ids(HashSet::with_capacity(1 << 16))
+    }
+}
+
+impl Ids {
+    /// Notes `id`; true when an earlier record had it.
+    fn repeated(&mut self, id: &str) -> bool {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        !self.0.insert(h.finish())
+    }
 }
 
 /// One output line per item of `chunk`, in order (draining it).
@@ -271,8 +295,7 @@ fn write_results(
             Some(row) => {
                 stats.processed += 1;
                 if let Some((f, p)) = summary.as_mut() {
-                    let refs: Vec<&str> = row.iter().map(String::as_str).collect();
-                    write_csv_row(f, p, &refs)?;
+                    write_csv_row(f, p, &row)?;
                 }
             }
             None => stats.failed += 1,
@@ -327,89 +350,176 @@ fn remove_old_output(path: &Path) -> Option<std::fs::Permissions> {
     None
 }
 
-fn write_csv_row<S: AsRef<str>>(f: &mut File, path: &Path, row: &[S]) -> Result<()> {
+fn write_csv_row<S: AsRef<[u8]>>(
+    f: &mut File,
+    path: &Path,
+    row: impl IntoIterator<Item = S>,
+) -> Result<()> {
     let bytes = csv_row(path, row)?;
     f.write_all(&bytes).map_err(|e| Error::io(path, e))
 }
 
 /// `row` as one CSV line.
-fn csv_row<S: AsRef<str>>(path: &Path, row: &[S]) -> Result<Vec<u8>> {
+fn csv_row<S: AsRef<[u8]>>(path: &Path, row: impl IntoIterator<Item = S>) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(row.iter().map(AsRef::as_ref))
+    w.write_record(row)
         .and_then(|()| w.into_inner().map_err(|e| e.into_error().into()))
         .map_err(|e| Error::io(path, std::io::Error::other(e)))
 }
 
-/// Fails unless the first line of the summary CSV at `path` is `header`.
-fn check_header(path: &Path, header: &[&str]) -> Result<()> {
-    let want = csv_row(path, header)?;
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut first = Vec::new();
-    BufReader::new(f)
-        .read_until(b'\n', &mut first)
-        .map_err(|e| Error::io(path, e))?;
-    if first == want {
-        return Ok(());
-    }
-    let message = format!(
-        "cannot resume: its columns are not this version's ({}); give --summary a new file",
-        header.join(",")
-    );
-    Err(Error::io(
+/// An error that stops a resumed run before it writes anything.
+fn cannot_resume(path: &Path, message: String) -> Error {
+    Error::io(
         path,
-        std::io::Error::new(std::io::ErrorKind::InvalidData, message),
-    ))
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("cannot resume: {message}"),
+        ),
+    )
 }
 
-/// Cuts a file after its last newline (a line half-written by a crash), returning
-/// the length kept. A missing file counts as empty.
-fn repair_tail(path: &Path) -> Result<u64> {
-    let mut f = match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(Error::io(path, e)),
+/// Where an earlier run stopped. Matches the complete lines of `out` with the
+/// first records of `items` (consuming them), stopping at the first analysis
+/// whose summary row is missing (a crash between the two writes) so that it
+/// is done again; then cuts `out` and the summary after what is kept. Fails,
+/// changing nothing, when the files are not from a run over these inputs.
+/// Returns whether the summary keeps its header.
+fn resume(
+    items: &mut impl Iterator<Item = Item>,
+    out: &Path,
+    summary: Option<(&Path, &[&str])>,
+    stats: &mut RunStats,
+    ids: &mut Ids,
+) -> Result<bool> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        #[serde(default)]
+        error: Option<serde::de::IgnoredAny>,
+    }
+    let rows = match summary {
+        Some((p, header)) => Some(summary_rows(p, header)?),
+        None => None,
     };
-    let mut keep = 0u64;
-    let mut pos = 0u64;
-    let mut reader = BufReader::new(&mut f);
-    let mut buf = Vec::new();
+    let (mut kept, mut analysed) = (0u64, 0usize);
+    if let Some(f) = open_existing(out)? {
+        let mut reader = BufReader::new(f);
+        let mut buf = Vec::new();
+        for n in 1.. {
+            buf.clear();
+            let len = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(out, e))?;
+            // Nothing more, or a line half-written by a crash.
+            if buf.last() != Some(&b'\n') {
+                break;
+            }
+            let line: Line = serde_json::from_slice(&buf).map_err(|_| {
+                cannot_resume(out, format!("line {n} is not a line of batch output"))
+            })?;
+            let ok = line.error.is_none();
+            if ok && rows.as_ref().is_some_and(|r| r.ends.len() == analysed) {
+                break;
+            }
+            let Some(item) = items.next() else {
+                let message = format!("it has more lines than the inputs have records ({n})");
+                return Err(cannot_resume(out, message));
+            };
+            if item_id(&item) != line.id {
+                let message = format!(
+                    "line {n} is record {:?} but record {n} of the inputs is {:?}: \
+                     the inputs are not the ones that run read; \
+                     give -o a new file or run without --resume",
+                    line.id,
+                    item_id(&item)
+                );
+                return Err(cannot_resume(out, message));
+            }
+            if ids.repeated(&line.id) {
+                stats.duplicate_ids += 1;
+            }
+            stats.skipped += 1;
+            analysed += usize::from(ok);
+            kept += len as u64;
+        }
+        cut(out, kept)?;
+    }
+    let Some((rows, (path, _))) = rows.zip(summary) else {
+        return Ok(false);
+    };
+    let keep = match analysed.checked_sub(1) {
+        Some(last) => rows.ends[last],
+        None => rows.header_end,
+    };
+    cut(path, keep)?;
+    Ok(rows.header_end > 0)
+}
+
+/// The complete rows of a summary CSV: where its header ends (0: no complete
+/// header) and where each row after it ends.
+struct SummaryRows {
+    header_end: u64,
+    ends: Vec<u64>,
+}
+
+/// Reads the rows of the summary CSV at `path`, refusing one whose header is
+/// not `header`: its rows would be of two layouts under one header.
+fn summary_rows(path: &Path, header: &[&str]) -> Result<SummaryRows> {
+    let mut rows = SummaryRows {
+        header_end: 0,
+        ends: Vec::new(),
+    };
+    let Some(f) = open_existing(path)? else {
+        return Ok(rows);
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(f));
+    let mut row = csv::ByteRecord::new();
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?;
-        if n == 0 {
+        let start = reader.position().byte();
+        let more = reader
+            .read_byte_record(&mut row)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        let end = reader.position().byte();
+        // A row cut by a crash lacks at least its line end, so it is shorter
+        // than the same fields written out again.
+        if !more || csv_row(path, &row)?.len() as u64 != end - start {
             break;
         }
-        pos += n as u64;
-        if buf.last() == Some(&b'\n') {
-            keep = pos;
+        if rows.header_end > 0 {
+            rows.ends.push(end);
+        } else if row.iter().eq(header.iter().map(|h| h.as_bytes())) {
+            rows.header_end = end;
+        } else {
+            let message = format!(
+                "its columns are not this version's ({}); give --summary a new file",
+                header.join(",")
+            );
+            return Err(cannot_resume(path, message));
         }
     }
-    drop(reader);
-    f.set_len(keep).map_err(|e| Error::io(path, e))?;
-    f.seek(SeekFrom::End(0)).map_err(|e| Error::io(path, e))?;
-    Ok(keep)
+    Ok(rows)
 }
 
-/// Repairs the output's tail and returns the ids of its complete lines.
-fn repair_and_collect_ids(path: &Path) -> Result<HashSet<String>> {
-    #[derive(serde::Deserialize)]
-    struct IdOnly {
-        id: String,
+/// `path` opened for reading; `None` when it does not exist.
+fn open_existing(path: &Path) -> Result<Option<File>> {
+    match File::open(path) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
     }
-    let mut ids = HashSet::new();
-    if repair_tail(path)? == 0 {
-        return Ok(ids);
-    }
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    for line in BufReader::new(f).lines() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        if let Ok(r) = serde_json::from_str::<IdOnly>(&line) {
-            ids.insert(r.id);
-        }
-    }
-    Ok(ids)
+}
+
+/// Cuts the file at `path` to `len` bytes (when it exists).
+fn cut(path: &Path, len: u64) -> Result<()> {
+    let f = match OpenOptions::new().write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    f.set_len(len).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

@@ -68,6 +68,14 @@ pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let analyzer = args.models.analyzer()?;
+    if args.file.as_os_str() == "-" && std::io::stdin().is_terminal() {
+        // Without a file it reads the essay from the keyboard; say so rather
+        // than seem to hang.
+        eprintln!(
+            "essaymap analyze: reading an essay from standard input (end it with Ctrl-D); \
+             to analyse a file: essaymap analyze essay.txt"
+        );
+    }
     let text = essaymap::io::read_text(&args.file, args.lossy)?;
     let id = (args.file.as_os_str() != "-").then(|| args.file.display().to_string());
     let essay = Essay {

@@ -32,11 +32,11 @@ pub struct Args {
     /// Also write one CSV row of counts per essay here.
     #[arg(long, value_name = "FILE.csv")]
     summary: Option<PathBuf>,
-    /// Keep OUTPUT from an earlier run, repair a half-written last line, and
-    /// skip the ids already in it.
+    /// Continue an earlier run into OUTPUT: keep the records it holds (matched
+    /// with the inputs by position and id), redo a half-written last one.
     #[arg(long)]
     resume: bool,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default, or 0: all cores).
     #[arg(long)]
     threads: Option<usize>,
     /// Records larger than this many bytes fail with "too_large".
@@ -85,11 +85,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )?;
     let mut pool = rayon::ThreadPoolBuilder::new();
+    // rayon reads 0 as "all cores", as --threads documents.
     if let Some(n) = args.threads {
-        pool = pool.num_threads(n.max(1));
-        super::backend::set_threads(n.max(1));
+        pool = pool.num_threads(n);
     }
     let pool = pool.build().context("cannot start worker threads")?;
+    if args.threads.is_some() {
+        super::backend::set_threads(pool.current_num_threads());
+    }
     let opts = RunOptions {
         chunk: args.chunk.unwrap_or(if processor.batches_across_records() {
             128
@@ -124,6 +127,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pool.current_num_threads(),
         peak_rss_mb().map_or(String::new(), |mb| format!(", peak RSS {mb} MB")),
     );
+    if stats.duplicate_ids > 0 {
+        let (n, has) = match stats.duplicate_ids {
+            1 => ("1 record".to_string(), "has"),
+            n => (format!("{n} records"), "have"),
+        };
+        eprintln!(
+            "essaymap batch: warning: {n} {has} the id of an earlier record; every record \
+             has its own output line, line N for input record N, so tell them apart by position"
+        );
+    }
     Ok(if stats.failed > 0 {
         ExitCode::from(3)
     } else {

@@ -72,8 +72,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.format == Format::Html && stdout_out {
         bail!("--format html writes several files: give the class page with -o class.html");
     }
-    let data = report::read_batch(&input, grader.as_ref())
-        .with_context(|| format!("reading {}", input.display()))?;
+    // Its errors name the file already.
+    let data = report::read_batch(&input, grader.as_ref())?;
     match args.format {
         Format::Html => {
             let out = args.output.unwrap_or_default();

@@ -137,6 +137,9 @@ impl Default for Rubric {
     }
 }
 
+/// The largest weight of a check.
+const MAX_WEIGHT: f64 = 1000.0;
+
 fn bad(what: &str, message: String) -> Error {
     Error::Rubric {
         what: what.to_string(),
@@ -167,6 +170,12 @@ impl Rubric {
 
     fn validate(&self, what: &str) -> Result<()> {
         let s = &self.scale;
+        if s.min < 0 {
+            return Err(bad(
+                what,
+                format!("scale.min ({}) must be 0 or more", s.min),
+            ));
+        }
         if s.min >= s.max {
             return Err(bad(
                 what,
@@ -234,8 +243,21 @@ impl Rubric {
                         ),
                     ));
                 }
-                if !(k.weight.is_finite() && k.weight > 0.0) {
-                    return Err(bad(what, format!("{here}: weight must be above 0")));
+                // Weights are relative; a cap keeps their sum finite (1e308
+                // twice is infinity, and the score then null).
+                if !(k.weight > 0.0 && k.weight <= MAX_WEIGHT) {
+                    return Err(bad(
+                        what,
+                        format!(
+                            "{here}: weight must be above 0 and at most {MAX_WEIGHT}, not {}",
+                            k.weight
+                        ),
+                    ));
+                }
+                for (name, v) in [("min", k.min), ("max", k.max)] {
+                    if v.is_some_and(|v| !v.is_finite()) {
+                        return Err(bad(what, format!("{here}: {name} must be a finite number")));
+                    }
                 }
                 match (k.min, k.max) {
                     (None, None) => {
@@ -503,6 +525,22 @@ mod tests {
                 "unknown field",
             ),
             ("", ok_scale, "no checks"),
+            (
+                r#"{ metric = "claims", min = 1, describe = "x" }"#,
+                "min = -3\nmax = 1",
+                "scale.min (-3) must be 0 or more",
+            ),
+            (
+                r#"{ metric = "claims", min = 1, weight = 1e308, describe = "x" },
+                   { metric = "words", min = 1, weight = 1e308, describe = "y" }"#,
+                ok_scale,
+                "weight must be above 0 and at most 1000",
+            ),
+            (
+                r#"{ metric = "claims", min = nan, describe = "x" }"#,
+                ok_scale,
+                "min must be a finite number",
+            ),
         ] {
             let err = Rubric::from_toml(&base(checks, scale), "r.toml").unwrap_err();
             assert_eq!(err.kind(), "rubric");

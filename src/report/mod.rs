@@ -334,7 +334,10 @@ pub fn parse_line(
 /// missing ones are computed with the default rubric.
 ///
 /// # Errors
-/// Only when the file cannot be read; bad lines become [`ErrorEntry`]s.
+/// When the file cannot be read, or when no line of it is batch output (an
+/// analysis or an error line), as with `analyze`'s pretty JSON or the batch
+/// input: a report listing every line as failed would only hide the mistake.
+/// Bad lines of batch output become [`ErrorEntry`]s.
 pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let default = Grader::default();
@@ -343,6 +346,8 @@ pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
         None => (&default, false),
     };
     let mut data = ClassData::default();
+    let mut batch_output = false;
+    let mut first_line = None;
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
         let line = match line {
             Ok(l) => l,
@@ -362,16 +367,46 @@ pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
         }
         match parse_line(&line, i + 1, g, regrade) {
             Ok(e) => {
+                batch_output = true;
                 data.order.push(Slot::Essay(data.essays.len()));
                 data.essays.push(e);
             }
             Err(e) => {
+                batch_output = batch_output || is_error_line(&line);
+                first_line.get_or_insert(line);
                 data.order.push(Slot::Error(data.errors.len()));
                 data.errors.push(e);
             }
         }
     }
-    Ok(data)
+    match first_line {
+        Some(line) if !batch_output => Err(Error::BadRecord {
+            what: path.display().to_string(),
+            message: not_batch_output_hint(&line),
+        }),
+        _ => Ok(data),
+    }
+}
+
+/// Whether `line` is a batch error line, `{"id", "error": ...}`.
+fn is_error_line(line: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(line)
+        .is_ok_and(|v| v.get("error").is_some() && v.get("id").is_some())
+}
+
+/// What a file that is not batch output probably is, from its first line.
+fn not_batch_output_hint(first: &str) -> String {
+    let what = match serde_json::from_str::<serde_json::Value>(first) {
+        Ok(v) if v.get("text").is_some() => "it looks like batch input, essays not yet analysed",
+        Ok(_) => "its lines are JSON, but neither analyses nor error lines",
+        Err(_) if first.trim() == "{" => {
+            "it looks like pretty-printed JSON, as `analyze --format json` writes"
+        }
+        Err(_) => "its lines are not JSON",
+    };
+    format!(
+        "not `essaymap batch` output: {what}; make that with `essaymap batch ESSAYS -o out.jsonl`"
+    )
 }
 
 /// A file name for each essay page: the id made safe (letters, digits, `.`,
