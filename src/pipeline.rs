@@ -10,7 +10,7 @@
 //! share it through an [`Arc`]. `Pipeline` is `Send + Sync`, so rayon workers
 //! can share one `&Pipeline`; per-thread feature buffers live in a
 //! thread-local, so analysing an essay does not allocate scratch space. So does
-//! each thread's [`TokenCache`]: the role model's sums over a word's unigram and
+//! each thread's `TokenCache`: the role model's sums over a word's unigram and
 //! character features, computed once per word instead of at every occurrence
 //! (a large share of a sentence's features).
 

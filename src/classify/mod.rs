@@ -2,20 +2,21 @@
 //!
 //! [`Model`] is a trained linear-chain CRF over the sentences of a paragraph,
 //! on hashed sparse features ([`crate::features`]), with a logistic thesis
-//! head, and a second pass ([`rescore`]) that rescores each sentence against
+//! head, and a second pass (`rescore`) that rescores each sentence against
 //! the rest of its paragraph; `train::roles` fits both. The [`Classifier`]
 //! trait is what the pipeline calls, so another model (or a test double) can
 //! stand in. A [`Refiner`] runs after it and may relabel: the transformer
 //! backend (`transformer`, Cargo feature `transformer`) fuses its own
 //! probabilities with the embedded model's.
 
-pub mod crf;
-pub mod model;
-pub mod rescore;
+pub(crate) mod crf;
+pub(crate) mod model;
+pub(crate) mod rescore;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use model::{DecodeConfig, Model, TokenCache, Work};
+pub use model::{DecodeConfig, Model};
+pub(crate) use model::{TokenCache, Work};
 
 use crate::document::Document;
 use crate::features::{FeatureSpec, Features};
@@ -69,7 +70,12 @@ impl Classifier for Model {
 impl Model {
     /// [`Classifier::classify`] with the token sums of `cache` (see
     /// [`Model::predict_cached`]).
-    pub fn classify_cached(&self, doc: &mut Document, feats: &Features, cache: &mut TokenCache) {
+    pub(crate) fn classify_cached(
+        &self,
+        doc: &mut Document,
+        feats: &Features,
+        cache: &mut TokenCache,
+    ) {
         WORK.with(|w| match w.try_borrow_mut() {
             Ok(mut w) => self.predict_cached(doc, feats, &mut w, cache),
             Err(_) => self.predict_cached(doc, feats, &mut Work::default(), cache),

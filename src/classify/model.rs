@@ -73,7 +73,7 @@ pub struct DecodeConfig {
     /// paragraphs often restates it in the other (AAE: introduction and
     /// conclusion): that paragraph's most thesis-like sentence is a thesis
     /// too when its probability reaches this level, below the threshold; per
-    /// register ([`NO_RESTATE`]: never). See [`restate_thesis`].
+    /// register (`NO_RESTATE`: never). See `restate_thesis`.
     pub thesis_restate: [f32; 2],
 }
 
@@ -275,7 +275,7 @@ impl Model {
 
     /// [`Model::predict`], taking the sums of the deferred tokens of `feats`
     /// ([`crate::features::extract_deferred`]) from `cache`, which must have
-    /// been [served](TokenCache::serve) for this model.
+    /// been served (`TokenCache::serve`) for this model.
     pub fn predict_cached(
         &self,
         doc: &mut Document,

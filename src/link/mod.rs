@@ -10,7 +10,7 @@
 //!   counter-argument (its stance); restatements of the thesis support it.
 //!
 //! [`LearnedLinker`] is the product: three small linear models over hashed
-//! features ([`features`]) trained on gold relations (`train::links`): a pairwise
+//! features (`features`) trained on gold relations (`train::links`): a pairwise
 //! attachment model (softmax over the candidate targets of a source, plus a
 //! "no target" option), a support/attack classifier for each chosen link, and a
 //! stance classifier for claims. Decoding is per paragraph and keeps the links a
@@ -28,7 +28,7 @@
 //! [`Linker::link_labelled`] first relabels such sentences as claims, and the
 //! [`crate::map`] stage turns links into the argument map with its issue node.
 
-pub mod features;
+pub(crate) mod features;
 pub(crate) mod model;
 mod rules;
 mod text;

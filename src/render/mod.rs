@@ -15,7 +15,7 @@
 //! | `text` | the essay, one `[label p]`-tagged sentence per line |
 
 mod aif;
-pub mod compact;
+pub(crate) mod compact;
 mod dot;
 mod html;
 mod mermaid;

@@ -1,6 +1,6 @@
 //! Stage 1: text -> [`Document`] (paragraphs and sentences with offsets).
 //!
-//! First the layout: [`layout`] recovers the text's units (paragraphs,
+//! First the layout: `layout` recovers the text's units (paragraphs,
 //! headings, list items) from blank lines, single line breaks, wrapping and
 //! indentation, as people paste essays. A [`Segmenter`] then splits each unit
 //! into sentences, so no sentence ever crosses a paragraph boundary; line
@@ -10,10 +10,10 @@
 //! document.
 
 mod abbreviations;
-pub mod breaks;
-pub mod cite;
-pub mod furniture;
-pub mod layout;
+pub(crate) mod breaks;
+pub(crate) mod cite;
+pub(crate) mod furniture;
+pub(crate) mod layout;
 mod rules;
 
 pub use rules::RuleSegmenter;
@@ -32,7 +32,7 @@ pub trait Segmenter: Send + Sync {
 }
 
 /// Byte ranges of the paragraphs (and other units: headings, list items) of
-/// `text`, as [`layout::blocks`] finds them.
+/// `text`, as `layout::blocks` finds them.
 pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     layout::blocks(text).into_iter().map(|b| b.bytes).collect()
 }

@@ -1,4 +1,4 @@
-//! Trains a [`BreakModel`] from the gold paragraphs of annotated essays.
+//! Trains a `BreakModel` from the gold paragraphs of annotated essays.
 //!
 //! Why this recipe: every sentence boundary inside an essay is an example
 //! (break: the next sentence is in a new paragraph), so the corpora give
@@ -34,7 +34,7 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Cross-validation folds for the decoding settings.
     pub folds: usize,
-    /// A block of fewer sentences stays one paragraph (see [`BreakInfo`]).
+    /// A block of fewer sentences stays one paragraph (see `BreakInfo`).
     pub min_sentences: u32,
 }
 

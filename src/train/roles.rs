@@ -466,7 +466,7 @@ fn train_one(
     best.map_or(model, |(_, m)| m)
 }
 
-/// Fits the paragraph rescorer ([`crate::classify::rescore`]) on out-of-fold
+/// Fits the paragraph rescorer (`classify::rescore`) on out-of-fold
 /// predictions for the `held` essays (each with the index of its example in
 /// `train`): they are split into `folds` folds by a seeded shuffle, and each
 /// fold is labelled by a one-seed model trained and calibrated like the main

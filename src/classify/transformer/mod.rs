@@ -17,9 +17,9 @@
 //! `models/roles-transformer.safetensors` is only what fine-tuning changed (the
 //! top layers and the heads, in fp16) plus the decoding settings as metadata.
 
-pub mod encoder;
-pub mod input;
-pub mod layer;
+pub(crate) mod encoder;
+pub(crate) mod input;
+pub(crate) mod layer;
 
 use crate::classify::model::decode_thesis;
 use crate::classify::Refiner;
