@@ -31,13 +31,29 @@
 //!   -> thesis is 2); cycles cannot inflate it.
 //! - **non-argumentative share**: `other`, `question` and unlabelled sentences
 //!   over all sentences.
+//!
+//! The files: this one holds the types and [`Metrics::compute`]; `names`
+//! the metrics by name ([`METRIC_NAMES`], [`Metrics::value`]); `thesis` the
+//! thesis position and prompt overlap; `structure` the argument's shape
+//! (sides, longest chain); `paragraphs` the paragraph counts.
+
+mod names;
+mod paragraphs;
+mod structure;
+mod thesis;
+
+pub use names::{is_share, is_yes_no, METRIC_NAMES};
+pub use thesis::prompt_overlap;
 
 use crate::argument::{Link, Relation};
 use crate::document::{Document, Kind, Label};
-use crate::text::tokens::{count_words, each_content_word};
+use crate::text::tokens::count_words;
+use names::ratio;
+use paragraphs::{paragraph_words, paragraphs_without_claim};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
 use std::collections::HashSet;
+use structure::{longest_chain, sides};
+use thesis::{share_in, thesis_position, with_prompt_words};
 
 /// A paragraph needs more words than this to count as the introduction or
 /// conclusion, or to be reported as a paragraph without a claim.
@@ -154,73 +170,6 @@ pub struct Metrics {
     /// nothing.
     #[serde(default)]
     pub uncited_claims: Vec<usize>,
-}
-
-/// Numeric metrics by name, for rubric checks, CSV columns and class charts.
-/// Yes/no findings are 1 or 0; a metric that cannot be computed is `None`.
-pub const METRIC_NAMES: &[&str] = &[
-    "thesis_present",
-    "thesis_in_intro",
-    "thesis_in_conclusion",
-    "thesis_prompt_overlap",
-    "answers_prompt",
-    "claims",
-    "evidence",
-    "evidence_per_claim",
-    "unsupported_claims",
-    "supported_claim_share",
-    "orphan_evidence",
-    "linked_evidence_share",
-    "counter_arguments",
-    "counter_argument_considered",
-    "unrebutted_counter_arguments",
-    "all_counter_arguments_rebutted",
-    "non_argumentative_share",
-    "depth",
-    "sentences",
-    "paragraphs",
-    "words",
-    "paragraphs_without_claim",
-    "body_paragraphs_with_claim_share",
-    "cited_evidence_share",
-];
-
-/// Whether metric `name` is a yes/no finding (1 or 0).
-pub fn is_yes_no(name: &str) -> bool {
-    matches!(
-        name,
-        "thesis_present"
-            | "thesis_in_intro"
-            | "thesis_in_conclusion"
-            | "answers_prompt"
-            | "counter_argument_considered"
-            | "all_counter_arguments_rebutted"
-    )
-}
-
-/// Whether metric `name` is a share between 0 and 1.
-pub fn is_share(name: &str) -> bool {
-    matches!(
-        name,
-        "thesis_prompt_overlap"
-            | "supported_claim_share"
-            | "linked_evidence_share"
-            | "non_argumentative_share"
-            | "body_paragraphs_with_claim_share"
-            | "cited_evidence_share"
-    )
-}
-
-fn flag(b: bool) -> f64 {
-    if b {
-        1.0
-    } else {
-        0.0
-    }
-}
-
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
 }
 
 impl Metrics {
@@ -371,19 +320,8 @@ impl Metrics {
             .collect();
         let (depth, depth_chain) = longest_chain(n, &edges);
 
-        let mut has_claim = vec![false; para_words.len()];
-        for s in &doc.sentences {
-            if s.label == Some(Label::Claim) || s.thesis == Some(true) {
-                if let Some(h) = has_claim.get_mut(s.paragraph) {
-                    *h = true;
-                }
-            }
-        }
-        let paragraphs_without_claim = substantive
-            .iter()
-            .copied()
-            .filter(|&p| !has_claim[p])
-            .collect();
+        let paragraphs_without_claim =
+            paragraphs_without_claim(doc, para_words.len(), &substantive);
 
         let (prompt_overlap, answers_prompt) = match doc.title.as_deref() {
             Some(t) => with_prompt_words(t, |p| {
@@ -450,361 +388,6 @@ impl Metrics {
                 Some(self.thesis.prompt_overlap.is_some_and(|o| o >= threshold));
         }
     }
-
-    /// Claims of the writer's side with supporting evidence.
-    pub fn supported_claims(&self) -> usize {
-        self.own_claims()
-            .saturating_sub(self.unsupported_claims.len())
-    }
-
-    /// Claims of the writer's side: claim sentences that are not counter-arguments.
-    fn own_claims(&self) -> usize {
-        let counters: HashSet<usize> = self.counter_arguments.iter().map(|c| c.sentence).collect();
-        self.claim_sentences
-            .iter()
-            .filter(|c| !counters.contains(c))
-            .count()
-    }
-
-    /// Body paragraphs: substantive paragraphs other than the introduction and conclusion.
-    fn body_paragraphs(&self) -> usize {
-        let mut n = self.paragraphs_substantive();
-        n = n.saturating_sub(usize::from(self.intro_paragraph.is_some()));
-        n.saturating_sub(usize::from(self.conclusion_paragraph.is_some()))
-    }
-
-    fn paragraphs_substantive(&self) -> usize {
-        match (self.intro_paragraph, self.conclusion_paragraph) {
-            (Some(a), Some(b)) => b.saturating_sub(a) + 1,
-            (Some(_), None) => 1,
-            _ => 0,
-        }
-    }
-
-    /// The value of metric `name` (one of [`METRIC_NAMES`]); `None` for an
-    /// unknown name or a metric that cannot be computed for this essay.
-    pub fn value(&self, name: &str) -> Option<f64> {
-        let rebutted = self.counter_arguments.iter().filter(|c| c.rebutted).count();
-        let counters = self.counter_arguments.len();
-        Some(match name {
-            "thesis_present" => flag(self.thesis.present),
-            "thesis_in_intro" => flag(matches!(
-                self.thesis.position,
-                ThesisPosition::Intro | ThesisPosition::Both
-            )),
-            "thesis_in_conclusion" => flag(matches!(
-                self.thesis.position,
-                ThesisPosition::Conclusion | ThesisPosition::Both
-            )),
-            "thesis_prompt_overlap" => self.thesis.prompt_overlap?,
-            "answers_prompt" => flag(self.thesis.answers_prompt?),
-            "claims" => self.claims as f64,
-            "evidence" => self.evidence as f64,
-            "evidence_per_claim" => self.evidence_per_claim?,
-            "unsupported_claims" => self.unsupported_claims.len() as f64,
-            "supported_claim_share" => ratio(self.supported_claims(), self.own_claims())?,
-            "orphan_evidence" => self.orphan_evidence.len() as f64,
-            "linked_evidence_share" => ratio(
-                self.evidence.saturating_sub(self.orphan_evidence.len()),
-                self.evidence,
-            )?,
-            "counter_arguments" => counters as f64,
-            "counter_argument_considered" => flag(counters > 0),
-            "unrebutted_counter_arguments" => (counters - rebutted) as f64,
-            "all_counter_arguments_rebutted" => flag(counters > 0 && rebutted == counters),
-            "non_argumentative_share" => self.non_argumentative_share,
-            "depth" => self.depth as f64,
-            "sentences" => self.sentences as f64,
-            "paragraphs" => self.paragraphs as f64,
-            "words" => self.words as f64,
-            "paragraphs_without_claim" => self.paragraphs_without_claim.len() as f64,
-            "body_paragraphs_with_claim_share" => {
-                let body = self.body_paragraphs();
-                let without = self
-                    .paragraphs_without_claim
-                    .iter()
-                    .filter(|&&p| {
-                        Some(p) != self.intro_paragraph && Some(p) != self.conclusion_paragraph
-                    })
-                    .count();
-                ratio(body.saturating_sub(without), body)?
-            }
-            "cited_evidence_share" => self.cited_evidence_share?,
-            _ => return None,
-        })
-    }
-
-    /// The sentences behind metric `name`, for explanations.
-    pub fn sentences_for(&self, name: &str) -> Vec<usize> {
-        match name {
-            "thesis_present"
-            | "thesis_in_intro"
-            | "thesis_in_conclusion"
-            | "thesis_prompt_overlap"
-            | "answers_prompt" => self.thesis.sentences.clone(),
-            "claims" => self.claim_sentences.clone(),
-            "evidence" | "evidence_per_claim" => self.evidence_sentences.clone(),
-            "unsupported_claims" | "supported_claim_share" => self.unsupported_claims.clone(),
-            "orphan_evidence" | "linked_evidence_share" => self.orphan_evidence.clone(),
-            "counter_arguments" | "counter_argument_considered" => {
-                self.counter_arguments.iter().map(|c| c.sentence).collect()
-            }
-            "unrebutted_counter_arguments" | "all_counter_arguments_rebutted" => self
-                .counter_arguments
-                .iter()
-                .filter(|c| !c.rebutted)
-                .map(|c| c.sentence)
-                .collect(),
-            "depth" => self.depth_chain.clone(),
-            "cited_evidence_share" => self.cited_evidence.clone(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-/// Words of prose per paragraph (paragraphs without prose count zero).
-fn paragraph_words(doc: &Document) -> Vec<usize> {
-    let np = doc.paragraphs.len().max(
-        doc.sentences
-            .iter()
-            .map(|s| s.paragraph + 1)
-            .max()
-            .unwrap_or(0),
-    );
-    let mut words = vec![0; np];
-    for s in doc.sentences.iter().filter(|s| s.kind.is_prose()) {
-        if let Some(w) = words.get_mut(s.paragraph) {
-            *w += count_words(&s.text);
-        }
-    }
-    words
-}
-
-fn thesis_position(
-    doc: &Document,
-    thesis: &[usize],
-    intro: Option<usize>,
-    conclusion: Option<usize>,
-) -> ThesisPosition {
-    if thesis.is_empty() {
-        return ThesisPosition::Missing;
-    }
-    let (in_intro, in_conclusion) = match (intro, conclusion) {
-        (Some(i), Some(c)) => {
-            let para = |t: &usize| doc.sentences.get(*t).map(|s| s.paragraph);
-            (
-                thesis.iter().any(|t| para(t) == Some(i)),
-                thesis.iter().any(|t| para(t) == Some(c)),
-            )
-        }
-        // One substantive paragraph: first and last third of its sentences.
-        (Some(i), None) => {
-            let idx: Vec<usize> = doc.paragraph_sentences(i).iter().map(|s| s.index).collect();
-            let k = idx.len();
-            let pos = |t: &usize| idx.binary_search(t).ok();
-            (
-                thesis.iter().any(|t| pos(t).is_some_and(|p| p * 3 < k)),
-                thesis
-                    .iter()
-                    .any(|t| pos(t).is_some_and(|p| p * 3 >= 2 * k)),
-            )
-        }
-        _ => (false, false),
-    };
-    match (in_intro, in_conclusion) {
-        (true, true) => ThesisPosition::Both,
-        (true, false) => ThesisPosition::Intro,
-        (false, true) => ThesisPosition::Conclusion,
-        (false, false) => ThesisPosition::Body,
-    }
-}
-
-/// Whether each sentence is against the thesis: follow the first outgoing edge
-/// (`first_out`) to a root, flipping at each attack. Each path is walked once
-/// and remembered, so a long chain costs linear time. Maps are forests; should
-/// a path run into a cycle, its sentences take the flips of a walk of at most
-/// n steps.
-fn sides(first_out: &[Option<Link>]) -> Vec<bool> {
-    let n = first_out.len();
-    let walk = |i: usize| {
-        let mut flips = false;
-        let mut cur = i;
-        for _ in 0..n {
-            match first_out[cur] {
-                Some(e) => {
-                    flips ^= e.relation == Relation::Attacks;
-                    cur = e.target;
-                    if cur == i {
-                        break;
-                    }
-                }
-                None => break,
-            }
-        }
-        flips
-    };
-    let mut memo: Vec<Option<bool>> = vec![None; n];
-    let mut seen_in = vec![usize::MAX; n];
-    let mut path = Vec::new();
-    for i in 0..n {
-        path.clear();
-        let mut cur = i;
-        // The flips after the end of `path`, when known.
-        let base = loop {
-            if let Some(b) = memo[cur] {
-                break Some(b);
-            }
-            if seen_in[cur] == i {
-                break None; // a cycle
-            }
-            seen_in[cur] = i;
-            path.push(cur);
-            match first_out[cur] {
-                Some(e) => cur = e.target,
-                None => break Some(false), // a root: no flips
-            }
-        };
-        match base {
-            Some(mut b) => {
-                for &p in path.iter().rev() {
-                    b ^= first_out[p].is_some_and(|e| e.relation == Relation::Attacks);
-                    memo[p] = Some(b);
-                }
-            }
-            None => {
-                for &p in &path {
-                    memo[p] = Some(walk(p));
-                }
-            }
-        }
-    }
-    memo.into_iter().map(|b| b.unwrap_or(false)).collect()
-}
-
-/// Longest chain of edges (length, sentences from start to root).
-fn longest_chain(n: usize, edges: &[Link]) -> (usize, Vec<usize>) {
-    if edges.is_empty() {
-        return (0, Vec::new());
-    }
-    let (len, next) = acyclic_lengths(n, edges).unwrap_or_else(|| relaxed_lengths(n, edges));
-    let Some(start) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
-        return (0, Vec::new());
-    };
-    let mut chain = vec![start];
-    let mut seen = HashSet::from([start]);
-    let mut cur = start;
-    while let Some(t) = next[cur] {
-        if !seen.insert(t) {
-            break;
-        }
-        chain.push(t);
-        cur = t;
-    }
-    (chain.len() - 1, chain)
-}
-
-/// Longest path from each sentence and its first step, in one pass over the
-/// sentences in reverse topological order (sinks first); `None` when the
-/// edges hold a cycle. Among equally long steps the earliest edge wins.
-fn acyclic_lengths(n: usize, edges: &[Link]) -> Option<(Vec<usize>, Vec<Option<usize>>)> {
-    let mut out_degree = vec![0usize; n];
-    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (k, e) in edges.iter().enumerate() {
-        out_degree[e.source] += 1;
-        into[e.target].push(k);
-    }
-    let mut len = vec![0usize; n];
-    let mut step: Vec<Option<usize>> = vec![None; n]; // the chosen edge
-    let mut ready: Vec<usize> = (0..n).filter(|&i| out_degree[i] == 0).collect();
-    let mut done = 0;
-    while let Some(t) = ready.pop() {
-        done += 1;
-        for &k in &into[t] {
-            let s = edges[k].source;
-            let cand = len[t] + 1;
-            if cand > len[s] || (cand == len[s] && step[s].is_some_and(|b| k < b)) {
-                len[s] = cand;
-                step[s] = Some(k);
-            }
-            out_degree[s] -= 1;
-            if out_degree[s] == 0 {
-                ready.push(s);
-            }
-        }
-    }
-    let next = step.iter().map(|k| k.map(|k| edges[k].target)).collect();
-    (done == n).then_some((len, next))
-}
-
-/// Longest path lengths by repeated relaxation, capped at n: the fallback for
-/// edges with a cycle, which the linker never produces.
-fn relaxed_lengths(n: usize, edges: &[Link]) -> (Vec<usize>, Vec<Option<usize>>) {
-    let mut len = vec![0usize; n];
-    let mut next: Vec<Option<usize>> = vec![None; n];
-    for _ in 0..n {
-        let mut changed = false;
-        for e in edges {
-            let cand = len[e.target] + 1;
-            if cand > len[e.source] && cand <= n {
-                len[e.source] = cand;
-                next[e.source] = Some(e.target);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    (len, next)
-}
-
-/// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
-/// meets "school" and "banning" meets "ban": a set, sorted and deduplicated.
-fn content_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    each_content_word(text, |w| words.push(w.to_string()));
-    words.sort_unstable();
-    words.dedup();
-    words
-}
-
-/// Calls `f` with the content words of prompt `prompt`. A thread remembers the
-/// last prompt's: the essays of a cohort answer the same one.
-fn with_prompt_words<R>(prompt: &str, f: impl FnOnce(&[String]) -> R) -> R {
-    thread_local! {
-        static LAST: RefCell<(String, Vec<String>)> = const { RefCell::new((String::new(), Vec::new())) };
-    }
-    LAST.with_borrow_mut(|(last, words)| {
-        // The empty prompt's words are the empty set the cell starts with.
-        if last != prompt {
-            *words = content_words(prompt);
-            last.clear();
-            last.push_str(prompt);
-        }
-        f(words)
-    })
-}
-
-/// Share of the prompt's content words that occur in `thesis`.
-pub fn prompt_overlap(prompt: &str, thesis: &str) -> f64 {
-    share_in(&content_words(prompt), [thesis])
-}
-
-/// Share of the words `p` (from [`content_words`]) that occur in the texts
-/// `thesis` (its sentences: a word never spans two texts).
-fn share_in<'a>(p: &[String], thesis: impl IntoIterator<Item = &'a str>) -> f64 {
-    if p.is_empty() {
-        return 0.0;
-    }
-    let mut found = vec![false; p.len()];
-    for t in thesis {
-        each_content_word(t, |w| {
-            if let Ok(i) = p.binary_search_by(|x| x.as_str().cmp(w)) {
-                found[i] = true;
-            }
-        });
-    }
-    found.iter().filter(|&&f| f).count() as f64 / p.len() as f64
 }
 
 #[cfg(test)]
@@ -978,21 +561,6 @@ mod tests {
     }
 
     #[test]
-    fn prompt_overlap_folds_endings() {
-        assert_eq!(
-            prompt_overlap(
-                "Should schools ban phones?",
-                "Banning phone use at school helps"
-            ),
-            1.0
-        );
-        assert_eq!(
-            prompt_overlap("Should schools ban phones?", "Dogs are loyal pets"),
-            0.0
-        );
-    }
-
-    #[test]
     fn every_metric_name_has_a_value_on_a_full_essay() {
         let d = doc(ESSAY, Some("Should schools ban phones?"), LABELS);
         let mut m = Metrics::compute(&d, &edges());
@@ -1005,43 +573,9 @@ mod tests {
 
     mod props {
         use super::*;
-        use crate::text::stem::fold_endings;
-        use crate::text::words::PROMPT_STOPWORDS;
         use proptest::prelude::*;
 
         proptest! {
-            /// The buffered words are those of `str::to_lowercase` per word, and
-            /// the overlap over several texts is the overlap of their join.
-            #[test]
-            fn content_words_are_lowercased_words(
-                p in "[ a-eA-EσΣİé'.,1]{0,40}",
-                t in proptest::collection::vec("[ a-eA-EσΣİé'.,1]{0,40}", 0..3),
-            ) {
-                let reference = |text: &str| {
-                    let mut w: Vec<String> = text
-                        .split(|c: char| !c.is_alphanumeric())
-                        .filter(|w| w.chars().count() >= 3)
-                        .map(str::to_lowercase)
-                        .filter(|w| PROMPT_STOPWORDS.binary_search(&w.as_str()).is_err())
-                        .map(|w| fold_endings(&w).to_string())
-                        .collect();
-                    w.sort_unstable();
-                    w.dedup();
-                    w
-                };
-                let words = content_words(&p);
-                prop_assert_eq!(&words, &reference(&p));
-                let joined = t.join(" ");
-                let tw = reference(&joined);
-                let want = if words.is_empty() {
-                    0.0
-                } else {
-                    words.iter().filter(|w| tw.contains(w)).count() as f64 / words.len() as f64
-                };
-                prop_assert_eq!(share_in(&words, t.iter().map(String::as_str)), want);
-                prop_assert_eq!(with_prompt_words(&p, |w| w.to_vec()), words);
-            }
-
             /// Any labels, thesis flags and edges (including out-of-range,
             /// self and cyclic ones) give metrics whose lists index real
             /// sentences and whose depth is bounded by the sentence count.
