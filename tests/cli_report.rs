@@ -103,6 +103,11 @@ fn csv_has_one_row_per_record_in_gradebook_columns() {
     let sam = rows.iter().find(|r| &r[0] == "sam-uniforms.txt").unwrap();
     assert_eq!(&sam[col("thesis_present")], "0");
     assert!(sam[col("feedback_codes")].contains("thesis_missing"));
+    assert!(!sam[col("feedback")].is_empty());
+    assert_eq!(
+        (&sam[col("rubric_scale_min")], &sam[col("rubric_scale_max")]),
+        ("1", "4")
+    );
     let errors: Vec<&str> = rows
         .iter()
         .filter(|r| &r[2] == "error")
@@ -128,12 +133,21 @@ fn custom_rubric_regrades_and_a_bad_one_is_a_clear_error() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let header = text.lines().next().unwrap();
-    assert!(header.contains("rubric_thesis") && !header.contains("rubric_claim"));
-    assert!(text
-        .lines()
-        .any(|l| l.starts_with("maya-phones.txt,") && l.contains(",10,10,")));
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = r.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    assert!(col("rubric_thesis").is_some() && col("rubric_claim").is_none());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let maya = rows.iter().find(|r| &r[0] == "maya-phones.txt").unwrap();
+    let cell = |n: &str| &maya[col(n).unwrap()];
+    assert_eq!(
+        (
+            cell("rubric_thesis"),
+            cell("rubric_scale_min"),
+            cell("rubric_scale_max")
+        ),
+        ("10", "0", "10")
+    );
 
     std::fs::write(&rubric, "name = \"x\"\n[scale]\nmin = 1\nmax = 4\n[[criteria]]\nid = \"c\"\nname = \"C\"\nchecks = [{ metric = \"grammar\", min = 1, describe = \"x\" }]\n").unwrap();
     cargo_bin_cmd!("essaymap")

@@ -4,8 +4,9 @@
 //! Columns: `id`, `title`, `status` (`ok` / `error`), `error`,
 //! `thesis_position`, every metric of [`METRIC_NAMES`] (yes/no as 1/0, blank
 //! when it cannot be computed), `rubric_<criterion>` per rubric criterion (the
-//! suggested score), `rubric_scale_max`, `problems`, `warnings`, and
-//! `feedback_codes` (`;`-separated). Plain UTF-8, a header row, RFC 4180
+//! suggested score), `rubric_scale_min`, `rubric_scale_max`, `problems`,
+//! `warnings`, `feedback_codes` (`;`-separated) and `feedback`: every feedback
+//! message, one per line, ready to paste into an LMS comment. Plain UTF-8, a header row, RFC 4180
 //! quoting, numbers without units, so importers need no mapping beyond
 //! choosing columns. Error records get a row too (status `error`, the message,
 //! empty scores), so the row count matches the class list. Text cells starting
@@ -60,10 +61,13 @@ fn essay_row(e: &super::EssayEntry, criteria: &[String]) -> Vec<String> {
     let count = |s: Severity| a.feedback.iter().filter(|f| f.severity == s).count();
     let mut codes: Vec<&str> = a.feedback.iter().map(|f| f.code.as_str()).collect();
     codes.dedup();
+    row.push(a.rubric.scale_min.to_string());
     row.push(a.rubric.scale_max.to_string());
     row.push(count(Severity::Problem).to_string());
     row.push(count(Severity::Warning).to_string());
     row.push(codes.join(";"));
+    let messages: Vec<&str> = a.feedback.iter().map(|f| f.message.as_str()).collect();
+    row.push(safe(&messages.join("\n")));
     row
 }
 
@@ -80,7 +84,17 @@ pub fn write_csv(data: &ClassData, w: impl Write) -> Result<()> {
         .collect();
     header.extend(METRIC_NAMES.iter().map(|s| s.to_string()));
     header.extend(criteria.iter().map(|c| format!("rubric_{c}")));
-    header.extend(["rubric_scale_max", "problems", "warnings", "feedback_codes"].map(String::from));
+    header.extend(
+        [
+            "rubric_scale_min",
+            "rubric_scale_max",
+            "problems",
+            "warnings",
+            "feedback_codes",
+            "feedback",
+        ]
+        .map(String::from),
+    );
     out.write_record(&header).map_err(csv_err)?;
     for slot in data.slots() {
         let row = match slot {
@@ -140,6 +154,17 @@ mod tests {
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         assert_eq!(&rows[0][col("thesis_present")], "1");
         assert_eq!(&rows[0][col("evidence_per_claim")], "");
+        assert_eq!(
+            (
+                &rows[0][col("rubric_scale_min")],
+                &rows[0][col("rubric_scale_max")]
+            ),
+            ("1", "4")
+        );
+        let messages = &data.essays[0].assessment.feedback;
+        assert!(!messages.is_empty());
+        assert_eq!(rows[0][col("feedback")].lines().count(), messages.len());
+        assert!(rows[0][col("feedback")].starts_with(messages[0].message.as_str()));
         assert_eq!((&rows[1][2], &rows[1][3]), ("error", "io: gone"));
         assert_eq!(rows[1].len(), header.len());
     }
