@@ -3,9 +3,8 @@
 
 use anyhow::Result;
 use clap::ValueEnum;
-use essaymap::link::LinkModel;
 use essaymap::render::{self, Renderer, TextRenderer};
-use essaymap::{Essay, Pipeline};
+use essaymap::Essay;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,21 +48,6 @@ pub struct Args {
     lossy: bool,
     #[command(flatten)]
     models: super::ModelArgs,
-}
-
-/// The link model from `path`, else the built-in one.
-pub fn link_model(path: Option<&PathBuf>) -> Result<std::borrow::Cow<'static, LinkModel>> {
-    Ok(match path {
-        Some(p) => std::borrow::Cow::Owned(LinkModel::load(p)?),
-        None => std::borrow::Cow::Borrowed(LinkModel::embedded()?),
-    })
-}
-
-pub fn pipeline(model: Option<&PathBuf>) -> Result<Pipeline> {
-    Ok(match model {
-        Some(p) => Pipeline::from_model_file(p)?,
-        None => Pipeline::embedded()?,
-    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

@@ -34,14 +34,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = args
-        .backend
-        .apply(super::analyze::pipeline(args.model.as_ref())?)?;
+    let pipeline = args.backend.apply(super::pipeline(args.model.as_ref())?)?;
     let mut out = std::io::stdout().lock();
     for (i, path) in args.gold.iter().enumerate() {
         let essays = corpus::read_file(path, pipeline.segmenter())?;
         if args.links {
-            let model = super::analyze::link_model(args.links_model.as_ref())?;
+            let model = super::link_model(args.links_model.as_ref())?;
             let mut predicted: Vec<_> = essays.iter().map(|e| e.doc.clone()).collect();
             pipeline.annotate_many(&mut predicted)?;
             let rows = links_eval::compare(&essays, &LearnedLinker::new(&model), &predicted);

@@ -38,7 +38,7 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The role pipeline these options ask for.
     pub fn pipeline(&self) -> anyhow::Result<essaymap::Pipeline> {
-        self.backend.apply(analyze::pipeline(self.model.as_ref())?)
+        self.backend.apply(pipeline(self.model.as_ref())?)
     }
 
     /// The analyzer these options ask for: role pipeline, link model and
@@ -54,6 +54,22 @@ impl ModelArgs {
         }
         Ok(analyzer)
     }
+}
+
+/// The link model from `path`, else the built-in one.
+pub fn link_model(path: Option<&PathBuf>) -> anyhow::Result<std::borrow::Cow<'static, LinkModel>> {
+    Ok(match path {
+        Some(p) => std::borrow::Cow::Owned(LinkModel::load(p)?),
+        None => std::borrow::Cow::Borrowed(LinkModel::embedded()?),
+    })
+}
+
+/// The role pipeline from the model file at `model`, else the built-in one.
+pub fn pipeline(model: Option<&PathBuf>) -> anyhow::Result<essaymap::Pipeline> {
+    Ok(match model {
+        Some(p) => essaymap::Pipeline::from_model_file(p)?,
+        None => essaymap::Pipeline::embedded()?,
+    })
 }
 
 /// Reads argumentative essays and shows how they argue.

@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let cfg = essaymap::train::links::TrainConfig::default();
         // Links also learn from the built-in role model's predictions (or
         // --roles-model's), so they cope with its mistakes.
-        let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
+        let pipeline = super::pipeline(args.roles_model.as_ref())?;
         let annotate = |d: &mut essaymap::Document| {
             // The embedded model alone (no refiner) cannot fail.
             let _ = pipeline.annotate(d);
@@ -244,7 +244,7 @@ fn transformer(args: &Args) -> Result<ExitCode> {
     super::backend::keep_freed_memory();
     let seg = RuleSegmenter::default();
     check_per_file(args)?;
-    let pipeline = super::analyze::pipeline(args.roles_model.as_ref())?;
+    let pipeline = super::pipeline(args.roles_model.as_ref())?;
     if let Some(path) = &args.retune {
         let dev = fine::read_dev(&args.dev, &seg, &pipeline)?;
         let mut model = Transformer::from_file(&base_dir(), path)?;

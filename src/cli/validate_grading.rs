@@ -124,10 +124,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (pipeline, predicted) = match &args.predicted {
         Some(p) => (None, Some(predicted_from_batch(p)?)),
         None => (
-            Some(
-                args.backend
-                    .apply(super::analyze::pipeline(args.model.as_ref())?)?,
-            ),
+            Some(args.backend.apply(super::pipeline(args.model.as_ref())?)?),
             None,
         ),
     };
