@@ -8,3 +8,4 @@ pub mod read;
 pub mod runner;
 
 pub use job::BatchProcessor;
+pub use runner::error_line;

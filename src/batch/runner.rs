@@ -103,7 +103,9 @@ struct ErrorBody<'a> {
     message: String,
 }
 
-fn error_line(id: &str, error: &Error) -> String {
+/// The line `batch` writes for a record that failed:
+/// `{"id", "error": {"kind", "message"}}`, no newline.
+pub fn error_line(id: &str, error: &Error) -> String {
     let line = ErrorLine {
         id,
         error: ErrorBody {
