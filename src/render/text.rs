@@ -73,8 +73,9 @@ fn nothing_to_analyse(a: &Analysis) -> Option<String> {
             super::shorten(t, 60)
         ),
         (None, true) => "is empty: it has no sentences".to_string(),
-        (_, false) => "holds only headings, list items or page furniture, no sentence of prose"
-            .to_string(),
+        (_, false) => {
+            "holds only headings, list items or page furniture, no sentence of prose".to_string()
+        }
     };
     Some(format!(
         "No essay to analyse: the text {what}. There is no argument to map, so every finding below is a gap."
@@ -188,7 +189,9 @@ mod tests {
                 .lines()
                 .find(|l| l.trim_start().starts_with(&c.name))
                 .unwrap_or_else(|| panic!("no line for {}", c.name));
-            let score = c.score.map_or("-".into(), |s| format!("{s}/{}", asmt.rubric.scale_max));
+            let score = c
+                .score
+                .map_or("-".into(), |s| format!("{s}/{}", asmt.rubric.scale_max));
             assert!(line.contains(&score), "{line}");
         }
         assert!(text.ends_with('\n'));
@@ -208,11 +211,16 @@ mod tests {
             text_of(&a)
         };
         let none = empty(None, "");
-        assert!(none.starts_with("No essay to analyse: the text is empty"), "{none}");
+        assert!(
+            none.starts_with("No essay to analyse: the text is empty"),
+            "{none}"
+        );
         assert!(none.contains("\nRubric suggestion: "));
         let titled = empty(Some("Should towns <ban> cars?"), "");
         assert!(
-            titled.starts_with("No essay to analyse: the text holds only a title (\"Should towns <ban> cars?\")"),
+            titled.starts_with(
+                "No essay to analyse: the text holds only a title (\"Should towns <ban> cars?\")"
+            ),
             "{titled}"
         );
         // An essay with prose says nothing of the kind.
