@@ -8,8 +8,11 @@
 //! then thesis, claims, evidence; a node without a parent sits on its kind's
 //! row), leaves take consecutive columns in depth-first text order and a parent
 //! is centred over its children, so edges never cross between subtrees.
-//! Hovering a node or a sentence highlights both; clicking a node scrolls to its
-//! sentence. Every piece of essay text is HTML-escaped.
+//! The drawing scales down to the page's width (a viewBox and `max-width`, no
+//! script needed) and zoom buttons enlarge it inside its own scrolling box, so
+//! no box is cut off and the page never scrolls sideways.
+//! Hovering a node or a sentence highlights both; clicking a node (or Enter on
+//! it) scrolls to its sentence. Every piece of essay text is HTML-escaped.
 //!
 //! Only prose is highlighted by role: headings, list items and page furniture
 //! are shown muted with their kind as a tag, and references are listed in a

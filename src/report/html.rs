@@ -2,11 +2,13 @@
 //!
 //! Everything is inline (CSS, SVG, one short script) so a teacher can open the
 //! files from disk, mail them or put them on a share: no CDN, no network. The
-//! script only sorts the essay table; the page is complete without it. When it
-//! has run it sets `data-ready="1"` on `<body>`, which `scripts/ci/check_pages.sh`
-//! looks for in headless Chromium to prove the page runs without a JavaScript
-//! error. Layout is one column up to ~900px wide and a two-column grid beyond,
-//! so it reads on a laptop and on a tablet.
+//! class page's script only sorts the essay table; the page is complete
+//! without it. When it has run it sets `data-ready="1"` on `<body>`, which
+//! `scripts/ci/check_pages.sh` looks for in headless Chromium to prove the page
+//! runs without a JavaScript error; the same script also checks that nothing
+//! scrolls sideways on a 1280 px screen. An essay page is the page of
+//! `analyze --format html` ([`crate::render::html`]) with a link back and the
+//! metrics, so the two pages of one essay never disagree.
 
 use super::svg::{bar_chart, hbar_rows, histogram, Bar, Binning};
 use super::{ClassData, EssayEntry};

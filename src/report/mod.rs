@@ -18,10 +18,12 @@
 //!
 //! Outputs:
 //! - [`html::class_page`]: one self-contained page (inline CSS, SVG charts and a
-//!   small sorting script, no CDN) with the distribution of each metric, the most
-//!   frequent feedback items and a sortable table linking to per-essay pages;
-//! - [`html::essay_page`]: the highlighted essay with its feedback panel and
-//!   rubric suggestion ([`write_site`] writes them all);
+//!   small sorting script, no CDN): a sortable table of the essays linking to
+//!   their pages, the most frequent feedback (problems apart from strengths),
+//!   then the distribution of each metric;
+//! - [`html::essay_page`]: the essay's `analyze --format html` page (map,
+//!   highlighted essay, feedback panel, rubric suggestion) with a link back and
+//!   its metrics ([`write_site`] writes them all);
 //! - [`csv::write_csv`]: one row per essay for gradebook import.
 
 pub mod csv;
