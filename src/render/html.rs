@@ -308,7 +308,7 @@ svg .nm{font-weight:600}
 .node{cursor:pointer}
 .node.hl rect,.node:focus rect{stroke-width:4;filter:drop-shadow(0 0 4px #0006)}
 .edge.hl path{stroke-width:4}
-main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:16px;overflow-wrap:anywhere}
+main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:16px;overflow-wrap:break-word}
 .title{font-weight:600}
 .s{border-radius:3px;padding:1px 2px}
 .s.claim{background:#e3f2fd;box-shadow:inset 0 -2px #1565c0}
@@ -318,7 +318,7 @@ main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:1
 .s.against{box-shadow:inset 0 -2px #c62828}
 .s.hl{outline:3px solid #ffb300;background:#fff8e1}
 .tag{font-size:10px;color:#616161;vertical-align:super;margin-left:1px}
-#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px;overflow-wrap:anywhere}
+#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px;overflow-wrap:break-word}
 .s:target,.cite:target{outline:3px solid #e67e22}
 .s.kind-heading,.s.kind-list_item,.s.kind-furniture{color:#616161}
 .s.kind-heading{font-weight:600}

@@ -36,7 +36,7 @@ pub const PANEL_CSS: &str = r#"
 .em-feedback li.strength{border-color:#1e8449;background:#eafaf1}
 .em-feedback .sev{font-size:.75em;text-transform:uppercase;font-weight:bold;margin-right:.5em}
 .em-feedback code{font-size:.8em;color:#555}
-.em-feedback li{overflow-wrap:anywhere}
+.em-feedback li{overflow-wrap:break-word}
 .em-feedback .refs a{margin:0 .1em}
 .em-rubric table{border-collapse:collapse;width:100%}
 .em-rubric th,.em-rubric td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
@@ -107,7 +107,8 @@ pub fn feedback_panel(a: &Assessment, anchor: &dyn Fn(usize) -> String) -> Strin
             kind = if is_strength(&f.code) { "strength" } else { f.severity.as_str() },
             strong = if is_strength(&f.code) { " strength" } else { "" },
             code = escape(&f.code),
-            msg = escape(&f.message)
+            // The tag says "strength" already.
+            msg = escape(f.message.strip_prefix("Strength: ").unwrap_or(&f.message))
         );
         if !f.sentences.is_empty() {
             // Links apart by spaces, so a long list wraps inside the item.
@@ -215,7 +216,7 @@ mod tests {
         let html = feedback_panel(&long, &|i| format!("s{i}"));
         assert!(html.contains("<a href=\"#s0\">1</a> <a href=\"#s1\">2</a>"));
         assert!(!html.contains("</a><a"));
-        assert!(PANEL_CSS.contains(".em-feedback li{overflow-wrap:anywhere}"));
+        assert!(PANEL_CSS.contains(".em-feedback li{overflow-wrap:break-word}"));
         // Codes are tooltips and data, the words are the message.
         let code = &a.feedback[0].code;
         assert!(html.contains(&format!("data-code=\"{code}\" title=\"{code}\"")));
