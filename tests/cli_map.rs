@@ -301,3 +301,38 @@ fn bad_link_model_is_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("not a link model"));
 }
+
+/// `--format text` tells the whole story on stdout: the tagged essay, then the
+/// feedback and the rubric suggestion; an empty text says why, on stdout too.
+#[test]
+fn text_format_ends_with_feedback_and_rubric_and_explains_an_empty_essay() {
+    let out = analyze("text");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (essay, tail) = text.split_once("\nFeedback\n").expect("a feedback section");
+    assert!(essay.contains("Every town should build more cycle lanes."));
+    assert!(tail.lines().any(|l| l.starts_with("  [")), "{tail}");
+    let rubric = tail
+        .split_once("\nRubric suggestion: ")
+        .expect("a rubric")
+        .1;
+    assert!(rubric.contains("Not a grade"), "{rubric}");
+    assert!(rubric
+        .lines()
+        .skip(1)
+        .all(|l| l.contains('/') || l.ends_with(" -")));
+    for empty in ["", "\n\n  \n"] {
+        let out = cargo_bin_cmd!("essaymap")
+            .args(["analyze", "-", "--format", "text"])
+            .write_stdin(empty)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.starts_with("No essay to analyse: the text is empty"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("\nRubric suggestion: "));
+    }
+}

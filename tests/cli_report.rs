@@ -207,8 +207,9 @@ fn validate_grading_compares_gold_with_batch_predictions() {
     assert!(val["pearson_claims"].as_f64().unwrap() > 0.9);
 }
 
-/// Loads the pages in headless Chromium and fails on a JavaScript error or a
-/// broken link (`scripts/ci/check_pages.sh`). Needs Chromium:
+/// Loads the pages in headless Chromium at 1280x800 and fails on a JavaScript
+/// error, a broken link, sideways scrolling or a blank screenshot
+/// (`scripts/ci/check_pages.sh`, which `.ci/run` runs). Needs Chromium:
 /// `cargo test --test cli_report -- --ignored`.
 #[test]
 #[ignore = "needs chromium (apt-get install -y chromium)"]
@@ -225,12 +226,12 @@ fn pages_load_in_headless_chromium_without_errors() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout)
-            .matches("ok   ")
-            .count(),
-        5
-    );
+    // The class batch's 5 pages, 3 examples through analyze and through a
+    // report (4 pages), and 2 more with ../shared's seed essay.
+    let ok = String::from_utf8_lossy(&out.stdout)
+        .matches("ok   ")
+        .count();
+    assert!(ok >= 12, "{ok} pages checked");
 }
 
 #[test]
@@ -279,4 +280,83 @@ fn a_file_that_is_not_batch_output_is_refused_with_a_hint() {
         .arg(&failed)
         .assert()
         .success();
+}
+
+/// `(id, class)` of each sentence span of a page, in page order.
+fn sentence_classes(html: &str) -> Vec<(String, String)> {
+    html.split("<span class=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (class, rest) = rest.split_once('"')?;
+            let id = rest.strip_prefix(" id=\"")?.split('"').next()?;
+            id.starts_with('s')
+                .then(|| (id.to_string(), class.to_string()))
+        })
+        .collect()
+}
+
+/// One renderer, one answer: the report's page of an essay draws the same map
+/// and highlights every sentence as `analyze --format html` does, on our
+/// examples and (when ../shared is present) the seed essay.
+#[test]
+fn essay_pages_draw_the_map_and_agree_with_analyze_html() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut essays: Vec<PathBuf> = ["cars.txt", "homework.txt", "phones.txt"]
+        .iter()
+        .map(|e| root.join("examples").join(e))
+        .collect();
+    let seed = root.join("../shared/examples/seed-essay-stalinism.txt");
+    if seed.exists() {
+        essays.push(seed);
+    } else {
+        eprintln!("skipping the seed essay: ../shared/examples is absent");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut batch = String::new();
+    let mut analyze_pages = Vec::new();
+    for essay in &essays {
+        let run = |format: &str| {
+            let out = cargo_bin_cmd!("essaymap")
+                .arg("analyze")
+                .arg(essay)
+                .args(["--format", format])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{essay:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        batch.push_str(&run("jsonl"));
+        analyze_pages.push(run("html"));
+    }
+    let input = dir.path().join("batch.jsonl");
+    std::fs::write(&input, batch).unwrap();
+    let out = dir.path().join("class.html");
+    cargo_bin_cmd!("essaymap")
+        .arg("report")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let class = std::fs::read_to_string(&out).unwrap();
+    for (essay, analyze) in essays.iter().zip(&analyze_pages) {
+        // The page the class table links for this essay.
+        let id = essay.display().to_string();
+        let at = class
+            .find(&format!(">{id}</a>"))
+            .unwrap_or_else(|| panic!("no row for {id}"));
+        let href = class[..at].rsplit("href=\"").next().unwrap();
+        let href = href.split('"').next().unwrap();
+        let page = std::fs::read_to_string(dir.path().join(href)).unwrap();
+        let nodes = analyze.matches("<g class=\"node").count();
+        assert!(nodes > 0, "{id}: analyze drew no map");
+        assert_eq!(
+            page.matches("<g class=\"node").count(),
+            nodes,
+            "{id}: the report's page draws the same map"
+        );
+        let (want, got) = (sentence_classes(analyze), sentence_classes(&page));
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{id}: highlights differ");
+    }
 }

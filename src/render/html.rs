@@ -8,8 +8,11 @@
 //! then thesis, claims, evidence; a node without a parent sits on its kind's
 //! row), leaves take consecutive columns in depth-first text order and a parent
 //! is centred over its children, so edges never cross between subtrees.
-//! Hovering a node or a sentence highlights both; clicking a node scrolls to its
-//! sentence. Every piece of essay text is HTML-escaped.
+//! The drawing scales down to the page's width (a viewBox and `max-width`, no
+//! script needed) and zoom buttons enlarge it inside its own scrolling box, so
+//! no box is cut off and the page never scrolls sideways.
+//! Hovering a node or a sentence highlights both; clicking a node (or Enter on
+//! it) scrolls to its sentence. Every piece of essay text is HTML-escaped.
 //!
 //! Only prose is highlighted by role: headings, list items and page furniture
 //! are shown muted with their kind as a tag, and references are listed in a
@@ -124,6 +127,10 @@ pub(crate) fn layout(a: &Analysis, m: &MapIndex) -> HashMap<i64, (f64, usize)> {
     let mut next_col = 0.0;
     // Roots: the issue first, then in text order (node order already is).
     let roots = a.map.roots();
+    // Nodes already placed or on the way: a node is drawn once, under its
+    // first parent, even in a map read from elsewhere with cycles or with
+    // several edges leaving one node.
+    let mut seen: std::collections::HashSet<i64> = roots.iter().copied().collect();
     // Iterative post-order so deep chains cannot overflow the stack.
     for root in roots {
         let Some(rn) = m.node(root) else { continue };
@@ -132,12 +139,15 @@ pub(crate) fn layout(a: &Analysis, m: &MapIndex) -> HashMap<i64, (f64, usize)> {
             if pos.contains_key(&id) {
                 continue;
             }
-            let kids: Vec<i64> = m
-                .children(id)
-                .iter()
-                .copied()
-                .filter(|k| !pos.contains_key(k))
-                .collect();
+            let kids: Vec<i64> = if expanded {
+                Vec::new()
+            } else {
+                m.children(id)
+                    .iter()
+                    .copied()
+                    .filter(|&k| seen.insert(k))
+                    .collect()
+            };
             if kids.is_empty() && !expanded {
                 pos.insert(id, (next_col, row));
                 next_col += 1.0;
@@ -282,13 +292,23 @@ h1{font-size:20px;margin:0 0 6px}
 .legend span{display:inline-block;margin-right:14px;font-size:13px}
 .sw{display:inline-block;width:12px;height:12px;border-radius:3px;vertical-align:-1px;
   margin-right:4px;border:1px solid #0003}
-#mapbox{overflow-x:auto;background:#fff;border-bottom:1px solid #ddd;padding:4px 0}
+#mapsec{background:#fff;border-bottom:1px solid #ddd;padding:4px 8px}
+#mapbox{overflow:auto;max-width:100%}
+#map{display:block;margin:0 auto;max-width:100%;height:auto}
+#mapbox.zoomed #map{max-width:none}
+.zoom{display:flex;gap:6px;align-items:center;font-size:13px;padding:2px 0 4px}
+.zoom[hidden]{display:none}
+.zoom button{font:inherit;min-width:2.2em;padding:2px 8px;border:1px solid #bbb;border-radius:4px;background:#f5f5f5;cursor:pointer}
+.zoom button:focus-visible,.node:focus-visible{outline:3px solid #e67e22}
+nav.jump{font-size:13px;margin:2px 0 6px}nav.jump a{margin-right:12px}
+.back{font-size:13px}
+.prompt{margin:0 0 4px;font-size:14px;color:#424242}
 svg text{font-size:11px;fill:#212121;pointer-events:none}
 svg .nm{font-weight:600}
 .node{cursor:pointer}
 .node.hl rect,.node:focus rect{stroke-width:4;filter:drop-shadow(0 0 4px #0006)}
 .edge.hl path{stroke-width:4}
-main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:16px}
+main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:16px;overflow-wrap:break-word}
 .title{font-weight:600}
 .s{border-radius:3px;padding:1px 2px}
 .s.claim{background:#e3f2fd;box-shadow:inset 0 -2px #1565c0}
@@ -298,7 +318,7 @@ main{max-width:900px;margin:0 auto;padding:16px 24px;line-height:1.7;font-size:1
 .s.against{box-shadow:inset 0 -2px #c62828}
 .s.hl{outline:3px solid #ffb300;background:#fff8e1}
 .tag{font-size:10px;color:#616161;vertical-align:super;margin-left:1px}
-#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px}
+#assessment{max-width:900px;margin:0 auto;padding:0 24px 24px;overflow-wrap:break-word}
 .s:target,.cite:target{outline:3px solid #e67e22}
 .s.kind-heading,.s.kind-list_item,.s.kind-furniture{color:#616161}
 .s.kind-heading{font-weight:600}
@@ -309,6 +329,8 @@ a:focus-visible{outline:3px solid #e67e22}
 #references{font-size:14px;line-height:1.5}
 #references h2{font-size:17px}
 .citedby{font-size:12px;color:#616161}
+dl.metrics{display:grid;grid-template-columns:max-content auto;gap:2px 12px;font-size:14px}
+dl.metrics dt{color:#555}dl.metrics dd{margin:0}
 ";
 
 const SCRIPT: &str = "
@@ -320,6 +342,9 @@ const SCRIPT: &str = "
     var id=el.getAttribute('data-id');
     el.addEventListener('mouseenter',function(){on(id);});
     el.addEventListener('focus',function(){on(id);});
+    el.addEventListener('keydown',function(ev){
+      if(ev.key==='Enter'||ev.key===' '){ev.preventDefault();el.dispatchEvent(new MouseEvent('click',{bubbles:true}));}
+    });
     el.addEventListener('click',function(ev){
       if(ev.target.closest&&ev.target.closest('a')){return;}
       on(id);
@@ -329,141 +354,212 @@ const SCRIPT: &str = "
         if(n&&n.scrollIntoView){n.scrollIntoView({block:'nearest',inline:'center'});}}
     });
   });
+  // Zoom: 0 means fit the width (the CSS default, which needs no script).
+  var svg=document.getElementById('map'),box=document.getElementById('mapbox'),
+      bar=document.getElementById('zoom'),val=document.getElementById('zoomval');
+  if(svg&&box&&bar&&svg.viewBox&&svg.viewBox.baseVal){
+    var w=svg.viewBox.baseVal.width,ht=svg.viewBox.baseVal.height,z=0;
+    var fit=function(){return Math.min(1,box.clientWidth/w);};
+    var set=function(nz){
+      z=nz;
+      box.classList.toggle('zoomed',z>0);
+      svg.style.width=z?(w*z)+'px':'';svg.style.height=z?(ht*z)+'px':'';
+      val.textContent='shown at '+Math.round((z||fit())*100)+'%';
+    };
+    bar.hidden=false;
+    bar.addEventListener('click',function(ev){
+      var b=ev.target.closest('button');if(!b){return;}
+      var k=b.getAttribute('data-zoom'),cur=z||fit();
+      if(k==='fit'){set(0);}else if(k==='1'){set(1);}
+      else if(k==='in'){set(Math.min(4,cur*1.25));}else{set(Math.max(0.1,cur/1.25));}
+    });
+    set(0);
+  }
+  document.body.setAttribute('data-ready','1');
 })();
 ";
 
 impl Renderer for HtmlRenderer {
     fn render(&self, a: &Analysis, out: &mut dyn Write) -> Result<()> {
-        let title = a
-            .doc
-            .title
-            .as_deref()
-            .or(a.doc.id.as_deref())
-            .unwrap_or("Essay");
-        let mut h = String::with_capacity(a.doc.text.len() * 3 + 8192);
-        h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        out.write_all(page(a, &PageParts::default()).as_bytes())
+            .map_err(out_err)
+    }
+}
+
+/// What a page around one essay adds to [`HtmlRenderer`]'s own: the class
+/// report's essay pages head the page with the essay's id, link back to the
+/// class page and list the metrics, but highlight and map the essay with this
+/// very code, so the two pages never tell different stories.
+#[derive(Debug, Default)]
+pub(crate) struct PageParts<'a> {
+    /// Heading in place of "Argument map: TITLE".
+    pub heading: Option<&'a str>,
+    /// `(href, text)` of a link back, shown first in the header.
+    pub back: Option<(&'a str, &'a str)>,
+    /// Ready HTML put after the feedback and rubric (escaped by the caller).
+    pub extra: &'a str,
+}
+
+/// The whole page for `a`, with `parts` added.
+pub(crate) fn page(a: &Analysis, parts: &PageParts) -> String {
+    let title = a
+        .doc
+        .title
+        .as_deref()
+        .or(a.doc.id.as_deref())
+        .unwrap_or("Essay");
+    let heading = parts
+        .heading
+        .map_or_else(|| format!("Argument map: {title}"), str::to_string);
+    let mut h = String::with_capacity(a.doc.text.len() * 3 + 8192);
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>",
+        escape(&heading)
+    ));
+    if let Some((href, text)) = parts.back {
         h.push_str(&format!(
-            "<title>Argument map: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-            escape(title)
+            "<a class=\"back\" href=\"{}\">&#8592; {}</a>",
+            escape(href),
+            escape(text)
         ));
-        h.push_str(&format!(
-            "<header><h1>Argument map: {}</h1><div class=\"legend\">",
-            escape(title)
-        ));
-        for k in [
-            NodeKind::Issue,
-            NodeKind::Thesis,
-            NodeKind::Claim,
-            NodeKind::Evidence,
-        ] {
-            let (fill, border, name) = palette(k);
-            h.push_str(&format!(
-                "<span><i class=\"sw\" style=\"background:{fill};border-color:{border}\"></i>{name}</span>"
-            ));
-        }
-        for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
-            h.push_str(&format!(
-                "<span style=\"color:{}\">&#8594; {r}</span>",
-                relation_colour(r)
-            ));
-        }
-        let edges = a.map.edges.len();
-        let nodes = a.map.nodes.len();
-        h.push_str(&format!(
-            "<span>{nodes} nodes, {edges} edges. Hover or click a box or a sentence.</span></div></header>\n"
-        ));
-        h.push_str("<div id=\"mapbox\">");
-        let index = a.map.index();
-        h.push_str(&svg(a, &index));
-        h.push_str("</div>\n<main id=\"essay\">\n");
-        let issue_is_title = index.node(crate::argument::ISSUE_ID).is_some();
+    }
+    h.push_str(&format!("<h1>{}</h1>", escape(&heading)));
+    if parts.heading.is_some() {
         if let Some(t) = &a.doc.title {
-            let (cls, data) = if issue_is_title {
-                (
-                    " s issue",
-                    format!(" data-id=\"{}\"", crate::argument::ISSUE_ID),
-                )
-            } else {
-                ("", String::new())
-            };
+            h.push_str(&format!("<p class=\"prompt\">Prompt: {}</p>", escape(t)));
+        }
+    }
+    h.push_str("<nav class=\"jump\" aria-label=\"sections\"><a href=\"#mapsec\">Map</a><a href=\"#essay\">Essay</a>");
+    if a.assessment.is_some() {
+        h.push_str("<a href=\"#feedback\">Feedback</a><a href=\"#rubric\">Rubric suggestion</a>");
+    }
+    h.push_str("</nav><div class=\"legend\">");
+    for k in [
+        NodeKind::Issue,
+        NodeKind::Thesis,
+        NodeKind::Claim,
+        NodeKind::Evidence,
+    ] {
+        let (fill, border, name) = palette(k);
+        h.push_str(&format!(
+            "<span><i class=\"sw\" style=\"background:{fill};border-color:{border}\"></i>{name}</span>"
+        ));
+    }
+    for r in [Relation::Supports, Relation::Attacks, Relation::Answers] {
+        h.push_str(&format!(
+            "<span style=\"color:{}\">&#8594; {r}</span>",
+            relation_colour(r)
+        ));
+    }
+    let edges = a.map.edges.len();
+    let nodes = a.map.nodes.len();
+    h.push_str(&format!(
+        "<span>{nodes} nodes, {edges} edges. Hover or click a box or a sentence.</span></div></header>\n"
+    ));
+    // The map is drawn to fit the page's width; the zoom buttons (shown once
+    // the script runs) enlarge it inside its own scrolling box, so the page
+    // itself never scrolls sideways.
+    h.push_str(
+        "<section id=\"mapsec\" aria-label=\"argument map\"><div class=\"zoom\" id=\"zoom\" \
+         role=\"group\" aria-label=\"map zoom\" hidden>\
+         <button type=\"button\" data-zoom=\"fit\">Fit width</button>\
+         <button type=\"button\" data-zoom=\"out\" aria-label=\"zoom out\">&#8722;</button>\
+         <button type=\"button\" data-zoom=\"in\" aria-label=\"zoom in\">+</button>\
+         <button type=\"button\" data-zoom=\"1\">100%</button>\
+         <output id=\"zoomval\"></output></div><div id=\"mapbox\">",
+    );
+    let index = a.map.index();
+    h.push_str(&svg(a, &index));
+    h.push_str("</div></section>\n<main id=\"essay\">\n");
+    let issue_is_title = index.node(crate::argument::ISSUE_ID).is_some();
+    if let Some(t) = &a.doc.title {
+        let (cls, data) = if issue_is_title {
+            (
+                " s issue",
+                format!(" data-id=\"{}\"", crate::argument::ISSUE_ID),
+            )
+        } else {
+            ("", String::new())
+        };
+        h.push_str(&format!(
+            "<p class=\"title{cls}\" id=\"issue\"{data}>{}</p>\n",
+            escape(t)
+        ));
+    }
+    let cites = citations(&a.doc);
+    // Per reference: the citations that point to it, for back-links.
+    let mut cited_by: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (s, cs) in a.doc.sentences.iter().zip(&cites) {
+        for (k, (_, r)) in cs.iter().enumerate() {
+            if let Some(r) = r {
+                cited_by.entry(*r).or_default().push((s.index, k));
+            }
+        }
+    }
+    let mut open: Option<usize> = None;
+    let mut refs = Vec::new();
+    for (s, cs) in a.doc.sentences.iter().zip(&cites) {
+        if s.kind == Kind::Reference {
+            refs.push((s, cs));
+            continue;
+        }
+        if open == Some(s.paragraph) {
+            h.push(' ');
+        } else {
+            if open.is_some() {
+                h.push_str("</p>\n");
+            }
+            h.push_str(&format!("<p data-paragraph=\"{}\">", s.paragraph));
+            open = Some(s.paragraph);
+        }
+        let text = marked_text(s, cs);
+        if !s.kind.is_prose() {
+            // Headings, list items and furniture: shown as what they are.
+            let kind = s.kind.as_str();
             h.push_str(&format!(
-                "<p class=\"title{cls}\" id=\"issue\"{data}>{}</p>\n",
-                escape(t)
-            ));
-        }
-        let cites = citations(&a.doc);
-        // Per reference: the citations that point to it, for back-links.
-        let mut cited_by: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
-        for (s, cs) in a.doc.sentences.iter().zip(&cites) {
-            for (k, (_, r)) in cs.iter().enumerate() {
-                if let Some(r) = r {
-                    cited_by.entry(*r).or_default().push((s.index, k));
-                }
-            }
-        }
-        let mut open: Option<usize> = None;
-        let mut refs = Vec::new();
-        for (s, cs) in a.doc.sentences.iter().zip(&cites) {
-            if s.kind == Kind::Reference {
-                refs.push((s, cs));
-                continue;
-            }
-            if open == Some(s.paragraph) {
-                h.push(' ');
-            } else {
-                if open.is_some() {
-                    h.push_str("</p>\n");
-                }
-                h.push_str(&format!("<p data-paragraph=\"{}\">", s.paragraph));
-                open = Some(s.paragraph);
-            }
-            let text = marked_text(s, cs);
-            if !s.kind.is_prose() {
-                // Headings, list items and furniture: shown as what they are.
-                let kind = s.kind.as_str();
-                h.push_str(&format!(
-                    "<span class=\"s kind-{kind}\" id=\"s{}\" title=\"S{} {kind}\">{text}</span>\
+                "<span class=\"s kind-{kind}\" id=\"s{}\" title=\"S{} {kind}\">{text}</span>\
                      <sup class=\"tag\">{} {}</sup>",
-                    s.index,
-                    s.index + 1,
-                    s.index + 1,
-                    kind.replace('_', " ")
-                ));
-                continue;
+                s.index,
+                s.index + 1,
+                s.index + 1,
+                kind.replace('_', " ")
+            ));
+            continue;
+        }
+        let node = index.node(s.index as i64);
+        let mut cls = vec!["s".to_string()];
+        if let Some(l) = s.label {
+            cls.push(l.as_str().to_string());
+        }
+        if let Some(n) = node {
+            if !cls.iter().any(|c| c == n.kind.as_str()) {
+                cls.push(n.kind.as_str().to_string());
             }
-            let node = index.node(s.index as i64);
-            let mut cls = vec!["s".to_string()];
-            if let Some(l) = s.label {
-                cls.push(l.as_str().to_string());
+            if n.stance == Some(crate::argument::Stance::Against) {
+                cls.push("against".into());
             }
-            if let Some(n) = node {
-                if !cls.iter().any(|c| c == n.kind.as_str()) {
-                    cls.push(n.kind.as_str().to_string());
-                }
-                if n.stance == Some(crate::argument::Stance::Against) {
-                    cls.push("against".into());
-                }
+        }
+        let tip = match (node, s.label) {
+            (Some(n), _) => {
+                let to = index
+                    .parent(n.id)
+                    .map(|e| {
+                        let t = if e.target < 0 {
+                            "the issue".to_string()
+                        } else {
+                            format!("S{}", e.target + 1)
+                        };
+                        format!(", {} {t} ({:.0}%)", e.relation, e.confidence * 100.0)
+                    })
+                    .unwrap_or_default();
+                format!("{}{to}", node_name(n))
             }
-            let tip = match (node, s.label) {
-                (Some(n), _) => {
-                    let to = index
-                        .parent(n.id)
-                        .map(|e| {
-                            let t = if e.target < 0 {
-                                "the issue".to_string()
-                            } else {
-                                format!("S{}", e.target + 1)
-                            };
-                            format!(", {} {t} ({:.0}%)", e.relation, e.confidence * 100.0)
-                        })
-                        .unwrap_or_default();
-                    format!("{}{to}", node_name(n))
-                }
-                (None, Some(l)) => format!("S{} {l}", s.index + 1),
-                (None, None) => format!("S{}", s.index + 1),
-            };
-            h.push_str(&format!(
+            (None, Some(l)) => format!("S{} {l}", s.index + 1),
+            (None, None) => format!("S{}", s.index + 1),
+        };
+        h.push_str(&format!(
                 "<span class=\"{}\" id=\"s{}\" data-id=\"{}\" title=\"{}\">{text}</span><sup class=\"tag\">{}</sup>",
                 cls.join(" "),
                 s.index,
@@ -471,44 +567,48 @@ impl Renderer for HtmlRenderer {
                 escape(&tip),
                 s.index + 1
             ));
-        }
-        if open.is_some() {
-            h.push_str("</p>\n");
-        }
-        if !refs.is_empty() {
-            h.push_str("<section id=\"references\"><h2>References</h2>\n<ol>\n");
-            for (s, cs) in refs {
-                h.push_str(&format!(
-                    "<li><span class=\"s kind-reference\" id=\"s{}\" title=\"S{} reference\">{}</span>",
-                    s.index,
-                    s.index + 1,
-                    marked_text(s, cs)
-                ));
-                if let Some(by) = cited_by.get(&s.index) {
-                    h.push_str(" <span class=\"citedby\">cited in");
-                    for (i, k) in by {
-                        h.push_str(&format!(" <a href=\"#c{i}-{k}\">S{}</a>", i + 1));
-                    }
-                    h.push_str("</span>");
+    }
+    if open.is_some() {
+        h.push_str("</p>\n");
+    }
+    if !refs.is_empty() {
+        h.push_str("<section id=\"references\"><h2>References</h2>\n<ol>\n");
+        for (s, cs) in refs {
+            h.push_str(&format!(
+                "<li><span class=\"s kind-reference\" id=\"s{}\" title=\"S{} reference\">{}</span>",
+                s.index,
+                s.index + 1,
+                marked_text(s, cs)
+            ));
+            if let Some(by) = cited_by.get(&s.index) {
+                h.push_str(" <span class=\"citedby\">cited in");
+                for (i, k) in by {
+                    h.push_str(&format!(" <a href=\"#c{i}-{k}\">S{}</a>", i + 1));
                 }
-                h.push_str("</li>\n");
+                h.push_str("</span>");
             }
-            h.push_str("</ol></section>\n");
+            h.push_str("</li>\n");
         }
-        h.push_str("</main>\n");
-        // Grading assistance: feedback items link to the sentences above.
+        h.push_str("</ol></section>\n");
+    }
+    h.push_str("</main>\n");
+    // Grading assistance: feedback items link to the sentences above.
+    if a.assessment.is_some() || !parts.extra.is_empty() {
+        h.push_str("<aside id=\"assessment\">");
         if let Some(asmt) = &a.assessment {
             let anchor = |i: usize| format!("s{i}");
             h.push_str(&format!(
-                "<aside id=\"assessment\"><style>{}</style>{}{}</aside>\n",
+                "<style>{}</style>{}{}",
                 crate::render::panel::PANEL_CSS,
                 crate::render::panel::feedback_panel(asmt, &anchor),
                 crate::render::panel::rubric_table(asmt, &anchor)
             ));
         }
-        h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
-        out.write_all(h.as_bytes()).map_err(out_err)
+        h.push_str(parts.extra);
+        h.push_str("</aside>\n");
     }
+    h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
+    h
 }
 
 #[cfg(test)]
@@ -529,6 +629,65 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (x, r) in pos.values() {
             assert!(seen.insert((r, (*x * 10.0) as i64)));
+        }
+    }
+
+    #[test]
+    fn layout_ends_on_maps_with_cycles_and_two_parents() {
+        use crate::argument::Edge;
+        let mut a = fixture::analysis();
+        let edge = |source, target| Edge {
+            source,
+            target,
+            relation: Relation::Supports,
+            confidence: 1.0,
+        };
+        // 1 leaves twice, 1 and 3 form a cycle.
+        a.map.edges = vec![edge(1, 0), edge(1, 3), edge(3, 1), edge(5, 5)];
+        let pos = layout(&a, &a.map.index());
+        assert!(pos.contains_key(&0) && pos.contains_key(&1));
+        assert!(page(&a, &PageParts::default()).contains("<svg id=\"map\""));
+    }
+
+    #[test]
+    fn the_map_fits_the_page_width_with_zoom_controls() {
+        // A map far wider than a laptop screen: forty claims side by side.
+        let text: String = (0..40)
+            .map(|i| format!("Claim number {i} is true.\n\n"))
+            .collect();
+        let mut d =
+            crate::segment::document(&crate::segment::RuleSegmenter::default(), None, None, text);
+        for s in &mut d.sentences {
+            s.label = Some(crate::Label::Claim);
+        }
+        let links = crate::link::Linker::link(&crate::link::NearestClaimLinker, &d);
+        let a = Analysis::new(d.clone(), crate::argument::ArgumentMap::build(&d, &links));
+        let h = page(&a, &PageParts::default());
+        let open = &h[h.find("<svg id=\"map\"").unwrap()..];
+        let open = &open[..open.find('>').unwrap()];
+        let width: f64 = open
+            .split("width=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(width > 2000.0, "{open}");
+        // The drawing scales with its box (viewBox + max-width), and zooms in
+        // its own scrolling box, not the page's.
+        assert!(
+            open.contains(&format!("viewBox=\"0 0 {width:.0} ")),
+            "{open}"
+        );
+        assert!(STYLE.contains("#map{display:block;margin:0 auto;max-width:100%;height:auto}"));
+        assert!(STYLE.contains("#mapbox{overflow:auto;max-width:100%}"));
+        for z in ["fit", "in", "out", "1"] {
+            assert!(
+                h.contains(&format!("<button type=\"button\" data-zoom=\"{z}\"")),
+                "{z}"
+            );
         }
     }
 

@@ -17,7 +17,7 @@
 mod aif;
 pub(crate) mod compact;
 mod dot;
-mod html;
+pub(crate) mod html;
 mod mermaid;
 pub(crate) mod panel;
 mod text;

@@ -33,14 +33,63 @@ pub const PANEL_CSS: &str = r#"
 .em-feedback li.problem{border-color:#c0392b;background:#fdecea}
 .em-feedback li.warning{border-color:#d68910;background:#fef5e7}
 .em-feedback li.info{border-color:#2e86c1;background:#eef6fc}
+.em-feedback li.strength{border-color:#1e8449;background:#eafaf1}
 .em-feedback .sev{font-size:.75em;text-transform:uppercase;font-weight:bold;margin-right:.5em}
 .em-feedback code{font-size:.8em;color:#555}
-.em-feedback .refs a{margin-left:.3em}
+.em-feedback li{overflow-wrap:break-word}
+.em-feedback .refs a{margin:0 .1em}
 .em-rubric table{border-collapse:collapse;width:100%}
 .em-rubric th,.em-rubric td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
 .em-rubric .pass{color:#1e8449}.em-rubric .fail{color:#c0392b}.em-rubric .skip{color:#888}
 .em-note{font-style:italic;color:#555}
 "#;
+
+/// Feedback codes that name a strength rather than a gap (all `info`).
+const STRENGTHS: [&str; 4] = [
+    "thesis_clear",
+    "claims_supported",
+    "counter_argument_rebutted",
+    "reasoning_chain",
+];
+
+/// Whether a feedback code praises the essay.
+pub fn is_strength(code: &str) -> bool {
+    STRENGTHS.contains(&code)
+}
+
+/// A feedback code in plain words, as a class summary names it (the essay's
+/// own messages say more). Codes this build does not know are spelled out.
+pub fn plain_words(code: &str) -> String {
+    let known = match code {
+        "thesis_missing" => "No clear thesis",
+        "no_claims" => "No claims besides the thesis",
+        "no_evidence" => "No evidence given",
+        "thesis_only_in_conclusion" => "Thesis only in the conclusion",
+        "thesis_in_body_only" => "Thesis only in a body paragraph",
+        "thesis_off_prompt" => "Thesis may not answer the prompt",
+        "unsupported_claim" => "Claims without supporting evidence",
+        "no_counter_argument" => "No counter-argument considered",
+        "unrebutted_counter_argument" => "Counter-arguments left unanswered",
+        "paragraph_without_claim" => "Body paragraphs without a claim",
+        "orphan_evidence" => "Evidence not tied to a claim",
+        "uncited_evidence" => "Evidence without a cited source",
+        "mostly_non_argumentative" => "Much of the text is off the argument",
+        "thesis_not_restated" => "Thesis not restated in the conclusion",
+        "thesis_clear" => "Clear thesis in the introduction",
+        "claims_supported" => "Every claim is supported",
+        "counter_argument_rebutted" => "Answers a counter-argument",
+        "reasoning_chain" => "Builds a chain of reasoning",
+        other => {
+            let words = other.replace('_', " ");
+            let mut c = words.chars();
+            return c
+                .next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default();
+        }
+    };
+    known.to_string()
+}
 
 /// The feedback panel: one list item per feedback entry, sentence numbers
 /// (1-based, as in the messages) linking to `#anchor(i)`.
@@ -53,15 +102,19 @@ pub fn feedback_panel(a: &Assessment, anchor: &dyn Fn(usize) -> String) -> Strin
     for f in &a.feedback {
         let _ = write!(
             h,
-            "<li class=\"{sev}\" data-code=\"{code}\"><span class=\"sev\">{sev}</span>{msg} <code>{code}</code>",
+            "<li class=\"{sev}{strong}\" data-code=\"{code}\" title=\"{code}\"><span class=\"sev\">{kind}</span>{msg}",
             sev = f.severity,
+            kind = if is_strength(&f.code) { "strength" } else { f.severity.as_str() },
+            strong = if is_strength(&f.code) { " strength" } else { "" },
             code = escape(&f.code),
-            msg = escape(&f.message)
+            // The tag says "strength" already.
+            msg = escape(f.message.strip_prefix("Strength: ").unwrap_or(&f.message))
         );
         if !f.sentences.is_empty() {
-            h.push_str("<span class=\"refs\"> — see");
+            // Links apart by spaces, so a long list wraps inside the item.
+            h.push_str(" <span class=\"refs\">— see");
             for &i in &f.sentences {
-                let _ = write!(h, "<a href=\"#{}\">{}</a>", escape(&anchor(i)), i + 1);
+                let _ = write!(h, " <a href=\"#{}\">{}</a>", escape(&anchor(i)), i + 1);
             }
             h.push_str("</span>");
         }
@@ -157,6 +210,17 @@ mod tests {
         assert!(html.contains("<a href=\"#s0\">1</a>"));
         assert!(html.contains("&lt;b&gt;must&lt;/b&gt;"));
         assert!(!html.contains("<b>must"));
+        // A long list of sentence links can wrap: links are apart by spaces.
+        let mut long = a.clone();
+        long.feedback[0].sentences = (0..60).collect();
+        let html = feedback_panel(&long, &|i| format!("s{i}"));
+        assert!(html.contains("<a href=\"#s0\">1</a> <a href=\"#s1\">2</a>"));
+        assert!(!html.contains("</a><a"));
+        assert!(PANEL_CSS.contains(".em-feedback li{overflow-wrap:break-word}"));
+        // Codes are tooltips and data, the words are the message.
+        let code = &a.feedback[0].code;
+        assert!(html.contains(&format!("data-code=\"{code}\" title=\"{code}\"")));
+        assert!(!html.contains(&format!("<code>{code}</code>")));
         let table = rubric_table(&a, &|i| format!("s{i}"));
         assert!(table.contains("Rubric suggestion") && table.contains("Not a grade"));
     }

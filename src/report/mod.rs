@@ -18,17 +18,20 @@
 //!
 //! Outputs:
 //! - [`html::class_page`]: one self-contained page (inline CSS, SVG charts and a
-//!   small sorting script, no CDN) with the distribution of each metric, the most
-//!   frequent feedback items and a sortable table linking to per-essay pages;
-//! - [`html::essay_page`]: the highlighted essay with its feedback panel and
-//!   rubric suggestion ([`write_site`] writes them all);
+//!   small sorting script, no CDN): a sortable table of the essays linking to
+//!   their pages, the most frequent feedback (problems apart from strengths),
+//!   then the distribution of each metric;
+//! - [`html::essay_page`]: the essay's `analyze --format html` page (map,
+//!   highlighted essay, feedback panel, rubric suggestion) with a link back and
+//!   its metrics ([`write_site`] writes them all);
 //! - [`csv::write_csv`]: one row per essay for gradebook import.
 
 pub mod csv;
 pub mod html;
 mod svg;
 
-use crate::argument::{Link, Relation};
+use crate::analysis::Analysis;
+use crate::argument::{ArgumentMap, Edge, Link, Node, NodeKind, Relation, Stance, ISSUE_ID};
 use crate::document::{Citation, Document, Kind, Label, Paragraph, Sentence};
 use crate::error::{Error, Result};
 use crate::grade::{Assessment, Grader};
@@ -46,6 +49,18 @@ pub struct EssayEntry {
     pub doc: Document,
     /// Its assessment.
     pub assessment: Assessment,
+    /// Its argument map: the record's nodes and edges, or, for a record
+    /// without nodes, one node per claim, evidence and thesis sentence.
+    pub map: ArgumentMap,
+}
+
+impl EssayEntry {
+    /// The essay as an [`Analysis`] (graded), for the renderers.
+    pub fn analysis(&self) -> Analysis {
+        let mut a = Analysis::new(self.doc.clone(), self.map.clone());
+        a.assessment = Some(self.assessment.clone());
+        a
+    }
 }
 
 /// A record that could not be analysed or read.
@@ -160,6 +175,9 @@ struct SentenceIn {
 
 #[derive(Deserialize)]
 struct MapIn {
+    // Read one by one, so one odd node loses only itself.
+    #[serde(default)]
+    nodes: Vec<serde_json::Value>,
     #[serde(default)]
     edges: Vec<EdgeIn>,
 }
@@ -171,17 +189,122 @@ struct EdgeIn {
     source: serde_json::Value,
     target: serde_json::Value,
     relation: String,
+    #[serde(default)]
+    confidence: Option<f32>,
 }
 
 fn edge(e: &EdgeIn) -> Option<Link> {
-    let relation = match e.relation.as_str() {
-        "supports" => Relation::Supports,
-        "attacks" => Relation::Attacks,
-        "answers" => Relation::Answers,
-        _ => return None,
-    };
+    let relation = relation(&e.relation)?;
     let idx = |v: &serde_json::Value| v.as_u64().and_then(|n| usize::try_from(n).ok());
     Some(Link::new(idx(&e.source)?, idx(&e.target)?, relation))
+}
+
+fn relation(name: &str) -> Option<Relation> {
+    match name {
+        "supports" => Some(Relation::Supports),
+        "attacks" => Some(Relation::Attacks),
+        "answers" => Some(Relation::Answers),
+        _ => None,
+    }
+}
+
+/// The record's map as the renderers draw it: its nodes and edges that name
+/// a sentence of the record (or the issue, `-1` or `"issue"`); without nodes
+/// (older or trimmed output), nodes from the sentence labels and edges.
+fn to_map(r: &RecordIn, doc: &Document) -> ArgumentMap {
+    let n = doc.sentences.len() as i64;
+    let node_id = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) if s == "issue" => Some(ISSUE_ID),
+        v => v.as_i64().filter(|&i| i == ISSUE_ID || (0..n).contains(&i)),
+    };
+    let Some(m) = &r.map else {
+        return ArgumentMap::default();
+    };
+    let mut edges: Vec<Edge> = m
+        .edges
+        .iter()
+        .filter_map(|e| {
+            Some(Edge {
+                source: node_id(&e.source)?,
+                target: node_id(&e.target)?,
+                relation: relation(&e.relation)?,
+                confidence: e.confidence.unwrap_or(1.0),
+            })
+        })
+        .collect();
+    let mut nodes: Vec<Node> = m
+        .nodes
+        .iter()
+        .filter_map(|v| serde_json::from_value::<Node>(v.clone()).ok())
+        .filter(|nd| nd.id == ISSUE_ID || (0..n).contains(&nd.id))
+        .collect();
+    if nodes.is_empty() {
+        nodes = derived_nodes(doc, &edges);
+    }
+    if let Some(issue) = nodes.iter_mut().find(|nd| nd.id == ISSUE_ID) {
+        if issue.text.is_none() {
+            issue.text.clone_from(&doc.title);
+        }
+    }
+    let ids: std::collections::HashSet<i64> = nodes.iter().map(|nd| nd.id).collect();
+    // One edge leaves a node (the contract's tree); keep the first.
+    let mut sources = std::collections::HashSet::new();
+    edges.retain(|e| {
+        e.source != e.target
+            && ids.contains(&e.source)
+            && ids.contains(&e.target)
+            && sources.insert(e.source)
+    });
+    ArgumentMap { nodes, edges }
+}
+
+/// Nodes for a record that lists none: the issue when an edge answers it,
+/// then each sentence that is the thesis, a claim, evidence or an end of an
+/// edge; claims attacking the thesis are counter-claims.
+fn derived_nodes(doc: &Document, edges: &[Edge]) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    if doc.title.is_some() && edges.iter().any(|e| e.target == ISSUE_ID) {
+        nodes.push(Node {
+            id: ISSUE_ID,
+            kind: NodeKind::Issue,
+            text: doc.title.clone(),
+            stance: None,
+        });
+    }
+    let thesis: Vec<i64> = doc
+        .sentences
+        .iter()
+        .filter(|s| s.thesis == Some(true))
+        .map(|s| s.index as i64)
+        .collect();
+    for s in &doc.sentences {
+        let id = s.index as i64;
+        let out = edges.iter().find(|e| e.source == id);
+        let linked = out.is_some() || edges.iter().any(|e| e.target == id);
+        let kind = match s.label {
+            _ if s.thesis == Some(true) => NodeKind::Thesis,
+            Some(Label::Claim) => NodeKind::Claim,
+            Some(Label::Evidence) => NodeKind::Evidence,
+            _ if !linked => continue,
+            _ if out.is_some_and(|e| e.target == ISSUE_ID || thesis.contains(&e.target)) => {
+                NodeKind::Claim
+            }
+            _ => NodeKind::Evidence,
+        };
+        let against = kind == NodeKind::Claim
+            && out.is_some_and(|e| e.relation == Relation::Attacks && thesis.contains(&e.target));
+        nodes.push(Node {
+            id,
+            kind,
+            text: None,
+            stance: (kind == NodeKind::Claim).then_some(if against {
+                Stance::Against
+            } else {
+                Stance::For
+            }),
+        });
+    }
+    nodes
 }
 
 fn to_document(r: &RecordIn, id: &str) -> Document {
@@ -322,10 +445,12 @@ pub fn parse_line(
             .unwrap_or_default();
         grader.grade(&doc, &edges)
     });
+    let map = to_map(&rec, &doc);
     Ok(EssayEntry {
         id,
         doc,
         assessment,
+        map,
     })
 }
 
@@ -570,6 +695,30 @@ mod tests {
     }
 
     #[test]
+    fn a_record_without_nodes_gets_them_from_its_labels_and_edges() {
+        let e = parse_line(LINE, 1, &Grader::default(), false).unwrap();
+        let kinds: Vec<(i64, NodeKind)> = e.map.nodes.iter().map(|n| (n.id, n.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ISSUE_ID, NodeKind::Issue),
+                (0, NodeKind::Thesis),
+                (1, NodeKind::Evidence)
+            ]
+        );
+        assert_eq!(
+            e.map.node(ISSUE_ID).unwrap().text.as_deref(),
+            Some("Should towns plant trees?")
+        );
+        assert_eq!(e.map.edges.len(), 2);
+        assert_eq!(e.map.edges[0].confidence, 0.9);
+        // Edges to sentences the record does not have are dropped, not drawn.
+        let odd = LINE.replace(r#""source":1,"target":0"#, r#""source":1,"target":7"#);
+        let e = parse_line(&odd, 1, &Grader::default(), false).unwrap();
+        assert_eq!(e.map.edges.len(), 1);
+    }
+
+    #[test]
     fn error_and_broken_lines_become_entries() {
         let g = Grader::default();
         let e = parse_line(
@@ -635,6 +784,10 @@ mod tests {
             let r = parse_line(&line, 1, &Grader::default(), false);
             if !paras.is_empty() {
                 proptest::prop_assert!(r.is_ok());
+            }
+            // Whatever the edges, the essay page (map included) renders.
+            if let Ok(e) = r {
+                proptest::prop_assert!(html::essay_page(&e, "c.html").contains("<svg id=\"map\""));
             }
         }
     }
