@@ -155,7 +155,9 @@ class Pipeline:
         """
         return json.loads(self._engine.analyze(text, title, id))
 
-    def pipe(self, items: Iterable[Item], batch_size: int = 256) -> Iterator[dict]:
+    def pipe(
+        self, items: Iterable[Item], batch_size: int = 256, as_json: bool = False
+    ) -> Iterator[Any]:
         """Analyses many essays in parallel; yields one dict per item, in input order.
 
         Items are texts (``str`` or UTF-8 ``bytes``; the id is the item's
@@ -173,13 +175,17 @@ class Pipeline:
         while the previous batch's results are handed out, so memory stays
         bounded by about three batches whatever the input's length.
 
+        With ``as_json=True`` it yields each result's JSON text instead, the
+        very line ``batch`` writes: much faster when the results go to a file
+        or a table, as Python then builds no dicts.
+
         >>> nlp = essaymap.Pipeline()
         >>> out = list(nlp.pipe(["Phones distract pupils.", {"id": "b", "text": ""}]))
         >>> out[0]["id"], out[1]["error"]["kind"]
         ('0', 'bad_record')
         """
         for line, _row in self._lines(items, batch_size):
-            yield json.loads(line)
+            yield line if as_json else json.loads(line)
 
     def _lines(self, items: Iterable[Item], batch_size: int = 256) -> Iterator[tuple]:
         """As :meth:`pipe`, unparsed: ``(json line, summary row or None)``,

@@ -88,6 +88,7 @@ def test_pipe_equals_batch_on_generated_corpus(corpus, corpus_batch):
             assert [line for line, _ in got] == lines[: len(got)]
             assert [row for _, row in got] == rows[1 : len(got) + 1]
         assert list(nlp.pipe(iter(records))) == [json.loads(line) for line in lines]
+        assert list(nlp.pipe(records, batch_size=100, as_json=True)) == lines
     assert rows[0] == list(essaymap.SUMMARY_COLUMNS)
 
 

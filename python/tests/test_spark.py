@@ -6,6 +6,7 @@ Skips without pyspark or Java, unless ESSAYMAP_REQUIRE_SPARK is set (CI).
 import csv
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -30,6 +31,9 @@ def spark():
     need(shutil.which("java") or os.environ.get("JAVA_HOME"), "no Java for Spark")
     from pyspark.sql import SparkSession
 
+    # The workers must run this interpreter, the one essaymap is installed in,
+    # not whatever `python3` is first on PATH.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (
         SparkSession.builder.master("local[2]")
         .appName("essaymap-test")
