@@ -2,9 +2,10 @@
 """Pipeline.pipe against `essaymap batch` on one generated corpus, interleaved.
 
 For each round: batch with 2 threads, pipe with the default (all-core) pool
-yielding dicts, then yielding JSON lines (as_json=True, no dicts built), batch
-and pipe with 1 thread. Pipe reads the corpus with json.loads per line, as batch
-reads it, and its time includes loading the models, as batch's does.
+yielding dicts, then yielding JSON lines (as_json=True, no dicts built), then
+batch and pipe (dicts, then lines) with 1 thread. Pipe reads the corpus with
+json.loads per line, as batch reads it, and its time includes loading the
+models, as batch's does.
 Reports each configuration's median essays/s and the ratios, all from this run.
 
 usage: python_pipe.py [--n 20000] [--rounds 3] [--bin target/release/essaymap]
@@ -62,6 +63,7 @@ runs = {
     "pipe as_json=True": lambda: pipe(None, raw=True),
     "batch --threads 1": lambda: batch(1),
     "pipe threads=1": lambda: pipe(1),
+    "pipe as_json=True threads=1": lambda: pipe(1, raw=True),
 }
 times = {k: [] for k in runs}
 for r in range(args.rounds):
@@ -75,4 +77,7 @@ for k, v in rate.items():
 print(f"  pipe / batch (2 threads):      {rate['pipe (threads=None: all cores)'] / rate['batch --threads 2']:.2f}x")
 print(f"  as_json / batch (2 threads):   {rate['pipe as_json=True'] / rate['batch --threads 2']:.2f}x")
 print(f"  pipe / batch (1 thread):       {rate['pipe threads=1'] / rate['batch --threads 1']:.2f}x")
+print(f"  as_json / batch (1 thread):    {rate['pipe as_json=True threads=1'] / rate['batch --threads 1']:.2f}x")
 print(f"  pipe 2 threads / 1 thread:     {rate['pipe (threads=None: all cores)'] / rate['pipe threads=1']:.2f}x")
+print(f"  as_json 2 threads / 1 thread:  {rate['pipe as_json=True'] / rate['pipe as_json=True threads=1']:.2f}x")
+print(f"  batch 2 threads / 1 thread:    {rate['batch --threads 2'] / rate['batch --threads 1']:.2f}x")
