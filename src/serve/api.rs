@@ -28,7 +28,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 
 type Shared_ = Arc<Shared>;
@@ -114,14 +114,18 @@ pub(crate) fn router(shared: Shared_) -> Router {
         ))
         // Logs carry method, route, status and timing; never bodies or
         // query strings (a title or rubric may be personal).
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("-", |p| p.as_str())
-                .to_string();
-            tracing::info_span!("request", method = %req.method(), route = %route)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("-", |p| p.as_str())
+                        .to_string();
+                    tracing::info_span!("request", method = %req.method(), route = %route)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(shared)
 }
 
