@@ -723,6 +723,18 @@ fn a_full_queue_answers_503_with_retry_after_and_slow_senders_time_out() {
         b"{\"id\": \"b\", \"text\": \"Phones distract pupils.\"}\n",
     );
     assert_eq!(r.status, 200);
+    // A client trickling its headers is cut off too.
+    let mut s = TcpStream::connect(a).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let t = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "the connection was held"
+    );
     let m = get(a, "/metrics").text();
     assert!(m.contains("essaymap_requests_rejected_total{reason=\"overloaded\"} 1"));
     assert!(m.contains("essaymap_requests_rejected_total{reason=\"timeout\"} 1"));

@@ -250,6 +250,7 @@ pub fn start(config: Config, analyzer: Analyzer) -> Result<Handle, StartError> {
     let router = api::router(shared.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let signals = shared.config.signals;
+    let header_timeout = shared.config.timeout;
     let stopping = shared.clone();
     let thread = std::thread::Builder::new()
         .name("essaymap-serve".into())
@@ -264,9 +265,8 @@ pub fn start(config: Config, analyzer: Analyzer) -> Result<Handle, StartError> {
                     }
                     stopping.stopping.store(true, Ordering::Relaxed);
                 };
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stop)
-                    .await
+                serve_loop(listener, router, stop, header_timeout).await;
+                Ok(())
             })
         })
         .map_err(io("starting the server thread"))?;
@@ -276,6 +276,59 @@ pub fn start(config: Config, analyzer: Analyzer) -> Result<Handle, StartError> {
         stop: Some(stop_tx),
         thread: Some(thread),
     })
+}
+
+/// Connections served at once; more wait in the kernel's backlog.
+const MAX_CONNECTIONS: usize = 4096;
+
+/// Accepts connections until `stop`, then lets those in flight finish.
+/// Not `axum::serve`: it gives hyper no timer, so hyper's header-read timeout
+/// never fires and a client trickling its headers would hold a connection
+/// for ever.
+async fn serve_loop(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    stop: impl std::future::Future<Output = ()>,
+    header_timeout: Duration,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = connections.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            c = listener.accept() => match c {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, usually: wait rather than spin.
+                    tracing::warn!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// Resolves on SIGINT or SIGTERM when `enabled`, never otherwise.
