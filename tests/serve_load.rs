@@ -130,25 +130,44 @@ impl Client {
 
     /// Sends one request (keep-alive), returns status and body.
     fn send(&mut self, body: &[u8], kind: Kind) -> std::io::Result<(u16, Vec<u8>)> {
+        let r = self.exchange(body, kind);
+        // A connection that failed is not reused.
+        if r.is_err() {
+            self.conn = None;
+        }
+        r
+    }
+
+    fn exchange(&mut self, body: &[u8], kind: Kind) -> std::io::Result<(u16, Vec<u8>)> {
         let head = format!(
             "POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
         let conn = self.conn()?;
         let s = conn.get_mut();
-        s.write_all(head.as_bytes())?;
-        match kind {
-            Kind::Trickle => {
-                for piece in body.chunks(body.len().div_ceil(8)) {
-                    s.write_all(piece)?;
-                    std::thread::sleep(Duration::from_millis(150));
+        let sent = (|| {
+            s.write_all(head.as_bytes())?;
+            match kind {
+                Kind::Trickle => {
+                    for piece in body.chunks(body.len().div_ceil(8)) {
+                        s.write_all(piece)?;
+                        std::thread::sleep(Duration::from_millis(150));
+                    }
+                    Ok(())
                 }
+                Kind::Stalled => s.write_all(&body[..body.len() / 2]),
+                _ => s.write_all(body),
             }
-            Kind::Stalled => s.write_all(&body[..body.len() / 2])?,
-            _ => s.write_all(body)?,
-        }
+        })();
+        // The server may answer (413) and close before the body is all sent:
+        // its answer is still there to read.
         let mut status_line = String::new();
-        conn.read_line(&mut status_line)?;
+        if let Err(e) = conn.read_line(&mut status_line) {
+            return Err(sent.err().unwrap_or(e));
+        }
+        if status_line.is_empty() {
+            return Err(sent.err().unwrap_or_else(|| std::io::ErrorKind::UnexpectedEof.into()));
+        }
         let status: u16 = status_line
             .split(' ')
             .nth(1)
