@@ -166,7 +166,9 @@ impl Client {
             return Err(sent.err().unwrap_or(e));
         }
         if status_line.is_empty() {
-            return Err(sent.err().unwrap_or_else(|| std::io::ErrorKind::UnexpectedEof.into()));
+            return Err(sent
+                .err()
+                .unwrap_or_else(|| std::io::ErrorKind::UnexpectedEof.into()));
         }
         let status: u16 = status_line
             .split(' ')
