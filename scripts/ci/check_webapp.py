@@ -277,6 +277,19 @@ def main():
         page.eval("document.getElementById('back-class').click()")
         page.wait("document.getElementById('class-result').dataset.page === 'class' && "
                   "document.getElementById('class-result').dataset.ready === '1'", "the way back")
+        # Several essay files at once: one row each, named by file.
+        files = sorted(str(p) for p in (ROOT / "examples").glob("*.txt"))
+        page.call("DOM.setFileInputFiles", {"files": files, "nodeId": node["nodeId"]})
+        page.wait(f"document.getElementById('class-chosen').textContent === '{len(files)} files'", "the files")
+        page.eval("document.getElementById('run-class').click()")
+        page.wait(f"document.getElementById('class-status').textContent.startsWith('{len(files)} essays: {len(files)} analysed') && "
+                  "document.getElementById('class-result').dataset.ready === '1'", "the class of files", 120)
+        rows = page.eval("Array.from(document.getElementById('class-frame').contentDocument"
+                         ".querySelectorAll('#essays tbody tr')).map(r => r.textContent)")
+        for f in files:
+            if not any(Path(f).name in r for r in rows):
+                fail(f"{Path(f).name} is not in the report table of the uploaded files")
+        print(f"check_webapp: {len(files)} essay files: {len(rows)} rows")
         time.sleep(0.5)
         page.eval("1")  # collect late events
         if page.errors:
