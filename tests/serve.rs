@@ -841,3 +841,47 @@ fn shutdown_lets_a_streaming_batch_end_on_a_record_boundary() {
         "the server stopped listening"
     );
 }
+
+/// `essaymap_essays_analysed_total` from /metrics.
+fn analysed(a: SocketAddr) -> u64 {
+    get(a, "/metrics")
+        .text()
+        .lines()
+        .find_map(|l| l.strip_prefix("essaymap_essays_analysed_total "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_client_that_stops_reading_holds_the_batch_back() {
+    let srv = server();
+    let a = srv.addr();
+    let essay = std::fs::read_to_string(root("examples/phones.txt")).unwrap();
+    let total = 4000;
+    let mut body = String::new();
+    for i in 0..total {
+        body.push_str(&serde_json::json!({"id": format!("e{i}"), "text": essay}).to_string());
+        body.push('\n');
+    }
+    let mut s = TcpStream::connect(a).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!("POST /v1/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n", body.len());
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut first = [0u8; 1024];
+    let n = s.read(&mut first).unwrap();
+    assert!(n > 0);
+    // Long enough to analyse them all, were the server not waiting for the reader.
+    std::thread::sleep(Duration::from_secs(4));
+    let held = analysed(a);
+    assert!(
+        held > 0 && held < total as u64,
+        "{held} of {total} analysed while the client read nothing"
+    );
+    let mut raw = first[..n].to_vec();
+    s.read_to_end(&mut raw).unwrap();
+    let r = parse_response(&raw);
+    assert_eq!(r.text().lines().count(), total);
+    assert_eq!(analysed(a), total as u64);
+}

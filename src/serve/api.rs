@@ -598,10 +598,13 @@ fn stream_batch(
                 break;
             }
             sent += 1;
+            // Counted as sent, so /metrics shows a batch's progress.
             if ok {
                 analysed += 1;
+                s.metrics.records(1, 0);
             } else {
                 failed += 1;
+                s.metrics.records(0, 1);
             }
         }
         if sent < n {
@@ -609,7 +612,6 @@ fn stream_batch(
             break;
         }
     }
-    s.metrics.records(analysed, failed);
     tracing::info!(
         analysed,
         failed,
