@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use essaymap::serve::{self, Config};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -57,6 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let analyzer = args.models.analyzer()?;
     let config = Config {
