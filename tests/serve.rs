@@ -693,18 +693,24 @@ fn hold(a: SocketAddr, path: &str, content_type: &str) -> TcpStream {
 fn a_full_queue_answers_503_with_retry_after_and_slow_senders_time_out() {
     let srv = start(Config {
         batch_jobs: 1,
-        timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(4),
         ..Config::default()
     });
     let a = srv.addr();
     let mut slow = hold(a, "/v1/batch", "application/x-ndjson");
-    std::thread::sleep(Duration::from_millis(500));
-    let r = post(
-        a,
-        "/v1/batch",
-        "application/x-ndjson",
-        b"{\"id\": \"b\", \"text\": \"Phones distract.\"}\n",
-    );
+    // Until the slow request holds the one slot, a batch is served.
+    let r = (0..20)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            post(
+                a,
+                "/v1/batch",
+                "application/x-ndjson",
+                b"{\"id\": \"b\", \"text\": \"Phones distract.\"}\n",
+            )
+        })
+        .find(|r| r.status != 200)
+        .unwrap();
     assert_eq!(r.status, 503);
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(r.error_kind(), "overloaded");
