@@ -56,6 +56,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod segment;
+pub mod serve;
 mod text;
 pub mod train;
 mod util;

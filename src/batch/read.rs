@@ -161,6 +161,12 @@ pub fn count(inputs: &[Input]) -> Option<u64> {
     Some(total)
 }
 
+/// A record of `text` read from elsewhere (an upload), checked as `batch`
+/// checks every record: over `opts.max_bytes` or empty, it is a [`Failed`] item.
+pub fn text_record(id: String, text: String, opts: ReadOptions) -> Item {
+    finish(id, text, None, None, opts)
+}
+
 /// Checks the text of a record: size limit and non-emptiness.
 fn check_text(id: &str, text: &str, opts: ReadOptions) -> std::result::Result<(), Error> {
     if text.len() > opts.max_bytes {
@@ -434,14 +440,47 @@ fn parse_json_line(buf: &[u8], here: String, name: &str, line: usize, opts: Read
     finish(id, text, title, meta, opts)
 }
 
-fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| csv_error(path, e))?;
+fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows<File>> {
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
+    csv_rows(open()?, open()?, path.display().to_string(), opts)
+}
+
+/// The records of CSV data held in memory, read as `batch` reads a CSV file
+/// (the server's uploads); `name` stands for the file in ids and messages.
+///
+/// # Errors
+/// When the header cannot be read or has no text column.
+pub fn csv_bytes<B: AsRef<[u8]> + Clone + Send>(
+    data: B,
+    name: &str,
+    opts: ReadOptions,
+) -> Result<impl Iterator<Item = Item> + Send> {
+    let cursor = std::io::Cursor::new(data);
+    csv_rows(cursor.clone(), cursor, name.to_string(), opts)
+}
+
+/// The records of JSONL read from `reader`, as `batch` reads a JSONL file;
+/// `name` stands for the file in ids (`NAME:LINE`) and messages.
+pub fn jsonl_reader<R: BufRead + Send>(
+    reader: R,
+    name: &str,
+    opts: ReadOptions,
+) -> impl Iterator<Item = Item> + Send {
+    jsonl_records(reader, name.to_string(), opts)
+}
+
+/// The CSV rows of `parsed`, with `raw` the same bytes read alongside.
+fn csv_rows<R: Read + std::io::Seek>(
+    parsed: R,
+    raw: R,
+    name: String,
+    opts: ReadOptions,
+) -> Result<CsvRows<R>> {
+    let bad = |e: csv::Error| csv_error(Path::new(&name), e);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(parsed);
     let headers: Vec<String> = reader
         .byte_headers()
-        .map_err(|e| csv_error(path, e))?
+        .map_err(bad)?
         .iter()
         .map(|h| {
             String::from_utf8_lossy(h)
@@ -456,7 +495,7 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
     };
     let Some(text_col) = find(TEXT_KEYS) else {
         return Err(Error::BadRecord {
-            what: path.display().to_string(),
+            what: name,
             message: format!(
                 "CSV header has no text column (text, full_text or essay): {headers:?}"
             ),
@@ -464,7 +503,6 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
     };
     let id_col = find(ID_KEYS);
     let title_col = find(TITLE_KEYS);
-    let raw = File::open(path).map_err(|e| Error::io(path, e))?;
     Ok(CsvRows {
         reader,
         raw: BufReader::new(raw),
@@ -477,7 +515,7 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
         text_col,
         id_col,
         title_col,
-        name: path.display().to_string(),
+        name,
         opts,
     })
 }
@@ -487,10 +525,10 @@ fn csv_records(path: &Path, opts: ReadOptions) -> Result<CsvRows> {
 /// missing swallows the rows after it into its text. Each row's bytes are
 /// therefore also read raw and checked; such a row becomes one error item, and
 /// reading goes on at the line after its opening quote.
-struct CsvRows {
-    reader: csv::Reader<File>,
+struct CsvRows<R> {
+    reader: csv::Reader<R>,
     /// The same file, read alongside the parser for the raw bytes of each row.
-    raw: BufReader<File>,
+    raw: BufReader<R>,
     raw_pos: u64,
     span: Vec<u8>,
     row: csv::ByteRecord,
@@ -505,7 +543,7 @@ struct CsvRows {
     opts: ReadOptions,
 }
 
-impl Iterator for CsvRows {
+impl<R: Read + std::io::Seek> Iterator for CsvRows<R> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
@@ -564,7 +602,7 @@ impl Iterator for CsvRows {
     }
 }
 
-impl CsvRows {
+impl<R: Read + std::io::Seek> CsvRows<R> {
     /// Checks the raw bytes of the row just parsed. Returns the line and field
     /// index of a quoted field that does not close properly (see [`bad_quote`])
     /// and the offset of the line after it, where reading should go on.

@@ -8,6 +8,7 @@ mod batch;
 mod eval;
 mod report;
 mod segment;
+mod serve;
 mod train;
 mod validate_grading;
 
@@ -89,6 +90,7 @@ enum Command {
     Eval(eval::Args),
     Report(report::Args),
     ValidateGrading(validate_grading::Args),
+    Serve(serve::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -102,5 +104,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Report(args) => report::run(args),
         Command::ValidateGrading(args) => validate_grading::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
