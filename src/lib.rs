@@ -56,6 +56,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod segment;
+#[cfg(feature = "serve")]
 pub mod serve;
 mod text;
 pub mod train;

@@ -2,6 +2,7 @@
 //! error status, and byte-for-byte equality with the commands (`analyze`,
 //! `batch`, `report`) run as the binary. Fixtures are essays written for
 //! these tests (`examples/`, `tests/data/serve_class.*`).
+#![cfg(feature = "serve")]
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use essaymap::serve::{self, Config, Handle};

@@ -12,6 +12,7 @@
 //!
 //! Every 200 answer is compared byte for byte with the library's own
 //! rendering of the same essay, so a wrong answer under load fails the run.
+#![cfg(feature = "serve")]
 
 use essaymap::{render, Analyzer, Essay, Format};
 use std::io::{BufRead, BufReader, Read, Write};

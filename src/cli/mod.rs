@@ -8,6 +8,7 @@ mod batch;
 mod eval;
 mod report;
 mod segment;
+#[cfg(feature = "serve")]
 mod serve;
 mod train;
 mod validate_grading;
@@ -90,6 +91,7 @@ enum Command {
     Eval(eval::Args),
     Report(report::Args),
     ValidateGrading(validate_grading::Args),
+    #[cfg(feature = "serve")]
     Serve(serve::Args),
 }
 
@@ -104,6 +106,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Report(args) => report::run(args),
         Command::ValidateGrading(args) => validate_grading::run(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
     }
 }
