@@ -465,6 +465,19 @@ pub fn parse_line(
 /// Bad lines of batch output become [`ErrorEntry`]s.
 pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_batch_from(std::io::BufReader::new(f), path, grader)
+}
+
+/// [`read_batch`] from any reader (the server reads a request body); `path`
+/// names it in errors.
+///
+/// # Errors
+/// As [`read_batch`].
+pub fn read_batch_from(
+    reader: impl BufRead,
+    path: &Path,
+    grader: Option<&Grader>,
+) -> Result<ClassData> {
     let default = Grader::default();
     let (g, regrade) = match grader {
         Some(g) => (g, true),
@@ -473,7 +486,7 @@ pub fn read_batch(path: &Path, grader: Option<&Grader>) -> Result<ClassData> {
     let mut data = ClassData::default();
     let mut batch_output = false;
     let mut first_line = None;
-    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+    for (i, line) in reader.lines().enumerate() {
         let line = match line {
             Ok(l) => l,
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {

@@ -11,7 +11,7 @@ use crate::batch::{error_line, BatchProcessor};
 use crate::document::Essay;
 use crate::grade::{Grader, Rubric};
 use crate::render::{self, Format};
-use crate::report::{self, ClassData, ErrorEntry, Slot};
+use crate::report::{self, ClassData};
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -758,59 +758,22 @@ async fn report_route(
 /// Batch output held in memory, read as `report` reads a file: error lines,
 /// non-UTF-8 and malformed lines become error entries.
 fn class_data(bytes: &[u8], grader: Option<&Grader>) -> Result<ClassData, ApiError> {
-    let default = Grader::default();
-    let (g, regrade) = match grader {
-        Some(g) => (g, true),
-        None => (&default, false),
-    };
-    let mut data = ClassData::default();
-    let mut batch_output = false;
-    let mut any = false;
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        let Ok(line) = std::str::from_utf8(raw) else {
-            data.order.push(Slot::Error(data.errors.len()));
-            data.errors.push(ErrorEntry {
-                id: format!("line {line_no}"),
-                kind: "invalid_utf8".into(),
-                message: format!("line {line_no}: not UTF-8"),
-            });
-            continue;
-        };
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            continue;
-        }
-        any = true;
-        match report::parse_line(line, line_no, g, regrade) {
-            Ok(e) => {
-                batch_output = true;
-                data.order.push(Slot::Essay(data.essays.len()));
-                data.essays.push(e);
-            }
-            Err(e) => {
-                batch_output = batch_output
-                    || serde_json::from_str::<serde_json::Value>(line)
-                        .is_ok_and(|v| v.get("error").is_some() && v.get("id").is_some());
-                data.order.push(Slot::Error(data.errors.len()));
-                data.errors.push(e);
-            }
-        }
-    }
-    if !any {
+    if bytes
+        .split(|&b| b == b'\n')
+        .all(|l| l.trim_ascii().is_empty())
+    {
         return Err(ApiError::unprocessable(
             "empty",
             "the body holds no batch output",
         ));
     }
-    if !batch_output {
-        return Err(ApiError::unprocessable(
+    report::read_batch_from(bytes, std::path::Path::new("the body"), grader).map_err(|_| {
+        ApiError::unprocessable(
             "bad_record",
             "the body is not batch output (the JSONL that /v1/batch answers); \
              analyse the essays with /v1/batch first",
-        ));
-    }
-    Ok(data)
+        )
+    })
 }
 
 /// Where the pages of a report go, as `report -o class.html` names them.
