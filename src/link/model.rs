@@ -435,7 +435,14 @@ impl Linker for LearnedLinker<'_> {
             }
             (self.link_view(&v), counters)
         };
-        for c in counters {
+        // Counter-arguments, and sentences labelled other that evidence hangs
+        // on (`link_view` treats them as claims), are claims from here on.
+        let promoted = links
+            .iter()
+            .map(|l| l.target)
+            .filter(|&t| doc.sentences[t].label == Some(Label::Other));
+        let promoted: Vec<usize> = promoted.collect();
+        for c in counters.into_iter().chain(promoted) {
             let s = &mut doc.sentences[c];
             s.label = Some(Label::Claim);
             s.confidence = s.scores.map(|sc| sc.get(Label::Claim));

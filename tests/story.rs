@@ -1,0 +1,234 @@
+//! One story per essay: the labels, the thesis flags, the argument map and the
+//! metrics agree on every essay, and the text of a file is read the way its
+//! options would be.
+//!
+//! The agreement is checked on a corpus generated from our example essays
+//! (always) and on AAE and PERSUADE dev (when `../shared/data` is present; CI
+//! has it, a fresh clone skips them and says so).
+
+use essaymap::argument::NodeKind;
+use essaymap::{Analysis, Analyzer, Essay, Label};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every way the views of `a` could disagree, as messages (empty: one story).
+fn disagreements(a: &Analysis) -> Vec<String> {
+    let mut out = Vec::new();
+    let id = a.doc.id.as_deref().unwrap_or("?");
+    let s = &a.doc.sentences;
+    let metrics = &a.assessment.as_ref().expect("graded").metrics;
+    let claims: BTreeSet<usize> = metrics.claim_sentences.iter().copied().collect();
+    let evidence: BTreeSet<usize> = metrics.evidence_sentences.iter().copied().collect();
+    let flagged: Vec<usize> = s
+        .iter()
+        .filter(|x| x.thesis == Some(true))
+        .map(|x| x.index)
+        .collect();
+    if metrics.thesis.sentences != flagged {
+        out.push(format!(
+            "{id}: metrics' thesis {:?} != flagged {flagged:?}",
+            metrics.thesis.sentences
+        ));
+    }
+    for x in s {
+        let i = x.index;
+        let thesis = x.thesis == Some(true);
+        if thesis && x.label != Some(Label::Claim) {
+            out.push(format!("{id}: thesis sentence {i} labelled {:?}", x.label));
+        }
+        let node = a.map.node(i as i64).map(|n| n.kind);
+        let want = if thesis {
+            Some(NodeKind::Thesis)
+        } else {
+            match x.label {
+                Some(Label::Claim) => Some(NodeKind::Claim),
+                Some(Label::Evidence) => Some(NodeKind::Evidence),
+                _ => None,
+            }
+        };
+        // The intro question may be the issue node.
+        if node != want && node != Some(NodeKind::Issue) {
+            out.push(format!(
+                "{id}: sentence {i} ({:?}, thesis {thesis}) is a {node:?} node",
+                x.label
+            ));
+        }
+        let is_claim = x.label == Some(Label::Claim) && !thesis;
+        if claims.contains(&i) != is_claim {
+            out.push(format!(
+                "{id}: sentence {i} claim {is_claim}, in claim_sentences {}",
+                !is_claim
+            ));
+        }
+        let is_evidence = x.label == Some(Label::Evidence) && !thesis;
+        if evidence.contains(&i) != is_evidence {
+            out.push(format!(
+                "{id}: sentence {i} evidence {is_evidence} vs evidence_sentences"
+            ));
+        }
+    }
+    for e in &a.map.edges {
+        for end in [e.source, e.target] {
+            if a.map.node(end).is_none() {
+                out.push(format!("{id}: edge end {end} is no node"));
+            }
+        }
+    }
+    out
+}
+
+fn assert_one_story(what: &str, essays: Vec<Essay>) {
+    assert!(!essays.is_empty(), "{what}: no essays");
+    let analyzer = Analyzer::embedded().unwrap();
+    let n = essays.len();
+    let mut bad = Vec::new();
+    for a in analyzer.analyze_many(essays) {
+        bad.extend(disagreements(&a.unwrap()));
+    }
+    assert!(
+        bad.is_empty(),
+        "{what} ({n} essays): {} disagreements:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+}
+
+/// A small deterministic generator (an LCG): the corpus is the same every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) as usize % n
+    }
+}
+
+/// Essays built from the example essays as `scripts/bench/gen_corpus.py`
+/// builds them (an example's introduction and conclusion around body
+/// paragraphs drawn from all examples), with and without their title line,
+/// with and without a prompt, and some cut short.
+fn generated(n: usize) -> Vec<Essay> {
+    let mut examples = Vec::new();
+    for entry in std::fs::read_dir(manifest().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let paras: Vec<String> = text
+                .split("\n\n")
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect();
+            examples.push(paras);
+        }
+    }
+    examples.sort();
+    let bodies: Vec<&String> = examples.iter().flat_map(|p| &p[2..p.len() - 1]).collect();
+    let mut rng = Lcg(7);
+    (0..n)
+        .map(|i| {
+            let ex = &examples[i % examples.len()];
+            let (title, intro, end) = (&ex[0], &ex[1], &ex[ex.len() - 1]);
+            let mut paras = vec![intro.clone()];
+            for _ in 0..rng.below(5) {
+                paras.push(bodies[rng.below(bodies.len())].clone());
+            }
+            if rng.below(4) > 0 {
+                paras.push(end.clone());
+            }
+            let body = paras.join("\n\n");
+            let essay = match rng.below(3) {
+                0 => Essay::new(format!("{title}\n\n{body}")),
+                1 => Essay::new(body).prompt(title.clone()),
+                _ => Essay::new(body),
+            };
+            essay.id(format!("gen-{i}"))
+        })
+        .collect()
+}
+
+#[test]
+fn labels_thesis_map_and_metrics_agree_on_a_generated_corpus() {
+    assert_one_story("generated", generated(300));
+}
+
+/// The essays of a corpus JSONL file (id, title as the prompt, text).
+fn corpus(name: &str) -> Option<Vec<Essay>> {
+    let path = manifest().join("../shared/data").join(name);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is absent", path.display());
+        return None;
+    };
+    let essays = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let mut e = Essay::new(v["text"].as_str().unwrap()).id(v["id"].as_str().unwrap());
+            if let Some(t) = v["title"].as_str() {
+                e = e.prompt(t);
+            }
+            e
+        })
+        .collect();
+    Some(essays)
+}
+
+#[test]
+fn labels_thesis_map_and_metrics_agree_on_aae_and_persuade_dev() {
+    for name in ["aae/dev.jsonl", "persuade/dev.jsonl"] {
+        if let Some(essays) = corpus(name) {
+            assert_one_story(name, essays);
+        }
+    }
+}
+
+const BODY: &str = "Many pupils bring phones to school every day. I believe that schools \
+    should ban phones during lessons.\n\nPhones distract pupils. For example, a survey \
+    found that most teachers lose ten minutes a lesson to phones.\n\nIn conclusion, \
+    phones should stay in lockers during lessons.";
+
+#[test]
+fn a_title_line_is_read_as_the_title_option() {
+    let analyzer = Analyzer::embedded().unwrap();
+    let prompt = "Should schools ban phones?";
+    let line = analyzer
+        .analyze(Essay::new(format!("{prompt}\n\n{BODY}")))
+        .unwrap();
+    let given = analyzer.analyze(Essay::new(BODY).prompt(prompt)).unwrap();
+    assert_eq!(line.doc.title.as_deref(), Some(prompt));
+    let json = essaymap::render::to_string(&line, essaymap::Format::Json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["title"], prompt);
+    let (a, b) = (
+        &line.assessment.as_ref().unwrap().metrics.thesis,
+        &given.assessment.as_ref().unwrap().metrics.thesis,
+    );
+    assert_eq!(a.answers_prompt, Some(true));
+    assert_eq!(
+        (a.answers_prompt, a.prompt_overlap),
+        (b.answers_prompt, b.prompt_overlap)
+    );
+    // The rubric checks it: the point is not skipped.
+    let rubric = &line.assessment.as_ref().unwrap().rubric;
+    let point = rubric
+        .criteria
+        .iter()
+        .flat_map(|c| &c.points)
+        .find(|p| p.metric == "answers_prompt")
+        .unwrap();
+    assert!(!point.skipped && point.passed);
+    // The title is the issue the thesis answers, as with the option.
+    assert_eq!(line.map.nodes[0].text.as_deref(), Some(prompt));
+    // A given title wins over the line.
+    let both = analyzer
+        .analyze(Essay::new(format!("{prompt}\n\n{BODY}")).prompt("Phones in school"))
+        .unwrap();
+    assert_eq!(both.doc.title.as_deref(), Some("Phones in school"));
+}
