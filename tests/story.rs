@@ -232,3 +232,42 @@ fn a_title_line_is_read_as_the_title_option() {
         .unwrap();
     assert_eq!(both.doc.title.as_deref(), Some("Phones in school"));
 }
+
+#[test]
+fn an_empty_or_title_only_essay_scores_lowest_on_every_criterion() {
+    let analyzer = Analyzer::embedded().unwrap();
+    let min = analyzer.rubric().scale.min;
+    for text in [
+        "",
+        "  \n\n ",
+        "Should cities ban cars?",
+        "Should cities ban cars?\n\n",
+    ] {
+        let a = analyzer.analyze(Essay::new(text)).unwrap();
+        let rubric = &a.assessment.as_ref().unwrap().rubric;
+        for c in &rubric.criteria {
+            assert_eq!(c.score, Some(min), "{text:?}: {} {:?}", c.id, c.points);
+        }
+    }
+}
+
+#[test]
+fn the_map_holds_prose_alone() {
+    // Headings, page furniture and references are no part of the argument:
+    // no node or chain runs through them.
+    let text = "Inside the Regime: Key Features\n\n1656 Words 7 Pages\n\n\
+        Cities should close their centres to cars. Cars poison the air.\n\n\
+        For example, Madrid cut pollution by a fifth when it closed its centre. \
+        This shows that bans work.\n\n... middle of paper ...\n\n\
+        Smith, J. 2019. \"Air in Cities.\" Journal of Air 4: 1-9.\n\nOpen Document";
+    let a = Analyzer::embedded()
+        .unwrap()
+        .analyze(Essay::new(text))
+        .unwrap();
+    for n in a.map.nodes.iter().filter(|n| n.id >= 0) {
+        let s = &a.doc.sentences[n.id as usize];
+        assert!(s.kind.is_prose(), "{:?} node on {:?}", n.kind, s.text);
+    }
+    let chain = &a.assessment.as_ref().unwrap().metrics.depth_chain;
+    assert!(chain.iter().all(|&i| a.doc.sentences[i].kind.is_prose()));
+}
