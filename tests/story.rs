@@ -271,3 +271,131 @@ fn the_map_holds_prose_alone() {
     let chain = &a.assessment.as_ref().unwrap().metrics.depth_chain;
     assert!(chain.iter().all(|&i| a.doc.sentences[i].kind.is_prose()));
 }
+
+#[test]
+fn feedback_on_the_cars_example_is_about_the_essay() {
+    let text = std::fs::read_to_string(manifest().join("examples/cars.txt")).unwrap();
+    let a = Analyzer::embedded()
+        .unwrap()
+        .analyze(Essay::new(text))
+        .unwrap();
+    let find = |start: &str| {
+        a.doc
+            .sentences
+            .iter()
+            .position(|s| s.text.starts_with(start))
+            .unwrap()
+    };
+    let (conclusion, counter, rebuttal) = (
+        find("To conclude, closing city centres"),
+        find("Shop owners often say"),
+        find("Yet studies"),
+    );
+    let assessment = a.assessment.as_ref().unwrap();
+    let m = &assessment.metrics;
+    // The conclusion restates the thesis: no unsupported claim, restated.
+    assert!(!m.unsupported_claims.contains(&conclusion));
+    assert!(m.thesis.restated_by.contains(&conclusion));
+    let codes: Vec<&str> = assessment
+        .feedback
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
+    assert!(!codes.contains(&"thesis_not_restated"), "{codes:?}");
+    // The counter-argument is answered by the rebuttal, which attacks it.
+    let c = m
+        .counter_arguments
+        .iter()
+        .find(|c| c.sentence == counter)
+        .unwrap();
+    assert!(c.rebutted && c.rebutted_by.contains(&rebuttal), "{c:?}");
+    let edge = a.map.parent(rebuttal as i64).unwrap();
+    assert_eq!(edge.target, counter as i64);
+    assert_eq!(edge.relation, essaymap::argument::Relation::Attacks);
+    assert!(!codes.contains(&"unrebutted_counter_argument"), "{codes:?}");
+    // Paragraphs are counted from the introduction, not the title line.
+    for f in &assessment.feedback {
+        if f.code == "paragraph_without_claim" {
+            let p = a.doc.sentences[f.sentences[0]].paragraph;
+            assert!(
+                f.message.starts_with(&format!("Paragraph {p} ")),
+                "{}",
+                f.message
+            );
+        }
+    }
+}
+
+const FRENCH: &str = "Faut-il interdire les voitures dans les centres-villes ?\n\n\
+    Les centres-villes sont aujourd'hui envahis par les voitures. Je pense que les villes \
+    devraient fermer leur centre aux voitures privées, parce que l'air serait plus propre \
+    et les rues plus sûres.\n\nD'abord, la pollution de l'air est un problème de santé. \
+    Les enfants qui vivent près des grandes routes ont plus souvent de l'asthme.\n\n\
+    En conclusion, il faut fermer les centres-villes aux voitures pour vivre mieux.";
+
+#[test]
+fn a_text_not_in_english_is_named_and_its_labels_flagged() {
+    let analyzer = Analyzer::embedded().unwrap();
+    let fr = analyzer.analyze(Essay::new(FRENCH)).unwrap();
+    assert_eq!(fr.language.as_deref(), Some("fr"));
+    let first = &fr.assessment.as_ref().unwrap().feedback[0];
+    assert_eq!(first.code, "not_english");
+    assert!(first.message.contains("French"), "{}", first.message);
+    let json = essaymap::render::to_string(&fr, essaymap::Format::Json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["language"], "fr");
+    // English essays say so and get no such item; an empty one is undecided.
+    let en = analyzer.analyze(Essay::new(BODY)).unwrap();
+    assert_eq!(en.language.as_deref(), Some("en"));
+    let codes = en
+        .assessment
+        .as_ref()
+        .unwrap()
+        .feedback
+        .iter()
+        .map(|f| f.code.as_str());
+    assert!(!codes.collect::<Vec<_>>().contains(&"not_english"));
+    assert_eq!(analyzer.analyze(Essay::new("")).unwrap().language, None);
+}
+
+#[test]
+fn analyze_and_batch_warn_about_a_text_not_in_english() {
+    use assert_cmd::Command;
+    let dir = std::env::temp_dir().join(format!("essaymap-story-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let essay = dir.join("voitures.txt");
+    std::fs::write(&essay, FRENCH).unwrap();
+    let out = Command::cargo_bin("essaymap")
+        .unwrap()
+        .arg("analyze")
+        .arg(&essay)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("looks French (fr), not English"), "{err}");
+    let input = dir.join("in.jsonl");
+    let lines = [
+        serde_json::json!({"id": "fr", "text": FRENCH}).to_string(),
+        serde_json::json!({"id": "en", "text": BODY}).to_string(),
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["batch", "--quiet"])
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.join("out.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 record looks not English"), "{err}");
+    let written = std::fs::read_to_string(dir.join("out.jsonl")).unwrap();
+    let langs: Vec<String> = written
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["language"].to_string())
+        .collect();
+    assert_eq!(langs, ["\"fr\"", "\"en\""]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -9,6 +9,7 @@
 //!
 //! | code | severity | when |
 //! |---|---|---|
+//! | `not_english` | problem | the prose is not English (labels not to be trusted) |
 //! | `thesis_missing` | problem | no sentence states the thesis |
 //! | `no_claims` | problem | no claim besides the thesis |
 //! | `no_evidence` | problem | no evidence sentence |
@@ -85,6 +86,21 @@ impl FeedbackItem {
             sentences,
         }
     }
+}
+
+/// The first feedback item of an essay whose prose is in language `name`
+/// (ISO 639-1 `code`), not English: the models read English, so nothing below
+/// it is reliable.
+pub fn not_english(code: &str, name: &str) -> FeedbackItem {
+    FeedbackItem::new(
+        "not_english",
+        Severity::Problem,
+        format!(
+            "This text looks {name} ({code}), not English: essaymap's models read English \
+             essays, so its labels, map, feedback and scores are not to be trusted."
+        ),
+        vec![],
+    )
 }
 
 /// Longest quote shown in a message, in characters.
