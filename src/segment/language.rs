@@ -20,6 +20,10 @@ pub const WORDS_READ: usize = 200;
 /// list of names, a few words).
 const MIN_HITS: u32 = 8;
 
+/// English hits after which [`detect`] stops reading when no other language
+/// has a quarter as many.
+const EARLY_HITS: u32 = 24;
+
 /// The languages told apart, as ISO 639-1 codes; English first.
 pub const LANGUAGES: [&str; 7] = ["en", "fr", "es", "de", "it", "pt", "nl"];
 
@@ -85,6 +89,28 @@ fn key(word: &[u8]) -> Option<u64> {
     })
 }
 
+/// Whether byte `b` can be part of a word: an ASCII letter or any byte of a
+/// non-ASCII character (UTF-8 keeps those at 0x80 and above).
+fn in_word(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// The [`key`] of word `w` lower-cased, if it has 2 to 8 bytes.
+fn lower_key(w: &str) -> Option<u64> {
+    if w.len() < 2 || w.len() > 8 {
+        return None;
+    }
+    if w.is_ascii() {
+        let mut b = [0u8; 8];
+        for (d, s) in b.iter_mut().zip(w.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        return Some(u64::from_be_bytes(b));
+    }
+    let lower = w.to_lowercase();
+    key(lower.as_bytes())
+}
+
 /// Every listed word's key, sorted, with the bit set of its languages.
 static TABLE: LazyLock<Vec<(u64, u8)>> = LazyLock::new(|| {
     let mut t: Vec<(u64, u8)> = Vec::new();
@@ -120,33 +146,39 @@ pub fn detect(doc: &Document) -> Option<&'static str> {
         .map(|s| s.text.as_str());
     let mut hits = [0u32; 7];
     let mut read = 0;
-    let mut word = Vec::with_capacity(16);
+    let table = &*TABLE;
     'text: for text in prose {
-        for w in text.split(|c: char| !c.is_alphabetic()) {
-            if w.is_empty() {
+        // Words are runs of ASCII letters and non-ASCII characters (é, ß, ...);
+        // scanned by byte, so English text never decodes a character.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !in_word(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && in_word(bytes[i]) {
+                i += 1;
+            }
+            let w = &text[start..i];
+            if !bytes[start].is_ascii_alphabetic() && !w.chars().any(char::is_alphabetic) {
                 continue;
             }
             read += 1;
             if read > WORDS_READ {
                 break 'text;
             }
-            if w.len() < 2 || w.len() > 8 {
-                continue;
-            }
-            word.clear();
-            if w.is_ascii() {
-                word.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
-            } else {
-                let mut buf = [0u8; 4];
-                for c in w.chars().flat_map(char::to_lowercase) {
-                    word.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                }
-            }
-            let Some(k) = key(&word) else { continue };
-            if let Ok(i) = TABLE.binary_search_by_key(&k, |&(k, _)| k) {
-                let bits = TABLE[i].1;
+            let Some(k) = lower_key(w) else { continue };
+            if let Ok(at) = table.binary_search_by_key(&k, |&(k, _)| k) {
+                let bits = table[at].1;
                 for (lang, h) in hits.iter_mut().enumerate() {
                     *h += u32::from(bits >> lang & 1);
+                }
+                // Clearly English already (most essays, within a few dozen
+                // words): no need to read on.
+                if hits[0] >= EARLY_HITS && hits[1..].iter().all(|&h| 4 * h <= hits[0]) {
+                    break 'text;
                 }
             }
         }
