@@ -17,6 +17,12 @@ pub struct Analysis {
     /// The labelled document (flattened into the JSON object).
     #[serde(flatten)]
     pub doc: Document,
+    /// The language of the essay's prose (ISO 639-1, e.g. `en`, `fr`), when
+    /// there is enough of it to tell ([`crate::segment::language`]). The
+    /// models read English: on another language their labels are not to be
+    /// trusted, and the feedback says so.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub language: Option<String>,
     /// The argument map.
     pub map: ArgumentMap,
     /// Grading assistance (metrics, feedback, rubric suggestion), when graded.
@@ -29,6 +35,7 @@ impl Analysis {
     pub fn new(doc: Document, map: ArgumentMap) -> Self {
         Analysis {
             doc,
+            language: None,
             map,
             assessment: None,
         }

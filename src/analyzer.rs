@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::grade::{Grader, Rubric};
 use crate::link::{LearnedLinker, LinkModel, Linker};
 use crate::pipeline::Pipeline;
+use crate::segment;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -146,9 +147,15 @@ impl Analyzer {
         };
         let links = LearnedLinker::new(model).link_labelled(&mut doc);
         let map = ArgumentMap::build(&doc, &links);
-        let assessment = self.grader.grade_map(&doc, &map);
+        let mut assessment = self.grader.grade_map(&doc, &map);
+        let language = segment::language::detect(&doc);
+        if let Some(code) = language.filter(|&l| l != "en") {
+            let item = crate::grade::not_english(code, segment::language::name(code));
+            assessment.feedback.insert(0, item);
+        }
         Analysis {
             doc,
+            language: language.map(str::to_string),
             map,
             assessment: Some(assessment),
         }

@@ -188,6 +188,11 @@ impl Pipeline {
     /// several (returned, for the refiner and [`finish`]).
     fn first_pass(&self, doc: &mut Document) -> Option<Parts> {
         let mut parts = Parts::split(doc);
+        // A title line is read as `--title` is: it is the essay's title, so the
+        // map's issue and the rubric's prompt check see it.
+        if let Some(t) = parts.as_ref().and_then(|p| p.heading.clone()) {
+            doc.title.get_or_insert(t);
+        }
         match &mut parts {
             Some(t) => t.docs().for_each(|d| self.classify(d)),
             None => self.classify(doc),
@@ -236,6 +241,42 @@ fn finish(doc: &mut Document, parts: Option<Parts>) {
         t.merge_into(doc);
     }
     questions_are_no_evidence(doc);
+    a_thesis_is_a_claim(doc);
+}
+
+/// A thesis is a claim, but the thesis head and the role decoder decide apart
+/// (the decoder only leans towards "claim" for a thesis), and every later stage
+/// (map, metrics, feedback, the views) must tell one story. A flagged sentence
+/// the decoder did not call a claim loses the flag when the essay states its
+/// thesis in a claim elsewhere (measured on dev: thesis precision rises, role
+/// F1 is unchanged); otherwise it is relabelled claim, so an essay keeps the
+/// thesis it was found to state. `scores` keep the models' probabilities, and
+/// `confidence` becomes the probability of "claim".
+fn a_thesis_is_a_claim(doc: &mut Document) {
+    let flagged = |s: &Sentence| s.thesis == Some(true);
+    if !doc
+        .sentences
+        .iter()
+        .any(|s| flagged(s) && s.label != Some(Label::Claim))
+    {
+        return;
+    }
+    let stated = doc
+        .sentences
+        .iter()
+        .any(|s| flagged(s) && s.label == Some(Label::Claim));
+    for s in doc
+        .sentences
+        .iter_mut()
+        .filter(|s| flagged(s) && s.label != Some(Label::Claim))
+    {
+        if stated {
+            s.thesis = Some(false);
+        } else {
+            s.label = Some(Label::Claim);
+            s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
+        }
+    }
 }
 
 /// A question in the introduction (the first paragraph of prose) offers no
@@ -281,6 +322,8 @@ fn questions_are_no_evidence(doc: &mut Document) {
 struct Parts {
     /// The parts, each with the index in the essay of each of its sentences.
     parts: Vec<(Document, Vec<usize>)>,
+    /// The title line, when the essay starts with one.
+    heading: Option<String>,
 }
 
 impl Parts {
@@ -296,11 +339,10 @@ impl Parts {
         } else {
             0
         };
-        let title = doc.title.clone().or_else(|| {
-            titled
-                .then(|| doc.sentences.first().map(|s| s.text.clone()))
-                .flatten()
-        });
+        let heading = titled
+            .then(|| doc.sentences.first().map(|s| s.text.trim().to_string()))
+            .flatten();
+        let title = doc.title.clone().or_else(|| heading.clone());
         let mut parts = Vec::with_capacity(2);
         let head: Vec<usize> = (0..head_len)
             .filter(|&i| doc.sentences[i].kind.is_prose())
@@ -312,7 +354,7 @@ impl Parts {
             .filter(|&i| doc.sentences[i].kind.is_prose())
             .collect();
         parts.push((part(doc, title, &body), body));
-        Some(Parts { parts })
+        Some(Parts { parts, heading })
     }
 
     /// The parts' documents.
@@ -381,7 +423,8 @@ mod tests {
 
     fn assert_send_sync<T: Send + Sync>() {}
 
-    /// Marks every sentence a question and counts the calls and documents.
+    /// Marks every sentence a question (so none is the thesis) and counts the
+    /// calls and documents.
     #[derive(Default)]
     struct Counting(std::sync::Mutex<Vec<usize>>);
 
@@ -393,7 +436,7 @@ mod tests {
         fn refine_many(&self, docs: &mut [&mut Document]) -> Result<()> {
             self.0.lock().unwrap().push(docs.len());
             for s in docs.iter_mut().flat_map(|d| d.sentences.iter_mut()) {
-                s.label = Some(Label::Question);
+                (s.label, s.thesis) = (Some(Label::Question), Some(false));
             }
             Ok(())
         }
@@ -415,6 +458,35 @@ mod tests {
             .flat_map(|d| &d.sentences)
             .all(|s| s.label == Some(Label::Question)));
         assert_eq!(docs[1].sentences.len(), 4);
+    }
+
+    #[test]
+    fn a_flagged_thesis_is_always_a_claim() {
+        let p = Pipeline::embedded().unwrap();
+        let mut doc = p.segment("Phones distract. They should go. Pupils agree.".into());
+        let scores = Scores::from_array([0.3, 0.1, 0.0, 0.6]);
+        for s in &mut doc.sentences {
+            (s.label, s.scores, s.thesis) = (Some(Label::Other), Some(scores), Some(true));
+        }
+        // No thesis stated in a claim: the flagged sentences become claims.
+        a_thesis_is_a_claim(&mut doc);
+        for s in &doc.sentences {
+            assert_eq!((s.label, s.thesis), (Some(Label::Claim), Some(true)));
+            assert_eq!((s.confidence, s.scores), (Some(0.3), Some(scores)));
+        }
+        // One stated in a claim: the others lose the flag and keep their label.
+        doc.sentences[1].label = Some(Label::Evidence);
+        doc.sentences[2].label = Some(Label::Other);
+        a_thesis_is_a_claim(&mut doc);
+        let got: Vec<_> = doc.sentences.iter().map(|s| (s.label, s.thesis)).collect();
+        assert_eq!(
+            got,
+            [
+                (Some(Label::Claim), Some(true)),
+                (Some(Label::Evidence), Some(false)),
+                (Some(Label::Other), Some(false))
+            ]
+        );
     }
 
     #[test]
@@ -448,5 +520,9 @@ mod tests {
             assert_eq!((a.label, a.thesis, a.scores), (b.label, b.thesis, b.scores));
         }
         assert!(with_line.sentences.iter().any(|s| s.thesis == Some(true)));
+        assert_eq!(
+            with_line.title.as_deref(),
+            Some("Should schools ban phones?")
+        );
     }
 }

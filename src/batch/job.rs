@@ -12,17 +12,38 @@ use crate::document::{Essay, Label};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Runs an [`Analyzer`] over batch records.
 #[derive(Debug, Clone)]
 pub struct BatchProcessor {
     analyzer: Analyzer,
+    /// Records analysed whose prose is not English (see [`Analysis::language`]).
+    not_english: Arc<AtomicUsize>,
 }
 
 impl BatchProcessor {
     /// A processor running `analyzer`.
     pub fn new(analyzer: Analyzer) -> Self {
-        BatchProcessor { analyzer }
+        BatchProcessor {
+            analyzer,
+            not_english: Arc::default(),
+        }
+    }
+
+    /// How many records analysed so far are not in English: their labels are
+    /// not to be trusted, which the command tells the user.
+    pub fn not_english(&self) -> usize {
+        self.not_english.load(Ordering::Relaxed)
+    }
+
+    /// Counts `a` if it is not in English; returns it.
+    fn note<'a>(&self, a: &'a Analysis) -> &'a Analysis {
+        if a.language.as_deref().is_some_and(|l| l != "en") {
+            self.not_english.fetch_add(1, Ordering::Relaxed);
+        }
+        a
     }
 
     /// Whether [`Processor::process_many`] labels a chunk in one pass (the
@@ -105,7 +126,7 @@ impl Processor for BatchProcessor {
 
     fn process(&self, record: Record) -> Result<(String, Vec<String>)> {
         let (essay, meta) = split(record);
-        line(&self.analyzer.analyze(essay)?, meta.as_ref())
+        line(self.note(&self.analyzer.analyze(essay)?), meta.as_ref())
     }
 
     /// With the transformer backend, labels the whole chunk in one call so the
@@ -120,7 +141,7 @@ impl Processor for BatchProcessor {
         analyses
             .into_par_iter()
             .zip(metas)
-            .map(|(a, meta)| line(&a?, meta.as_ref()))
+            .map(|(a, meta)| line(self.note(&a?), meta.as_ref()))
             .collect()
     }
 }

@@ -75,6 +75,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.file.display()
         );
     }
+    if let Some(code) = analysis.language.as_deref().filter(|&l| l != "en") {
+        eprintln!(
+            "essaymap: warning: {}: the text looks {} ({code}), not English; the models \
+             read English essays, so its labels are not to be trusted",
+            args.file.display(),
+            essaymap::segment::language::name(code)
+        );
+    }
     // Buffered: stdout alone flushes at every line of pretty JSON.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let format = match args.format {

@@ -127,6 +127,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pool.current_num_threads(),
         peak_rss_mb().map_or(String::new(), |mb| format!(", peak RSS {mb} MB")),
     );
+    let foreign = processor.not_english();
+    if foreign > 0 {
+        let (n, looks) = match foreign {
+            1 => ("1 record".to_string(), "looks"),
+            n => (format!("{n} records"), "look"),
+        };
+        eprintln!(
+            "essaymap batch: warning: {n} {looks} not English (see their \"language\" field); \
+             the models read English essays, so their labels are not to be trusted"
+        );
+    }
     if stats.duplicate_ids > 0 {
         let (n, has) = match stats.duplicate_ids {
             1 => ("1 record".to_string(), "has"),

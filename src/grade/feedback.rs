@@ -9,6 +9,7 @@
 //!
 //! | code | severity | when |
 //! |---|---|---|
+//! | `not_english` | problem | the prose is not English (labels not to be trusted) |
 //! | `thesis_missing` | problem | no sentence states the thesis |
 //! | `no_claims` | problem | no claim besides the thesis |
 //! | `no_evidence` | problem | no evidence sentence |
@@ -87,6 +88,21 @@ impl FeedbackItem {
     }
 }
 
+/// The first feedback item of an essay whose prose is in language `name`
+/// (ISO 639-1 `code`), not English: the models read English, so nothing below
+/// it is reliable.
+pub fn not_english(code: &str, name: &str) -> FeedbackItem {
+    FeedbackItem::new(
+        "not_english",
+        Severity::Problem,
+        format!(
+            "This text looks {name} ({code}), not English: essaymap's models read English \
+             essays, so its labels, map, feedback and scores are not to be trusted."
+        ),
+        vec![],
+    )
+}
+
 /// Longest quote shown in a message, in characters.
 const QUOTE_CHARS: usize = 70;
 
@@ -126,6 +142,15 @@ fn list(indices: &[usize]) -> String {
         [one] => format!("sentence {one}"),
         [init @ .., last] => format!("sentences {} and {last}", init.join(", ")),
     }
+}
+
+/// Paragraph `p` numbered as a reader counts them (from 1): a title line,
+/// page furniture and other paragraphs without prose are not counted.
+fn paragraph_number(doc: &Document, p: usize) -> usize {
+    let counted = |q: usize| {
+        !doc.is_heading(q) && doc.paragraph_sentences(q).iter().any(|s| s.kind.is_prose())
+    };
+    1 + (0..p).filter(|&q| counted(q)).count()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -232,7 +257,7 @@ pub fn feedback(doc: &Document, m: &Metrics, t: &Thresholds) -> Vec<FeedbackItem
             Warning,
             format!(
                 "Paragraph {} makes no claim: its point is not stated ({}).",
-                p + 1,
+                paragraph_number(doc, p),
                 list(&sents)
             ),
             sents,
@@ -412,6 +437,28 @@ mod tests {
             .starts_with("The thesis appears only in the conclusion"));
         // Paragraph 2 has evidence but no claim.
         assert!(codes(&f).contains(&"paragraph_without_claim"));
+    }
+
+    #[test]
+    fn paragraphs_are_numbered_without_the_title_line() {
+        use Label::*;
+        let d = labelled(
+            "Should towns build bike lanes?\n\nMany towns now run bike lanes along busy roads. Towns should build them.\n\nLanes cut accidents by a third in one study.\n\nSo every town should build bike lanes on main roads.",
+            &[Question, Other, Claim, Evidence, Claim],
+            &[2],
+        );
+        let m = Metrics::compute(&d, &[Link::new(3, 2, Relation::Supports)]);
+        let f = feedback(&d, &m, &Thresholds::default());
+        let item = f
+            .iter()
+            .find(|f| f.code == "paragraph_without_claim")
+            .unwrap();
+        assert_eq!(item.sentences, [3]);
+        assert!(
+            item.message.starts_with("Paragraph 2 makes no claim"),
+            "{}",
+            item.message
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub mod feedback;
 pub mod metrics;
 pub mod rubric;
 
-pub use feedback::{FeedbackItem, Severity};
+pub use feedback::{not_english, FeedbackItem, Severity};
 pub use metrics::{CounterArgument, Metrics, ThesisMetrics, ThesisPosition};
 pub use rubric::{Rubric, RubricSuggestion};
 

@@ -85,6 +85,11 @@ pub struct Check {
     /// Behaviour when the metric is unavailable.
     #[serde(default)]
     pub when_missing: WhenMissing,
+    /// A metric that must be above zero for the check to pass (e.g.
+    /// `thesis_present`: "at most 1 unsupported claim" says nothing good about
+    /// an essay with no thesis, or no text, to support).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
 }
 
 fn one() -> f64 {
@@ -234,6 +239,15 @@ impl Rubric {
             }
             for k in &c.checks {
                 let here = format!("criterion {:?}, check on {:?}", c.id, k.metric);
+                if let Some(n) = k.needs.as_deref().filter(|n| !METRIC_NAMES.contains(n)) {
+                    return Err(bad(
+                        what,
+                        format!(
+                            "{here}: needs an unknown metric {n:?} (known: {})",
+                            METRIC_NAMES.join(", ")
+                        ),
+                    ));
+                }
                 if !METRIC_NAMES.contains(&k.metric.as_str()) {
                     return Err(bad(
                         what,
@@ -287,9 +301,14 @@ impl Rubric {
                     .map(|k| {
                         let value = m.value(&k.metric);
                         let skipped = value.is_none() && k.when_missing == WhenMissing::Skip;
-                        let passed = value.is_some_and(|v| {
-                            k.min.map_or(true, |a| v >= a) && k.max.map_or(true, |b| v <= b)
-                        });
+                        let needs_met = k
+                            .needs
+                            .as_deref()
+                            .map_or(true, |n| m.value(n).is_some_and(|v| v > 0.0));
+                        let passed = needs_met
+                            && value.is_some_and(|v| {
+                                k.min.map_or(true, |a| v >= a) && k.max.map_or(true, |b| v <= b)
+                            });
                         if !skipped {
                             total += k.weight;
                             if passed {
@@ -482,6 +501,28 @@ mod tests {
     }
 
     #[test]
+    fn a_check_that_needs_a_thesis_fails_without_one() {
+        let with = essay();
+        let mut without = with.clone();
+        without.thesis.present = false;
+        let r = Rubric::default();
+        let (a, b) = (r.suggest(&with), r.suggest(&without));
+        let reasoning = |s: &RubricSuggestion| {
+            let c = s.criteria.iter().find(|c| c.id == "reasoning").unwrap();
+            (
+                c.score,
+                c.points.iter().map(|p| p.passed).collect::<Vec<_>>(),
+            )
+        };
+        // The same chain and links: with a thesis most points pass, without
+        // one none does, and the values are still shown.
+        assert_eq!(reasoning(&a), (Some(3), vec![true, true, true, false]));
+        assert_eq!(reasoning(&b), (Some(1), vec![false; 4]));
+        let depth = b.criteria[2].points.iter().find(|p| p.metric == "depth");
+        assert_eq!(depth.unwrap().value, Some(2.0));
+    }
+
+    #[test]
     fn default_rubric_suggests_every_criterion() {
         let s = Rubric::default().suggest(&essay());
         for c in &s.criteria {
@@ -540,6 +581,11 @@ mod tests {
                 r#"{ metric = "claims", min = nan, describe = "x" }"#,
                 ok_scale,
                 "min must be a finite number",
+            ),
+            (
+                r#"{ metric = "claims", min = 1, needs = "thesis", describe = "x" }"#,
+                ok_scale,
+                "needs an unknown metric \"thesis\"",
             ),
         ] {
             let err = Rubric::from_toml(&base(checks, scale), "r.toml").unwrap_err();

@@ -25,8 +25,11 @@
 //! The stance classifier also screens sentences the role classifier called
 //! evidence or other: one clearly against the thesis is a counter-argument, a
 //! claim attacking the thesis. [`Linker::link`] only reads the document;
-//! [`Linker::link_labelled`] first relabels such sentences as claims, and the
-//! [`crate::map`] stage turns links into the argument map with its issue node.
+//! [`Linker::link_labelled`] also relabels as claims such sentences and those
+//! labelled other that evidence was linked to (the attachment model may pick
+//! a sentence with a fair P(claim)), so that every later stage sees the
+//! claims the links treat as claims. The [`crate::map`] stage turns links into
+//! the argument map with its issue node.
 
 pub(crate) mod features;
 pub(crate) mod model;
@@ -44,9 +47,10 @@ pub trait Linker: Send + Sync {
     /// Links of `doc`, at most one per source sentence, forming a forest.
     fn link(&self, doc: &Document) -> Vec<Link>;
 
-    /// Links of `doc`, after relabelling as claims the sentences this linker
-    /// finds to be counter-arguments the role classifier missed (their scores
-    /// stay the classifier's). The default finds none.
+    /// Links of `doc`, relabelling as claims the sentences this linker treats
+    /// as claims although the role classifier did not (counter-arguments it
+    /// missed, targets of evidence); their scores stay the classifier's. The
+    /// default finds none.
     fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
         self.link(doc)
     }

@@ -414,8 +414,65 @@ impl LearnedLinker<'_> {
                 });
             }
         }
+        answer_counter_arguments(v, &mut out);
         out.sort_by_key(|l| l.source);
         out
+    }
+}
+
+/// Openings with which a sentence turns against what precedes it.
+const REBUTTAL_OPENINGS: &[&str] = &[
+    "however",
+    "yet",
+    "but",
+    "nevertheless",
+    "nonetheless",
+    "on the other hand",
+    "on the contrary",
+    "in reality",
+    "even so",
+    "still",
+];
+
+/// Evidence that follows a counter-argument (a claim attacking the thesis)
+/// in its paragraph and opens with "Yet", "However", ... answers it: its link
+/// to the counter-argument `attacks` (the writer's rebuttal, where the
+/// relation model, which reads no order, said `supports`). Evidence after that
+/// rebuttal which the models hung on the counter-argument backs the rebuttal
+/// instead ("Some say X. They argue Y. Yet studies show Z. In one city, W.").
+/// Re-pointing keeps the forest: the rebuttal's own path is rebuttal ->
+/// counter-argument -> thesis, so it never passes through such evidence.
+fn answer_counter_arguments(v: &DocView<'_>, out: &mut [Link]) {
+    let counters: Vec<usize> = out
+        .iter()
+        .filter(|l| l.relation == Relation::Attacks && v.roles[l.source].is_claim())
+        .filter(|l| v.roles[l.target] == Role::Thesis)
+        .map(|l| l.source)
+        .collect();
+    if counters.is_empty() {
+        return;
+    }
+    out.sort_by_key(|l| l.source);
+    for c in counters {
+        let mut rebuttal = None;
+        for l in out.iter_mut().filter(|l| {
+            l.target == c
+                && l.source > c
+                && l.relation == Relation::Supports
+                && v.roles[l.source] == Role::Evidence
+        }) {
+            match rebuttal {
+                None if REBUTTAL_OPENINGS
+                    .iter()
+                    .any(|o| v.text[l.source].starts_with_phrase(o)) =>
+                {
+                    l.relation = Relation::Attacks;
+                    rebuttal = Some(l.source);
+                }
+                Some(r) => l.target = r,
+                None => {}
+            }
+        }
     }
 }
 
@@ -435,7 +492,14 @@ impl Linker for LearnedLinker<'_> {
             }
             (self.link_view(&v), counters)
         };
-        for c in counters {
+        // Counter-arguments, and sentences labelled other that evidence hangs
+        // on (`link_view` treats them as claims), are claims from here on.
+        let promoted = links
+            .iter()
+            .map(|l| l.target)
+            .filter(|&t| doc.sentences[t].label == Some(Label::Other));
+        let promoted: Vec<usize> = promoted.collect();
+        for c in counters.into_iter().chain(promoted) {
             let s = &mut doc.sentences[c];
             s.label = Some(Label::Claim);
             s.confidence = s.scores.map(|sc| sc.get(Label::Claim));
@@ -469,6 +533,44 @@ mod tests {
         let mut head = serde_json::to_value(info).unwrap();
         head.as_object_mut().unwrap().remove(field);
         serde_json::from_value(head).unwrap()
+    }
+
+    #[test]
+    fn a_yet_after_a_counter_argument_rebuts_it_and_takes_the_evidence_after_it() {
+        let d = labelled(
+            "Cars should leave city centres. Shop owners say a ban hurts trade. They \
+             fear empty streets. Yet studies show that pedestrian zones draw more \
+             visitors. One town saw its sales rise.",
+            &[Claim, Claim, Evidence, Evidence, Evidence],
+        );
+        let v = DocView::new(&d);
+        let links = |counter: Relation| {
+            vec![
+                Link::new(1, 0, counter),
+                Link::new(2, 1, Relation::Supports),
+                Link::new(3, 1, Relation::Supports),
+                Link::new(4, 1, Relation::Supports),
+            ]
+        };
+        let mut out = links(Relation::Attacks);
+        answer_counter_arguments(&v, &mut out);
+        let got: Vec<_> = out
+            .iter()
+            .map(|l| (l.source, l.target, l.relation))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 0, Relation::Attacks),
+                (2, 1, Relation::Supports),
+                (3, 1, Relation::Attacks),
+                (4, 3, Relation::Supports)
+            ]
+        );
+        // A claim on the writer's side is qualified, not rebutted: unchanged.
+        let mut out = links(Relation::Supports);
+        answer_counter_arguments(&v, &mut out);
+        assert_eq!(out, links(Relation::Supports));
     }
 
     #[test]

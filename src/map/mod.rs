@@ -15,9 +15,10 @@
 //! index); otherwise there is none. Ids stay numeric so consumers need no
 //! special casing beyond "negative means not a sentence".
 //!
-//! A sentence labelled `other` that the linker chose as the target of evidence
-//! (it does so only when the classifier gave it a fair P(claim)) is shown as a
-//! claim, so no link is lost from the map.
+//! A node's kind is its sentence's label (a thesis sentence is labelled
+//! claim), so the map, the labels and the metrics agree by construction: the
+//! link stage relabels as claims the sentences it treats as claims
+//! (counter-arguments, and sentences labelled `other` that evidence hangs on).
 //!
 //! Building is a plain function ([`ArgumentMap::build`]) over the document and
 //! the links: it never re-runs a model.
@@ -33,16 +34,6 @@ impl ArgumentMap {
     /// thesis/claim/evidence sentences of `doc` are dropped.
     pub fn build(doc: &Document, links: &[Link]) -> ArgumentMap {
         let thesis = main_thesis(doc);
-        // Indexed once: an essay without paragraphs can have thousands of links.
-        let mut evidence_targets = vec![false; doc.sentences.len()];
-        for l in links {
-            if doc.sentences.get(l.source).and_then(|s| s.label) == Some(Label::Evidence) {
-                if let Some(t) = evidence_targets.get_mut(l.target) {
-                    *t = true;
-                }
-            }
-        }
-        let evidence_target = |i: usize| evidence_targets.get(i).copied().unwrap_or(false);
         let kind_of = |i: usize| -> Option<NodeKind> {
             let s = doc.sentences.get(i)?;
             // Only a sentence that states the thesis is drawn as one: when none
@@ -54,9 +45,6 @@ impl ArgumentMap {
                 match s.label {
                     Some(Label::Claim) => Some(NodeKind::Claim),
                     Some(Label::Evidence) => Some(NodeKind::Evidence),
-                    // The linker may hang evidence on a sentence the classifier
-                    // labelled other but found claim-like: it acts as a claim.
-                    Some(Label::Other) if evidence_target(i) => Some(NodeKind::Claim),
                     _ => None,
                 }
             }

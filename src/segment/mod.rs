@@ -13,6 +13,7 @@ mod abbreviations;
 pub(crate) mod breaks;
 pub(crate) mod cite;
 pub(crate) mod furniture;
+pub mod language;
 pub(crate) mod layout;
 mod rules;
 

@@ -10,7 +10,10 @@
 //!   sentence ending in `?` or without closing punctuation), so a salutation
 //!   ("Dear Principal,"), a sign-off or the prompt copied above the essay is not
 //!   taken for either. A one-paragraph essay uses its first and
-//!   last third of sentences instead.
+//!   last third of sentences instead. A claim (or `other` sentence) of the
+//!   conclusion that holds at least [`RESTATE_OVERLAP`] of the thesis's key
+//!   words restates it: the thesis then stands in the conclusion too, and the
+//!   restatement is not an unsupported claim (the essay is its support).
 //! - **claims**: claim sentences that are not thesis sentences.
 //! - **unsupported claim**: a claim that argues for the thesis (not a
 //!   counter-argument) and receives no `supports` edge from an evidence sentence.
@@ -53,11 +56,15 @@ use paragraphs::{paragraph_words, paragraphs_without_claim};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use structure::{longest_chain, sides};
-use thesis::{share_in, thesis_position, with_prompt_words};
+use thesis::{restatements, share_in, thesis_position, with_prompt_words};
 
 /// A paragraph needs more words than this to count as the introduction or
 /// conclusion, or to be reported as a paragraph without a claim.
 pub const SUBSTANTIVE_WORDS: usize = 5;
+
+/// Share of the thesis's content words (endings folded) a conclusion sentence
+/// must contain to restate it.
+pub const RESTATE_OVERLAP: f64 = 0.4;
 
 /// Share of the prompt's content words the thesis must contain to count as
 /// answering it, unless the rubric says otherwise.
@@ -107,6 +114,11 @@ pub struct ThesisMetrics {
     /// Whether the thesis answers the prompt (overlap at or above the rubric's
     /// threshold); null without a title/prompt.
     pub answers_prompt: Option<bool>,
+    /// Sentences of the conclusion that restate a thesis stated earlier ("To
+    /// conclude, ..." repeating most of its key words) without being flagged
+    /// as the thesis: the thesis then counts as restated in the conclusion.
+    #[serde(default)]
+    pub restated_by: Vec<usize>,
 }
 
 /// A counter-argument and whether the essay answers it.
@@ -207,12 +219,24 @@ impl Metrics {
             .last()
             .copied()
             .filter(|&c| Some(c) != intro_paragraph);
-        let position = thesis_position(
+        let mut position = thesis_position(
             doc,
             &thesis_sentences,
             intro_paragraph,
             conclusion_paragraph,
         );
+        let restated_by = match (position, conclusion_paragraph) {
+            (ThesisPosition::Intro | ThesisPosition::Body, Some(c)) => {
+                restatements(doc, &thesis_sentences, c)
+            }
+            _ => Vec::new(),
+        };
+        if !restated_by.is_empty() {
+            position = match position {
+                ThesisPosition::Intro => ThesisPosition::Both,
+                _ => ThesisPosition::Conclusion,
+            };
+        }
 
         // Side of each sentence relative to the thesis: follow the first outgoing
         // edge to a root, flipping at each attack.
@@ -289,7 +313,12 @@ impl Metrics {
         let unsupported_claims: Vec<usize> = claim_sentences
             .iter()
             .copied()
-            .filter(|&c| !counter_set.contains(&c) && !against[c] && !evidence_support[c])
+            .filter(|&c| {
+                !counter_set.contains(&c)
+                    && !against[c]
+                    && !evidence_support[c]
+                    && !restated_by.contains(&c)
+            })
             .collect();
         let orphan_evidence: Vec<usize> = evidence_sentences
             .iter()
@@ -357,6 +386,7 @@ impl Metrics {
                 sentences: thesis_sentences,
                 prompt_overlap,
                 answers_prompt,
+                restated_by,
             },
             claims,
             claim_sentences,
@@ -414,6 +444,40 @@ mod tests {
             s.thesis = Some(c == 'T');
         }
         d
+    }
+
+    #[test]
+    fn a_conclusion_that_restates_the_thesis_counts_as_its_restatement() {
+        let text = |end: &str| {
+            format!(
+                "Phones are everywhere today. Schools should ban phones in class.\n\n                 Phones distract pupils. A survey found most pupils check messages.\n\n{end}"
+            )
+        };
+        let links = [
+            Link::new(3, 2, Relation::Supports),
+            Link::new(2, 1, Relation::Supports),
+        ];
+        let restated = doc(
+            &text("To conclude, schools should ban phones from every class."),
+            None,
+            "OTCEC",
+        );
+        let m = Metrics::compute(&restated, &links);
+        assert_eq!(m.thesis.position, ThesisPosition::Both);
+        assert_eq!(m.thesis.restated_by, [4]);
+        assert_eq!(m.thesis.sentences, [1]);
+        assert!(m.unsupported_claims.is_empty());
+        assert_eq!(m.sentences_for("thesis_in_conclusion"), [1, 4]);
+        // A new claim in the conclusion is no restatement.
+        let other = doc(
+            &text("Parents will also sleep better at night."),
+            None,
+            "OTCEC",
+        );
+        let m = Metrics::compute(&other, &links);
+        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        assert!(m.thesis.restated_by.is_empty());
+        assert_eq!(m.unsupported_claims, [4]);
     }
 
     const ESSAY: &str = "Phones are everywhere in our lives today. Schools should ban phones in class.\n\n\
@@ -526,7 +590,9 @@ mod tests {
         let d = doc(text, None, "OTEC");
         let m = Metrics::compute(&d, &[]);
         assert_eq!(m.intro_paragraph, Some(1));
-        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        // In the introduction, and the last line restates it.
+        assert_eq!(m.thesis.position, ThesisPosition::Both);
+        assert_eq!(m.thesis.restated_by, [3]);
         assert!(m.paragraphs_without_claim.is_empty());
     }
 
@@ -536,7 +602,8 @@ mod tests {
         let d = doc(text, None, "QTEC");
         let m = Metrics::compute(&d, &[]);
         assert_eq!(m.intro_paragraph, Some(1));
-        assert_eq!(m.thesis.position, ThesisPosition::Intro);
+        // In the introduction, and the last line restates it.
+        assert_eq!(m.thesis.position, ThesisPosition::Both);
         let d = doc(text, None, "OTEC");
         assert_eq!(Metrics::compute(&d, &[]).intro_paragraph, Some(1));
     }

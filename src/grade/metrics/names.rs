@@ -146,11 +146,15 @@ impl Metrics {
     /// The sentences behind metric `name`, for explanations.
     pub fn sentences_for(&self, name: &str) -> Vec<usize> {
         match name {
-            "thesis_present"
-            | "thesis_in_intro"
-            | "thesis_in_conclusion"
-            | "thesis_prompt_overlap"
-            | "answers_prompt" => self.thesis.sentences.clone(),
+            "thesis_present" | "thesis_in_intro" | "thesis_prompt_overlap" | "answers_prompt" => {
+                self.thesis.sentences.clone()
+            }
+            "thesis_in_conclusion" => {
+                let mut s = self.thesis.sentences.clone();
+                s.extend(&self.thesis.restated_by);
+                s.sort_unstable();
+                s
+            }
             "claims" => self.claim_sentences.clone(),
             "evidence" | "evidence_per_claim" => self.evidence_sentences.clone(),
             "unsupported_claims" | "supported_claim_share" => self.unsupported_claims.clone(),

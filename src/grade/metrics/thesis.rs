@@ -2,8 +2,8 @@
 //! body) and how much of the prompt it takes up (content words with endings
 //! folded, the prompt's words remembered per thread since a cohort shares one).
 
-use super::ThesisPosition;
-use crate::document::Document;
+use super::{ThesisPosition, RESTATE_OVERLAP};
+use crate::document::{Document, Label};
 use crate::text::tokens::each_content_word;
 use std::cell::RefCell;
 
@@ -46,6 +46,31 @@ pub(super) fn thesis_position(
         (false, true) => ThesisPosition::Conclusion,
         (false, false) => ThesisPosition::Body,
     }
+}
+
+/// The sentences of paragraph `conclusion` that restate the `thesis` sentences
+/// (none of them in it): claims or `other` prose holding at least
+/// [`RESTATE_OVERLAP`] of the thesis's content words.
+pub(super) fn restatements(doc: &Document, thesis: &[usize], conclusion: usize) -> Vec<usize> {
+    let text: Vec<&str> = thesis
+        .iter()
+        .filter_map(|&t| doc.sentences.get(t))
+        .map(|s| s.text.as_str())
+        .collect();
+    let words = content_words(&text.join(" "));
+    if words.is_empty() {
+        return Vec::new();
+    }
+    doc.paragraph_sentences(conclusion)
+        .iter()
+        .filter(|s| {
+            s.kind.is_prose()
+                && s.thesis != Some(true)
+                && matches!(s.label, Some(Label::Claim | Label::Other))
+                && share_in(&words, [s.text.as_str()]) >= RESTATE_OVERLAP
+        })
+        .map(|s| s.index)
+        .collect()
 }
 
 /// Lower-cased content words, with a crude plural/verb-ending fold so "schools"
