@@ -5,6 +5,7 @@
 mod analyze;
 mod backend;
 mod batch;
+mod cv;
 mod eval;
 mod report;
 mod segment;
@@ -89,6 +90,7 @@ enum Command {
     Eval(eval::Args),
     Report(report::Args),
     ValidateGrading(validate_grading::Args),
+    Cv(cv::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -102,5 +104,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args),
         Command::Report(args) => report::run(args),
         Command::ValidateGrading(args) => validate_grading::run(args),
+        Command::Cv(args) => cv::run(args),
     }
 }
