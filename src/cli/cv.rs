@@ -67,8 +67,13 @@ pub struct Args {
     json: bool,
 }
 
+/// Three decimals, or none for a count (the number of short texts).
 fn fmt(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
+    match v {
+        None => "n/a".into(),
+        Some(v) if v.fract() == 0.0 && v.abs() >= 2.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.3}"),
+    }
 }
 
 fn table(out: &mut impl Write, r: &CorpusResult) -> std::io::Result<()> {
