@@ -96,6 +96,29 @@ fn table(out: &mut impl Write, r: &CorpusResult) -> std::io::Result<()> {
         }
         writeln!(out, " {:>7} {:>6}", fmt(s.mean), fmt(s.sd))?;
     }
+    if let Some(v) = &r.pooled_validity {
+        writeln!(
+            out,
+            "  pooled over the {} held-out essays: claims r {}, unsupported claims r {}, \
+             counter-argument accuracy {}",
+            v.essays,
+            fmt(v.pearson_claims),
+            fmt(v.pearson_unsupported_claims),
+            fmt(v.accuracy_counter_argument)
+        )?;
+    }
+    if let Some(s) = &r.pooled_short {
+        writeln!(
+            out,
+            "  pooled over the {} short texts: thesis F1 {:.3} (first-sentence rule {:.3}), \
+             counter-argument F1 {:.3} (contrast rule {:.3})",
+            s.texts,
+            s.thesis_f1,
+            s.thesis_f1_first_sentence,
+            s.counter_f1,
+            s.counter_f1_contrast_rule
+        )?;
+    }
     Ok(())
 }
 

@@ -23,7 +23,7 @@ use super::links::{self, TrainData};
 use super::links_eval;
 use super::roles::{DevSet, Recipe, TrainSet};
 use super::score::Scorer;
-use super::short::{self, ShortReport};
+use super::short::{self, ShortReport, ShortScores};
 use super::validity;
 use crate::analyzer::Analyzer;
 use crate::argument::Link as Edge;
@@ -212,6 +212,11 @@ pub struct FoldFigures {
     pub gold_counter_rate: Option<f64>,
     /// Short texts cut from the held-out essays.
     pub short: ShortReport,
+    /// Their counts.
+    pub short_counts: ShortScores,
+    /// Gold and predicted findings of each held-out essay (`validate-grading`).
+    #[serde(skip)]
+    pub findings: Vec<validity::EssayAgreement>,
 }
 
 impl FoldFigures {
@@ -287,6 +292,35 @@ pub struct CorpusResult {
     pub folds: Vec<FoldFigures>,
     /// Mean and spread per measure.
     pub summary: Vec<Summary>,
+    /// `validate-grading` over all held-out essays of all folds together
+    /// (one correlation over every essay, steadier than a fold's).
+    pub pooled_validity: Option<validity::Validity>,
+    /// The short-text scores over all folds together.
+    pub pooled_short: Option<ShortReport>,
+}
+
+/// The pooled figures of `folds`: the grading validity over every held-out
+/// essay at once (without per-essay rows), and the short-text scores from the
+/// summed counts.
+pub fn pooled(folds: &[FoldFigures]) -> (Option<validity::Validity>, Option<ShortReport>) {
+    if folds.is_empty() {
+        return (None, None);
+    }
+    let rows = folds
+        .iter()
+        .flat_map(|f| f.findings.iter().cloned())
+        .collect();
+    let mut v = validity::Validity::from_rows(rows);
+    if folds.iter().all(|f| f.pearson_unsupported_claims.is_none()) {
+        v.pearson_unsupported_claims = None;
+        v.pearson_orphan_evidence = None;
+    }
+    v.per_essay.clear();
+    let mut sc = ShortScores::default();
+    for f in folds {
+        sc.merge(&f.short_counts);
+    }
+    (Some(v), Some(sc.report()))
 }
 
 /// The map edges of a labelled `doc` (relabelled where the linker finds
@@ -311,7 +345,7 @@ fn score_held_out(
     pipeline: &Pipeline,
     link_model: &LinkModel,
     essays: &[&AnnotatedEssay],
-) -> Result<(f64, f64, Option<f64>, validity::Validity, ShortReport)> {
+) -> Result<(f64, f64, Option<f64>, validity::Validity, ShortScores)> {
     let docs = annotate(pipeline, essays.iter().copied())?;
     let mut scorer = Scorer::default();
     for (d, e) in docs.iter().zip(essays) {
@@ -348,7 +382,7 @@ fn score_held_out(
     }
     let analyzer = Analyzer::new(pipeline.clone())?.with_links(link_model.clone());
     let shorts = short::from_essays(&unique);
-    let short = short::score(&analyzer, &shorts)?.report();
+    let short = short::score(&analyzer, &shorts)?;
     Ok((roles.macro_f1, roles.thesis.f1, relation_f1, v, short))
 }
 
@@ -388,6 +422,8 @@ pub fn run(
             essays: c.essays.len(),
             folds: Vec::new(),
             summary: Vec::new(),
+            pooled_validity: None,
+            pooled_short: None,
         })
         .collect();
     for f in 0..k {
@@ -474,7 +510,9 @@ pub fn run(
                 pearson_unsupported_claims: v.pearson_unsupported_claims,
                 accuracy_counter_argument: v.accuracy_counter_argument,
                 gold_counter_rate: v.gold_counter_rate,
-                short,
+                short: short.report(),
+                short_counts: short,
+                findings: v.per_essay,
             };
             log(&format!(
                 "fold {}/{k} {}: {} held out, macro-F1 {:.3}, thesis F1 {:.3}, claims r {}, \
@@ -501,6 +539,7 @@ pub fn run(
     }
     for r in &mut results {
         r.summary = summarise(&r.folds);
+        (r.pooled_validity, r.pooled_short) = pooled(&r.folds);
     }
     Ok(results)
 }
@@ -612,4 +651,63 @@ mod tests {
     }
 
     use std::collections::HashSet;
+
+    fn fig(rows: Vec<(usize, usize)>, thesis_tp: usize) -> FoldFigures {
+        use validity::{EssayAgreement, Findings};
+        let f = |claims| Findings {
+            claims,
+            evidence: 0,
+            unsupported_claims: 0,
+            orphan_evidence: 0,
+            thesis_present: true,
+            counter_argument: false,
+        };
+        let mut counts = ShortScores {
+            texts: 1,
+            ..ShortScores::default()
+        };
+        counts.thesis.tp = thesis_tp;
+        counts.thesis.fn_ = 1;
+        FoldFigures {
+            fold: 1,
+            essays: rows.len(),
+            trained_on: 0,
+            inner_dev: 0,
+            macro_f1: 0.0,
+            thesis_f1: 0.0,
+            relation_f1: None,
+            validity_essays: rows.len(),
+            pearson_claims: None,
+            pearson_unsupported_claims: None,
+            accuracy_counter_argument: None,
+            gold_counter_rate: None,
+            short: counts.report(),
+            short_counts: counts,
+            findings: rows
+                .into_iter()
+                .map(|(g, p)| EssayAgreement {
+                    id: String::new(),
+                    gold: f(g),
+                    predicted: f(p),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn pooled_figures_use_every_held_out_essay_at_once() {
+        // Each fold alone has a constant side (no r); together they correlate.
+        let folds = [fig(vec![(1, 2), (1, 2)], 1), fig(vec![(3, 4), (3, 5)], 0)];
+        let (v, short) = pooled(&folds);
+        let v = v.unwrap();
+        assert_eq!(v.essays, 4);
+        let want = validity::pearson(&[1.0, 1.0, 3.0, 3.0], &[2.0, 2.0, 4.0, 5.0]);
+        assert_eq!(v.pearson_claims, want);
+        assert!(v.per_essay.is_empty() && v.pearson_unsupported_claims.is_none());
+        // Thesis counts summed: tp 1, fn 2 -> recall 1/3, precision 1.
+        let s = short.unwrap();
+        assert_eq!(s.texts, 2);
+        assert!((s.thesis_f1 - 0.5).abs() < 1e-12);
+        assert_eq!(pooled(&[]), (None, None));
+    }
 }

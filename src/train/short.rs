@@ -153,7 +153,7 @@ pub fn from_essays(essays: &[AnnotatedEssay]) -> Vec<ShortText> {
 
 /// Scores on a short-text set (sentence level, positive class: thesis,
 /// respectively counter-argument).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ShortScores {
     /// Texts scored.
     pub texts: usize,
@@ -188,6 +188,22 @@ pub struct ShortReport {
 }
 
 impl ShortScores {
+    /// Adds the counts of another set.
+    pub fn merge(&mut self, o: &ShortScores) {
+        self.texts += o.texts;
+        self.texts_with_counter += o.texts_with_counter;
+        for (a, b) in [
+            (&mut self.thesis, &o.thesis),
+            (&mut self.thesis_first_sentence, &o.thesis_first_sentence),
+            (&mut self.counter, &o.counter),
+            (&mut self.counter_contrast_rule, &o.counter_contrast_rule),
+        ] {
+            a.tp += b.tp;
+            a.fp += b.fp;
+            a.fn_ += b.fn_;
+        }
+    }
+
     /// The F1 figures.
     pub fn report(&self) -> ShortReport {
         ShortReport {
