@@ -5,6 +5,7 @@
 mod analyze;
 mod backend;
 mod batch;
+mod cv;
 mod eval;
 mod report;
 mod segment;
@@ -93,6 +94,7 @@ enum Command {
     ValidateGrading(validate_grading::Args),
     #[cfg(feature = "serve")]
     Serve(serve::Args),
+    Cv(cv::Args),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -108,5 +110,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::ValidateGrading(args) => validate_grading::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
+        Command::Cv(args) => cv::run(args),
     }
 }

@@ -15,15 +15,19 @@
 //! - [`links`]: the link model's trainer, [`links_eval`]: the link scores;
 //! - [`breaks`]: the paragraph-break model's trainer;
 //! - [`validity`]: the grading metrics on gold and on predicted maps, compared;
+//! - [`short`]: short-text sets (single paragraphs) cut from the gold essays;
+//! - [`cv`]: k-fold cross-validation of the whole recipe (retrain, score);
 //! - `rng`: the trainers' seeded generators.
 
 pub mod breaks;
 pub mod corpus;
+pub mod cv;
 pub mod links;
 pub mod links_eval;
 mod rng;
 pub mod roles;
 pub mod score;
+pub mod short;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 pub mod validity;

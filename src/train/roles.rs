@@ -725,6 +725,19 @@ pub struct TrainFile {
     pub register: Option<f32>,
 }
 
+/// Essays already read, as one training file of a [`Recipe`] counts them.
+#[derive(Debug, Clone)]
+pub struct TrainSet {
+    /// Name for logs and provenance (e.g. "aae/train.jsonl").
+    pub name: String,
+    /// Weight of each of its examples.
+    pub weight: f32,
+    /// Its register, as [`TrainFile::register`].
+    pub register: Option<f32>,
+    /// The essays.
+    pub essays: Vec<AnnotatedEssay>,
+}
+
 /// How `essaymap train` fits the role model: the data, the settings, and what
 /// the model file records of them (its provenance).
 #[derive(Debug, Clone)]
@@ -752,6 +765,36 @@ impl Recipe {
     /// # Errors
     /// Fails on an unreadable or malformed file.
     pub fn train(&self, segmenter: &dyn Segmenter, log: &mut dyn FnMut(&str)) -> Result<Model> {
+        let mut sets = Vec::new();
+        for f in &self.train {
+            sets.push(TrainSet {
+                name: corpus::file_label(&f.path),
+                weight: f.weight,
+                register: f.register,
+                essays: corpus::read_sampled(
+                    &f.path,
+                    segmenter,
+                    self.max_essays,
+                    self.config.seed,
+                )?,
+            });
+        }
+        let mut dev = Vec::new();
+        for path in &self.dev {
+            let essays = corpus::read_file(path, segmenter)?;
+            dev.push(DevSet::new(
+                corpus::file_label(path),
+                &self.config.spec,
+                essays,
+            ));
+        }
+        Ok(self.fit(sets, &dev, log))
+    }
+
+    /// [`Recipe::train`] on essays already read (the recipe's `train`, `dev`
+    /// and `max_essays` are not used; cross-validation passes each fold's
+    /// essays here): trains on `sets`, selects and calibrates on `dev`.
+    pub fn fit(&self, sets: Vec<TrainSet>, dev: &[DevSet], log: &mut dyn FnMut(&str)) -> Model {
         let t0 = Instant::now();
         let cfg = &self.config;
         let spec = cfg.spec;
@@ -760,42 +803,35 @@ impl Recipe {
         // University-register essays, with the index of their first example: the
         // rescorer's training data.
         let mut university = Vec::new();
-        for f in &self.train {
-            let essays = corpus::read_sampled(&f.path, segmenter, self.max_essays, cfg.seed)?;
+        for f in sets {
+            let essays = f.essays;
             let w = f.weight;
             let sentences: usize = essays.iter().map(|e| e.gold.len()).sum();
             log(&format!(
                 "train {}: {} essays, {} sentences, weight {w}",
-                f.path.display(),
+                f.name,
                 essays.len(),
                 sentences
             ));
-            data.push(
-                serde_json::json!({"file": corpus::file_label(&f.path), "essays": essays.len(),
-                "sentences": sentences, "weight": w, "register": f.register}),
-            );
+            data.push(serde_json::json!({"file": f.name, "essays": essays.len(),
+                "sentences": sentences, "weight": w, "register": f.register}));
             examples.extend(prepare(&spec, &essays, w, f.register));
             if f.register.is_some_and(|r| r >= 0.5) {
                 university.push((examples.len() - essays.len(), essays));
             }
         }
-        let mut dev = Vec::new();
-        for path in &self.dev {
-            let essays = corpus::read_file(path, segmenter)?;
-            dev.push(DevSet::new(corpus::file_label(path), &spec, essays));
-        }
         log(&format!(
             "features ready in {:.1}s",
             t0.elapsed().as_secs_f64()
         ));
-        let mut model = train(cfg, &examples, &dev, log);
+        let mut model = train(cfg, &examples, dev, log);
         let held: Vec<_> = university
             .iter()
             .flat_map(|(first, essays)| essays.iter().enumerate().map(move |(j, e)| (first + j, e)))
             .collect();
-        let rescorer = fit_rescorer(cfg, &examples, &held, self.rescore_folds, &dev, log);
+        let rescorer = fit_rescorer(cfg, &examples, &held, self.rescore_folds, dev, log);
         if let Some((rs, _)) = &rescorer {
-            for d in &dev {
+            for d in dev {
                 let r = d.evaluate(&model);
                 log(&format!(
                     "{} first pass only: macro-F1 {:.3}, thesis F1 {:.3}",
@@ -808,7 +844,7 @@ impl Recipe {
             // Ablation line: what the shared weights alone would score.
             let mut shared = model.clone();
             shared.decode.registers = false;
-            for d in &dev {
+            for d in dev {
                 let r = d.evaluate(&shared);
                 log(&format!(
                     "{} with shared weights only: macro-F1 {:.3}, thesis F1 {:.3}",
@@ -817,7 +853,7 @@ impl Recipe {
             }
         }
         let mut dev_scores = Vec::new();
-        for d in &dev {
+        for d in dev {
             let r = d.evaluate(&model);
             log(&format!("{}:\n{r}", d.name));
             dev_scores.push(provenance_scores(&d.name, &r));
@@ -838,7 +874,7 @@ impl Recipe {
                 "thesis_claim_boost": model.decode.thesis_claim_boost},
         })
         .to_string();
-        Ok(model)
+        model
     }
 }
 
