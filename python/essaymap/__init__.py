@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, Mapping, Optional, Union
 
 from ._essaymap import (
@@ -171,9 +170,10 @@ class Pipeline:
         UTF-8) yields ``{"id": ..., "error": {"kind": ..., "message": ...}}``
         and the stream goes on.
 
-        ``batch_size`` items are analysed at a time, with the GIL released,
-        while the previous batch's results are handed out, so memory stays
-        bounded by about three batches whatever the input's length.
+        ``batch_size`` items are analysed at a time on the pipeline's threads,
+        with the next batch queued, while the previous batch's results are
+        handed out, so memory stays bounded by about three batches whatever
+        the input's length.
 
         With ``as_json=True`` it yields each result's JSON text instead, the
         very line ``batch`` writes: much faster when the results go to a file
@@ -184,34 +184,38 @@ class Pipeline:
         >>> out[0]["id"], out[1]["error"]["kind"]
         ('0', 'bad_record')
         """
-        for line, _row in self._lines(items, batch_size):
+        for line in self._batches(items, batch_size, rows=False):
             yield line if as_json else json.loads(line)
 
     def _lines(self, items: Iterable[Item], batch_size: int = 256) -> Iterator[tuple]:
         """As :meth:`pipe`, unparsed: ``(json line, summary row or None)``,
         the row's values as strings in :attr:`summary_columns` order."""
+        return self._batches(items, batch_size, rows=True)
+
+    def _batches(self, items: Iterable[Item], batch_size: int, rows: bool) -> Iterator[Any]:
+        """The output lines of ``items`` (with their rows if ``rows``), in
+        input order, analysed ``batch_size`` at a time."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
         it = iter(items)
+        stream = self._engine.stream(rows)
         start = 0
 
-        def take() -> tuple[list, int]:
+        def feed() -> int:
             nonlocal start
             chunk = list(itertools.islice(it, batch_size))
-            first, start = start, start + len(chunk)
-            return chunk, first
+            if chunk:
+                stream.feed(chunk, start)
+                start += len(chunk)
+            return 1 if chunk else 0
 
-        # One worker analyses the next batch (GIL released) while this
-        # generator's consumer handles the current one.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="essaymap-pipe") as ex:
-            chunk, first = take()
-            pending = ex.submit(self._engine.process, chunk, first) if chunk else None
-            while pending is not None:
-                chunk, first = take()
-                following = ex.submit(self._engine.process, chunk, first) if chunk else None
-                done = pending.result()
-                pending = following
-                yield from done
+        # One batch is analysed and the next waits in the stream's queue
+        # while this generator hands out the previous one's results.
+        pending = feed() + feed()
+        while pending:
+            done = stream.take()
+            pending += feed() - 1
+            yield from done
 
     def render(self, analysis: Union[Mapping[str, Any], str], format: str = "html") -> str:
         """Renders an analysis (a dict from :meth:`analyze` or :meth:`pipe`, or

@@ -14,11 +14,14 @@ use essaymap::link::LinkModel;
 use essaymap::render::{self, Format};
 use essaymap::segment::RuleSegmenter;
 use essaymap::{Analysis, Analyzer, Error, Essay};
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -111,8 +114,8 @@ fn py_err(py: Python<'_>, e: &Error) -> PyErr {
 #[pyclass(frozen, module = "essaymap._essaymap")]
 struct Engine {
     analyzer: Analyzer,
-    processor: BatchProcessor,
-    pool: Option<rayon::ThreadPool>,
+    processor: Arc<BatchProcessor>,
+    pool: Option<Arc<rayon::ThreadPool>>,
     max_bytes: usize,
 }
 
@@ -135,6 +138,42 @@ impl Engine {
             });
         }
         Ok(())
+    }
+
+    /// The records of `items` (str, bytes or dicts), the first at position
+    /// `start`, read from Python: a record that cannot be read becomes its
+    /// error line here, as in `batch`.
+    fn read(&self, items: &Bound<'_, PyList>, start: usize) -> Batch {
+        let mut records = Vec::with_capacity(items.len());
+        let mut failed = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match record(&item, start + i).and_then(|r| {
+                self.check_size(&r.id, &r.text)?;
+                if r.text.trim().is_empty() {
+                    return Err(Error::BadRecord {
+                        what: r.id.clone(),
+                        message: "empty essay".into(),
+                    });
+                }
+                Ok(r)
+            }) {
+                Ok(r) => records.push(r),
+                Err(e) => {
+                    let id = match &e {
+                        Error::BadRecord { what, .. }
+                        | Error::TooLarge { what, .. }
+                        | Error::InvalidUtf8 { what, .. } => what.clone(),
+                        _ => (start + i).to_string(),
+                    };
+                    failed.push((i, error_line(&id, &e)));
+                }
+            }
+        }
+        Batch {
+            len: items.len(),
+            records,
+            failed,
+        }
     }
 }
 
@@ -194,11 +233,12 @@ impl Engine {
                     .num_threads(n)
                     .thread_name(|i| format!("essaymap-{i}"))
                     .build()
+                    .map(Arc::new)
                     .map_err(|e| PyValueError::new_err(format!("cannot start {n} threads: {e}")))?,
             ),
         };
         Ok(Engine {
-            processor: BatchProcessor::new(analyzer.clone()),
+            processor: Arc::new(BatchProcessor::new(analyzer.clone())),
             analyzer,
             pool,
             max_bytes,
@@ -244,54 +284,125 @@ impl Engine {
         self.processor.summary_header().to_vec()
     }
 
-    /// Records `items` (str, bytes or dicts), the first at position `start`,
-    /// as `batch` writes them: `(json line, summary row)`, or `(error line,
-    /// None)` for a record that failed. In input order, in parallel.
-    fn process(
-        &self,
-        py: Python<'_>,
-        items: &Bound<'_, PyList>,
-        start: usize,
-    ) -> Vec<(String, Option<Vec<String>>)> {
-        let mut records = Vec::with_capacity(items.len());
-        let mut failed = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match record(&item, start + i).and_then(|r| {
-                self.check_size(&r.id, &r.text)?;
-                if r.text.trim().is_empty() {
-                    return Err(Error::BadRecord {
-                        what: r.id.clone(),
-                        message: "empty essay".into(),
-                    });
-                }
-                Ok(r)
-            }) {
-                Ok(r) => records.push(r),
-                Err(e) => {
-                    let id = match &e {
-                        Error::BadRecord { what, .. }
-                        | Error::TooLarge { what, .. }
-                        | Error::InvalidUtf8 { what, .. } => what.clone(),
-                        _ => (start + i).to_string(),
+    /// A [`Stream`] of batches analysed in parallel, in the order fed; with
+    /// `rows`, each line comes with its summary row.
+    fn stream(slf: &Bound<'_, Self>, rows: bool) -> PyResult<Stream> {
+        let engine = slf.get();
+        let (input, batches) = mpsc::sync_channel::<Batch>(1);
+        let (done, output) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let processor = Arc::clone(&engine.processor);
+        let pool = engine.pool.clone();
+        let stopped = Arc::clone(&stop);
+        thread::Builder::new()
+            .name("essaymap-stream".into())
+            .spawn(move || {
+                for batch in batches {
+                    if stopped.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let lines = match &pool {
+                        Some(pool) => pool.install(|| batch.analyse(&processor)),
+                        None => batch.analyse(&processor),
                     };
-                    failed.push((i, error_line(&id, &e)));
+                    if done.send(lines).is_err() {
+                        break;
+                    }
                 }
-            }
-        }
-        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-        let done = self.detached(py, || self.processor.process_many(records));
+            })
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread: {e}")))?;
+        Ok(Stream {
+            engine: slf.clone().unbind(),
+            input,
+            output: Mutex::new(output),
+            stop,
+            rows,
+        })
+    }
+}
+
+/// A batch of records read from Python, with the positions of those that
+/// failed to read and their error lines.
+struct Batch {
+    len: usize,
+    records: Vec<Record>,
+    failed: Vec<(usize, String)>,
+}
+
+/// Output lines of a batch: `(json line, summary row)`, or `(error line, None)`.
+type Lines = Vec<(String, Option<Vec<String>>)>;
+
+impl Batch {
+    /// Every record analysed, in parallel, and the lines merged in input order.
+    fn analyse(self, processor: &BatchProcessor) -> Lines {
+        let ids: Vec<String> = self.records.iter().map(|r| r.id.clone()).collect();
+        let done = processor.process_many(self.records);
         let mut done = done.into_iter().zip(ids).map(|(r, id)| match r {
             Ok((line, row)) => (line, Some(row)),
             Err(e) => (error_line(&id, &e), None),
         });
-        let mut failed = failed.into_iter().peekable();
-        (0..items.len())
+        let mut failed = self.failed.into_iter().peekable();
+        (0..self.len)
             .filter_map(|i| match failed.peek() {
                 Some((j, _)) if *j == i => failed.next().map(|(_, line)| (line, None)),
                 _ => done.next(),
             })
             .collect()
     }
+}
+
+/// Batches analysed one after another on a thread of their own: Python feeds
+/// batches and takes results, and the analysis never waits for the GIL.
+/// Python-side threads handing batches to rayon (the previous design) queued
+/// on the GIL whenever a batch finished, and left the cores idle meanwhile.
+#[pyclass(module = "essaymap._essaymap")]
+struct Stream {
+    engine: Py<Engine>,
+    /// The thread ends when this is dropped.
+    input: mpsc::SyncSender<Batch>,
+    output: Mutex<mpsc::Receiver<Lines>>,
+    /// Set when the stream is dropped, so batches still queued are skipped.
+    stop: Arc<AtomicBool>,
+    rows: bool,
+}
+
+#[pymethods]
+impl Stream {
+    /// Queues `items` (str, bytes or dicts; the first at position `start`);
+    /// waits, with the GIL released, while a batch is already queued.
+    fn feed(&self, py: Python<'_>, items: &Bound<'_, PyList>, start: usize) -> PyResult<()> {
+        let batch = self.engine.get().read(items, start);
+        py.allow_threads(|| self.input.send(batch))
+            .map_err(|_| stopped())
+    }
+
+    /// The lines of the oldest batch fed and not yet taken (a list of str, or
+    /// of `(line, row)` tuples for a stream with rows), waiting for them with
+    /// the GIL released.
+    fn take(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let lines = py
+            .allow_threads(|| match self.output.lock() {
+                Ok(output) => output.recv().ok(),
+                Err(_) => None,
+            })
+            .ok_or_else(stopped)?;
+        if self.rows {
+            return lines.into_pyobject(py).map(|l| l.into_any().unbind());
+        }
+        let lines: Vec<String> = lines.into_iter().map(|(line, _)| line).collect();
+        lines.into_pyobject(py).map(|l| l.into_any().unbind())
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The error of a stream whose thread is gone.
+fn stopped() -> PyErr {
+    PyRuntimeError::new_err("the essaymap stream has stopped")
 }
 
 /// The batch record of `item` at `position`: a text (its id is the position),
@@ -481,6 +592,7 @@ fn segment(py: Python<'_>, text: &Bound<'_, PyAny>, id: Option<String>) -> PyRes
 fn _essaymap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Engine>()?;
+    m.add_class::<Stream>()?;
     m.add_function(wrap_pyfunction!(segment, m)?)?;
     m.add("EssaymapError", py.get_type::<EssaymapError>())?;
     m.add("IoError", py.get_type::<IoError>())?;

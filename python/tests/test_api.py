@@ -187,7 +187,9 @@ def test_pipe_releases_the_gil():
     t.start()
     try:
         before = ticks[0]
-        nlp._engine.process(texts, 0)
+        stream = nlp._engine.stream(False)
+        stream.feed(texts, 0)
+        assert len(stream.take()) == len(texts)
         during = ticks[0] - before
     finally:
         stop.set()
