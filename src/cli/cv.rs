@@ -62,6 +62,10 @@ pub struct Args {
     /// Role model: folds of the paragraph rescorer (shipped recipe: 5; 0: none).
     #[arg(long, default_value_t = 5)]
     rescore_folds: usize,
+    /// Linker: P(claim) at which a claimless body paragraph's most
+    /// claim-like sentence becomes its claim (above 1: never).
+    #[arg(long, default_value_t = essaymap::link::PARAGRAPH_CLAIM_MIN)]
+    paragraph_claim_min: f32,
     /// Print one JSON object (every fold and the summary) instead of tables.
     #[arg(long)]
     json: bool,
@@ -166,6 +170,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             rescore_folds: args.rescore_folds,
         },
         links: links::TrainConfig::default(),
+        paragraph_claim_min: args.paragraph_claim_min,
     };
     let t0 = Instant::now();
     let results = cv::run(&files, &cfg, &RuleSegmenter::default(), &mut |l| {
@@ -181,7 +186,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "max_essays": args.max_essays,
             "recipe": {"epochs": args.epochs, "lr": args.lr, "l2": args.l2,
                 "ensemble": args.ensemble, "rescore_folds": args.rescore_folds,
-                "dev_max": args.dev_max},
+                "dev_max": args.dev_max, "paragraph_claim_min": args.paragraph_claim_min},
             "seconds": seconds,
             "corpora": results,
         });

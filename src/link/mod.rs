@@ -24,10 +24,13 @@
 //!
 //! The stance classifier also screens sentences the role classifier called
 //! evidence or other: one clearly against the thesis is a counter-argument, a
-//! claim attacking the thesis. [`Linker::link`] only reads the document;
-//! [`Linker::link_labelled`] also relabels as claims such sentences and those
-//! labelled other that evidence was linked to (the attachment model may pick
-//! a sentence with a fair P(claim)), so that every later stage sees the
+//! claim attacking the thesis. A body paragraph holding evidence but no claim
+//! gets its most claim-like sentence as its claim (when its P(claim) reaches
+//! [`PARAGRAPH_CLAIM_MIN`]): the evidence backs something the classifier
+//! missed, and the claim count would miss it too. [`Linker::link`] only reads the document;
+//! [`Linker::link_labelled`] also relabels as claims such sentences, those
+//! paragraph claims, and those labelled other that evidence was linked to (the
+//! attachment model may pick a sentence with a fair P(claim)), so that every later stage sees the
 //! claims the links treat as claims. The [`crate::map`] stage turns links into
 //! the argument map with its issue node.
 
@@ -36,7 +39,7 @@ pub(crate) mod model;
 mod rules;
 mod text;
 
-pub use model::{LearnedLinker, LinkModel, ModelInfo};
+pub use model::{LearnedLinker, LinkModel, ModelInfo, PARAGRAPH_CLAIM_MIN};
 pub use rules::NearestClaimLinker;
 
 use crate::argument::Link;

@@ -280,12 +280,36 @@ impl LinkModel {
 #[derive(Debug, Clone, Copy)]
 pub struct LearnedLinker<'m> {
     model: &'m LinkModel,
+    /// See [`LearnedLinker::with_paragraph_claim_min`].
+    paragraph_claim_min: f32,
 }
+
+/// The P(claim) at or above which a body paragraph's most claim-like sentence
+/// becomes its claim when the role classifier found none there
+/// ([`LearnedLinker::with_paragraph_claim_min`]). Chosen by `essaymap cv`
+/// over AAE train + dev and PERSUADE train (docs/cross-validation.md).
+pub const PARAGRAPH_CLAIM_MIN: f32 = 0.3;
 
 impl<'m> LearnedLinker<'m> {
     /// A linker using `model`.
     pub fn new(model: &'m LinkModel) -> Self {
-        LearnedLinker { model }
+        LearnedLinker {
+            model,
+            paragraph_claim_min: PARAGRAPH_CLAIM_MIN,
+        }
+    }
+
+    /// This linker with another level for claims of claimless body
+    /// paragraphs: a body paragraph (one with paragraphs before and after it)
+    /// whose sentences hold evidence but no claim or thesis gets its sentence
+    /// of highest P(claim) as its claim when that P(claim) is at least `min`
+    /// (above 1: never). The evidence must back something: in AAE held-out
+    /// essays most such paragraphs hold a gold claim the classifier called
+    /// evidence, and the claim count misses it.
+    #[must_use]
+    pub fn with_paragraph_claim_min(mut self, min: f32) -> Self {
+        self.paragraph_claim_min = min;
+        self
     }
 }
 
@@ -318,8 +342,39 @@ impl LearnedLinker<'_> {
             .collect()
     }
 
-    /// The links of the document `v` shows (see [`Linker::link`]).
-    fn link_view(&self, v: &DocView<'_>) -> Vec<Link> {
+    /// The claims of claimless body paragraphs (see
+    /// [`LearnedLinker::with_paragraph_claim_min`]). Only scored sentences
+    /// qualify: a gold document's one-hot labels say nothing here.
+    fn paragraph_claims(&self, v: &DocView<'_>) -> Vec<usize> {
+        let doc = v.doc;
+        let (Some(first), Some(last)) = (doc.sentences.first(), doc.sentences.last()) else {
+            return Vec::new();
+        };
+        let claim = Label::Claim.index();
+        (first.paragraph + 1..last.paragraph)
+            .filter_map(|p| {
+                let r = v.paragraph(p);
+                if r.clone().any(|s| v.roles[s].is_claim())
+                    || !r.clone().any(|s| v.roles[s] == Role::Evidence)
+                {
+                    return None;
+                }
+                r.filter(|&s| {
+                    let s = &doc.sentences[s];
+                    s.kind.is_prose() && s.scores.is_some()
+                })
+                .map(|s| (v.probs[s][claim], s))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                .filter(|&(pr, _)| pr >= self.paragraph_claim_min)
+                .map(|(_, s)| s)
+            })
+            .collect()
+    }
+
+    /// The links of the document `v` shows (see [`Linker::link`]). The
+    /// claims in `for_thesis` support the thesis whatever their stance score:
+    /// paragraph claims the screen for counter-arguments passed over.
+    fn link_view(&self, v: &DocView<'_>, for_thesis: &[usize]) -> Vec<Link> {
         let doc = v.doc;
         let m = self.model;
         let n = doc.sentences.len();
@@ -398,6 +453,8 @@ impl LearnedLinker<'_> {
                 let (relation, confidence) = if v.roles[c] == Role::Thesis {
                     // A restatement of the thesis backs it.
                     (Relation::Supports, 1.0)
+                } else if for_thesis.contains(&c) {
+                    (Relation::Supports, 1.0 - m.against_prob(v, c, Some(t)))
                 } else {
                     let pa = m.against_prob(v, c, Some(t));
                     if pa >= m.info.against_threshold {
@@ -480,17 +537,28 @@ impl Linker for LearnedLinker<'_> {
     /// Relabels the counter-arguments `LearnedLinker::counters` finds as
     /// claims, then links: as claims they take a stance edge (`attacks`, since
     /// training keeps the counter threshold at or above the against threshold)
-    /// and evidence can back them.
+    /// and evidence can back them. Then the claims of claimless body
+    /// paragraphs (`LearnedLinker::paragraph_claims`), which the paragraph's
+    /// evidence can back.
     fn link_labelled(&self, doc: &mut Document) -> Vec<Link> {
         let (links, counters) = {
             // One view for both steps: the screened sentences turn into claims
             // in it the way a view of the relabelled document would show them.
             let mut v = DocView::new(doc);
-            let counters = self.counters(&v);
+            let mut counters = self.counters(&v);
             for &c in &counters {
                 v.relabel_claim(c);
             }
-            (self.link_view(&v), counters)
+            // Their P(against) is below the counter-argument screen's level
+            // (else they would be counter-arguments already): they argue for
+            // the thesis, though the lower level for claims might say not.
+            let claims = self.paragraph_claims(&v);
+            for &c in &claims {
+                v.relabel_claim(c);
+            }
+            let links = self.link_view(&v, &claims);
+            counters.extend(claims);
+            (links, counters)
         };
         // Counter-arguments, and sentences labelled other that evidence hangs
         // on (`link_view` treats them as claims), are claims from here on.
@@ -508,7 +576,7 @@ impl Linker for LearnedLinker<'_> {
     }
 
     fn link(&self, doc: &Document) -> Vec<Link> {
-        self.link_view(&DocView::new(doc))
+        self.link_view(&DocView::new(doc), &[])
     }
 }
 
@@ -598,6 +666,70 @@ mod tests {
         let mut extra = b.clone();
         extra.push(0);
         assert!(LinkModel::from_bytes(&extra).is_err());
+    }
+
+    #[test]
+    fn a_claimless_body_paragraph_gets_its_most_claim_like_sentence_as_claim() {
+        let text = "Towns need more trees.\n\nTrees cool streets. A study measured two \
+                    degrees less under trees.\n\nSo towns should plant trees.";
+        let scored = |claim: [f32; 2]| {
+            let mut d = labelled(text, &[Claim, Evidence, Evidence, Claim]);
+            for (s, c) in d.sentences[1..3].iter_mut().zip(claim) {
+                s.scores = Some(crate::document::Scores::from_array([c, 1.0 - c, 0.0, 0.0]));
+            }
+            d
+        };
+        // Zero weights: "no target" never wins over a target (weight 0).
+        let mut m = LinkModel::zeros(8, 8, 8);
+        m.info.no_target_weight = 0.0;
+        m.info.attack_threshold = 0.6;
+        // P(against) is 0.5: below the counter-argument screen, above the
+        // level for claims, which the paragraph claim does not take.
+        m.info.against_threshold = 0.4;
+        m.info.counter_threshold = 0.6;
+        let mut d = scored([0.45, 0.2]);
+        let links = LearnedLinker::new(&m).link_labelled(&mut d);
+        assert_eq!(
+            d.sentences[1].label,
+            Some(Claim),
+            "the body paragraph's claim"
+        );
+        assert_eq!(d.sentences[1].confidence, Some(0.45));
+        assert_eq!(d.sentences[2].label, Some(Evidence));
+        assert!(links
+            .iter()
+            .any(|l| (l.source, l.target, l.relation) == (2, 1, Relation::Supports)));
+        assert!(links
+            .iter()
+            .any(|l| (l.source, l.target, l.relation) == (1, 0, Relation::Supports)));
+        assert!(links
+            .iter()
+            .any(|l| (l.source, l.target, l.relation) == (3, 0, Relation::Attacks)));
+        // Below the level, or with the level off, the paragraph keeps its labels.
+        for linker in [
+            LearnedLinker::new(&m).with_paragraph_claim_min(0.5),
+            LearnedLinker::new(&m).with_paragraph_claim_min(2.0),
+        ] {
+            let mut d = scored([0.45, 0.2]);
+            linker.link_labelled(&mut d);
+            assert_eq!(d.sentences[1].label, Some(Evidence));
+        }
+        // The first and last paragraphs are no body paragraphs; a paragraph
+        // with a claim already has one; unscored (gold) labels are kept.
+        let mut d = labelled(
+            "Towns need more trees. Trees cool streets.\n\nShade helps. It is cool.",
+            &[Claim, Evidence, Evidence, Evidence],
+        );
+        for s in &mut d.sentences {
+            s.scores = Some(crate::document::Scores::from_array([0.9, 0.1, 0.0, 0.0]));
+        }
+        LearnedLinker::new(&m).link_labelled(&mut d);
+        assert_eq!(d.sentences[2].label, Some(Evidence));
+        let mut d = labelled(text, &[Claim, Evidence, Evidence, Claim]);
+        LearnedLinker::new(&m)
+            .with_paragraph_claim_min(0.0)
+            .link_labelled(&mut d);
+        assert_eq!(d.sentences[1].label, Some(Evidence));
     }
 
     #[test]

@@ -18,7 +18,8 @@
 //! A node's kind is its sentence's label (a thesis sentence is labelled
 //! claim), so the map, the labels and the metrics agree by construction: the
 //! link stage relabels as claims the sentences it treats as claims
-//! (counter-arguments, and sentences labelled `other` that evidence hangs on).
+//! (counter-arguments, the claim of a body paragraph the classifier left
+//! without one, and sentences labelled `other` that evidence hangs on).
 //!
 //! Building is a plain function ([`ArgumentMap::build`]) over the document and
 //! the links: it never re-runs a model.

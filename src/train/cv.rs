@@ -65,6 +65,11 @@ pub struct Config {
     pub links: links::TrainConfig,
     /// Most essays of a corpus in a fold's inner dev set.
     pub dev_max: usize,
+    /// The linker's level for claims of claimless body paragraphs
+    /// ([`LearnedLinker::with_paragraph_claim_min`]; the shipped
+    /// [`crate::link::PARAGRAPH_CLAIM_MIN`] by default), to choose it by
+    /// cross-validation.
+    pub paragraph_claim_min: f32,
 }
 
 /// A corpus: the essays of the gold files in one folder.
@@ -344,6 +349,7 @@ fn annotate<'a>(
 fn score_held_out(
     pipeline: &Pipeline,
     link_model: &LinkModel,
+    paragraph_claim_min: f32,
     essays: &[&AnnotatedEssay],
 ) -> Result<(f64, f64, Option<f64>, validity::Validity, ShortScores)> {
     let docs = annotate(pipeline, essays.iter().copied())?;
@@ -352,7 +358,7 @@ fn score_held_out(
         scorer.add(d, &e.gold);
     }
     let roles = scorer.report();
-    let linker = LearnedLinker::new(link_model);
+    let linker = LearnedLinker::new(link_model).with_paragraph_claim_min(paragraph_claim_min);
     let (linked, linked_docs): (Vec<AnnotatedEssay>, Vec<Document>) = essays
         .iter()
         .zip(&docs)
@@ -496,7 +502,7 @@ pub fn run(
         let link_model = train_links(&pipeline, &train_refs, &dev_all, &cfg.links)?;
         for (ci, c) in corpora.iter().enumerate() {
             let (macro_f1, thesis_f1, relation_f1, v, short) =
-                score_held_out(&pipeline, &link_model, &held[ci])?;
+                score_held_out(&pipeline, &link_model, cfg.paragraph_claim_min, &held[ci])?;
             let fig = FoldFigures {
                 fold: f + 1,
                 essays: held[ci].len(),
