@@ -17,8 +17,8 @@ use super::corpus::{self, AnnotatedEssay};
 use super::rng::Lcg;
 use crate::error::Result;
 use crate::segment::breaks::{
-    boundary_features, size_bucket, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC,
-    FORMAT, MAX_COUNT,
+    boundary_features, size_bucket, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT,
+    MAX_COUNT,
 };
 use crate::segment::Segmenter;
 use rayon::prelude::*;
@@ -167,8 +167,7 @@ fn count_prior(essays: &[&Essay]) -> Vec<Vec<f32>> {
     let mut counts = vec![vec![0.5f64; MAX_COUNT]; size_bucket(usize::MAX) + 1];
     for e in essays {
         let paragraphs = e.gold.iter().filter(|&&g| g).count() + 1;
-        counts[size_bucket(e.gold.len() + 1)][paragraphs.min(MAX_COUNT) - 1] +=
-            f64::from(e.weight);
+        counts[size_bucket(e.gold.len() + 1)][paragraphs.min(MAX_COUNT) - 1] += f64::from(e.weight);
     }
     counts
         .into_iter()
@@ -374,10 +373,11 @@ pub fn train_files(
         model.info.min_sentences = floor;
         floors.push((mean_f1(&score(&model, &all, &oof, train.len())), floor));
     }
-    let (cv_f1, floor) = floors
-        .iter()
-        .copied()
-        .fold((f64::NEG_INFINITY, 11), |a, b| if b.0 > a.0 { b } else { a });
+    let (cv_f1, floor) =
+        floors.iter().copied().fold(
+            (f64::NEG_INFINITY, 11),
+            |a, b| if b.0 > a.0 { b } else { a },
+        );
     model.info.min_sentences = floor;
     let cv = score(&model, &all, &oof, train.len());
     log(&format!(

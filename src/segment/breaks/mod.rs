@@ -126,9 +126,16 @@ impl SentView {
         for (c, m) in MARKERS {
             let at_word = |k: usize| {
                 (k == 0 || joined.as_bytes()[k - 1] == b' ')
-                    && joined.as_bytes().get(k + m.len()).map_or(true, |&b| b == b' ')
+                    && joined
+                        .as_bytes()
+                        .get(k + m.len())
+                        .map_or(true, |&b| b == b' ')
             };
-            if let Some(k) = joined.match_indices(m).map(|(k, _)| k).find(|&k| at_word(k)) {
+            if let Some(k) = joined
+                .match_indices(m)
+                .map(|(k, _)| k)
+                .find(|&k| at_word(k))
+            {
                 has |= 1 << c;
                 if k == 0 {
                     opens |= 1 << c;
