@@ -47,7 +47,7 @@ const MAGIC: &[u8; 8] = b"EMBREAK\0";
 /// Version of the file layout.
 pub const FORMAT: u32 = 2;
 /// Version of the boundary features; bump on any change to what is extracted.
-pub const FEATURE_SPEC: &str = "breaks-v2";
+pub const FEATURE_SPEC: &str = "breaks-v3";
 /// Longest paragraph, in sentences, the decoder considers (a longer run gets
 /// a break somewhere; essays' paragraphs are far shorter).
 const MAX_PARAGRAPH: usize = 64;
@@ -107,7 +107,8 @@ pub(crate) struct SentView {
     last: char,
     /// Bit `c` set when the sentence opens with a marker of category `c`.
     opens: u32,
-    /// Bit `c` set when a marker of category `c` appears anywhere in it.
+    /// Bit `c` set when a marker of category `c` appears after its start (an
+    /// opening marker is in `opens`).
     has: u32,
 }
 
@@ -131,14 +132,14 @@ impl SentView {
                         .get(k + m.len())
                         .map_or(true, |&b| b == b' ')
             };
-            if let Some(k) = joined
-                .match_indices(m)
-                .map(|(k, _)| k)
-                .find(|&k| at_word(k))
-            {
-                has |= 1 << c;
+            for k in joined.match_indices(m).map(|(k, _)| k) {
+                if !at_word(k) {
+                    continue;
+                }
                 if k == 0 {
                     opens |= 1 << c;
+                } else {
+                    has |= 1 << c;
                 }
             }
         }
@@ -581,7 +582,7 @@ mod tests {
             assert_eq!(e.kind(), "model", "{e}");
         }
         let mut other = tiny();
-        other.info.feature_spec = "breaks-v1".into();
+        other.info.feature_spec = "breaks-v2".into();
         let e = BreakModel::from_bytes(&other.to_bytes()).unwrap_err();
         assert_eq!(e.kind(), "model_mismatch");
     }
