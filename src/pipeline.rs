@@ -487,6 +487,41 @@ mod tests {
     }
 
     #[test]
+    fn school_essays_pasted_without_breaks_are_read_by_the_restored_model() {
+        let embedded = Pipeline::embedded().unwrap();
+        let main_only = Pipeline::with_model(Arc::clone(&embedded.model));
+        let paragraphs = [
+            "Some people think kids should have phones at school. I think that is a bad \
+             idea. In my opinion phones should stay at home.",
+            "First of all, phones are distracting. When my friend gets a text she stops \
+             listening to the teacher. Then she does not know what to do on the homework.",
+            "Another reason is cheating. Kids can look up answers on a test. That is not \
+             fair to the kids who studied.",
+            "In conclusion, phones should not be allowed at school. Students would learn \
+             more without them.",
+        ];
+        let flat = paragraphs.join(" ");
+        let doc = embedded.segment(flat.as_str().into());
+        assert!(
+            crate::segment::breaks::restored(&doc),
+            "the break model cut it"
+        );
+        let second = crate::classify::restored::embedded_restored().unwrap();
+        assert!(
+            crate::classify::restored::reads(second, &doc),
+            "school writing"
+        );
+        let scores = |p: &Pipeline, t: &str| -> Vec<_> {
+            let d = p.label(t.into()).unwrap();
+            d.sentences.iter().map(|s| s.scores).collect()
+        };
+        assert_ne!(scores(&embedded, &flat), scores(&main_only, &flat));
+        // Laid out with blank lines, nothing was restored: the main model reads it.
+        let laid_out = paragraphs.join("\n\n");
+        assert_eq!(scores(&embedded, &laid_out), scores(&main_only, &laid_out));
+    }
+
+    #[test]
     fn a_flagged_thesis_is_always_a_claim() {
         let p = Pipeline::embedded().unwrap();
         let mut doc = p.segment("Phones distract. They should go. Pupils agree.".into());

@@ -14,7 +14,7 @@
 pub(crate) mod crf;
 pub(crate) mod model;
 pub(crate) mod rescore;
-pub mod restored;
+pub(crate) mod restored;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 

@@ -342,7 +342,7 @@ impl BreakModel {
     /// `sentences`: the texts of the block's sentences, in order. Returns the
     /// ascending indices i (1..sentences.len()) of the sentences that start a new
     /// paragraph; empty when the block reads as one paragraph (e.g. a short answer
-    /// of 4-10 sentences must normally stay one paragraph).
+    /// of fewer than `min_sentences` stays one paragraph).
     pub fn breaks(&self, sentences: &[&str]) -> Vec<usize> {
         if sentences.len() < (self.info.min_sentences as usize).max(2) {
             return Vec::new();
