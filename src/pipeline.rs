@@ -57,7 +57,14 @@ pub struct Pipeline {
     /// caches (the model behind the `Arc` never changes).
     model_id: u64,
     refiner: Option<Arc<dyn Refiner>>,
+    /// Whether essays whose paragraphs the break model restored are read by
+    /// the embedded restored-paragraph model (`classify::restored`): the
+    /// embedded pipeline's choice; a model given by the caller reads all.
+    restored: bool,
 }
+
+/// The restored-paragraph model's key for the token caches.
+static RESTORED_ID: LazyLock<u64> = LazyLock::new(|| NEXT_MODEL.fetch_add(1, Ordering::Relaxed));
 
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,7 +83,10 @@ impl Pipeline {
     /// (a build problem, reported rather than panicking).
     pub fn embedded() -> Result<Pipeline> {
         match &*EMBEDDED {
-            Ok(m) => Ok(Pipeline::with_model(Arc::clone(m))),
+            Ok(m) => Ok(Pipeline {
+                restored: true,
+                ..Pipeline::with_model(Arc::clone(m))
+            }),
             Err(msg) => Err(Error::Model {
                 what: "<embedded>".into(),
                 message: msg.clone(),
@@ -101,6 +111,7 @@ impl Pipeline {
             model,
             model_id: NEXT_MODEL.fetch_add(1, Ordering::Relaxed),
             refiner: None,
+            restored: false,
         }
     }
 
@@ -193,22 +204,37 @@ impl Pipeline {
         if let Some(t) = parts.as_ref().and_then(|p| p.heading.clone()) {
             doc.title.get_or_insert(t);
         }
+        let (model, id) = self.model_for(doc);
         match &mut parts {
-            Some(t) => t.docs().for_each(|d| self.classify(d)),
-            None => self.classify(doc),
+            Some(t) => t.docs().for_each(|d| self.classify(d, model, id)),
+            None => self.classify(doc, model, id),
         }
         parts
     }
 
-    /// The embedded role model's labels for `doc`.
-    fn classify(&self, doc: &mut Document) {
-        let spec = self.model.spec();
+    /// The role model for `doc` and its token-cache key: the restored-paragraph
+    /// model when the break model cut its prose and that model reads it
+    /// (`classify::restored::reads`), else the pipeline's.
+    fn model_for(&self, doc: &Document) -> (&Model, u64) {
+        if self.restored && segment::breaks::restored(doc) {
+            if let Ok(m) = crate::classify::restored::embedded_restored() {
+                if crate::classify::restored::reads(m, doc) {
+                    return (m, *RESTORED_ID);
+                }
+            }
+        }
+        (&self.model, self.model_id)
+    }
+
+    /// `model`'s labels for `doc`; `model_id` keys the token caches.
+    fn classify(&self, doc: &mut Document, model: &Model, model_id: u64) {
+        let spec = model.spec();
         BUFS.with(|b| match b.try_borrow_mut() {
             Ok(mut b) => {
                 let (scratch, feats, tokens) = &mut *b;
                 extract_deferred(&spec, doc, feats, scratch);
-                tokens.serve(self.model_id);
-                self.model.classify_cached(doc, feats, tokens);
+                tokens.serve(model_id);
+                model.classify_cached(doc, feats, tokens);
                 if feats.capacity() > KEEP_FEATURE_ENTRIES {
                     *b = Default::default();
                 }
@@ -216,7 +242,7 @@ impl Pipeline {
             Err(_) => {
                 let mut feats = Features::default();
                 extract(&spec, doc, &mut feats, &mut Scratch::default());
-                self.model.classify(doc, &feats);
+                model.classify(doc, &feats);
             }
         });
     }
@@ -458,6 +484,41 @@ mod tests {
             .flat_map(|d| &d.sentences)
             .all(|s| s.label == Some(Label::Question)));
         assert_eq!(docs[1].sentences.len(), 4);
+    }
+
+    #[test]
+    fn school_essays_pasted_without_breaks_are_read_by_the_restored_model() {
+        let embedded = Pipeline::embedded().unwrap();
+        let main_only = Pipeline::with_model(Arc::clone(&embedded.model));
+        let paragraphs = [
+            "Some people think kids should have phones at school. I think that is a bad \
+             idea. In my opinion phones should stay at home.",
+            "First of all, phones are distracting. When my friend gets a text she stops \
+             listening to the teacher. Then she does not know what to do on the homework.",
+            "Another reason is cheating. Kids can look up answers on a test. That is not \
+             fair to the kids who studied.",
+            "In conclusion, phones should not be allowed at school. Students would learn \
+             more without them.",
+        ];
+        let flat = paragraphs.join(" ");
+        let doc = embedded.segment(flat.as_str().into());
+        assert!(
+            crate::segment::breaks::restored(&doc),
+            "the break model cut it"
+        );
+        let second = crate::classify::restored::embedded_restored().unwrap();
+        assert!(
+            crate::classify::restored::reads(second, &doc),
+            "school writing"
+        );
+        let scores = |p: &Pipeline, t: &str| -> Vec<_> {
+            let d = p.label(t.into()).unwrap();
+            d.sentences.iter().map(|s| s.scores).collect()
+        };
+        assert_ne!(scores(&embedded, &flat), scores(&main_only, &flat));
+        // Laid out with blank lines, nothing was restored: the main model reads it.
+        let laid_out = paragraphs.join("\n\n");
+        assert_eq!(scores(&embedded, &laid_out), scores(&main_only, &laid_out));
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! trait is what the pipeline calls, so another model (or a test double) can
 //! stand in. A [`Refiner`] runs after it and may relabel: the transformer
 //! backend (`transformer`, Cargo feature `transformer`) fuses its own
-//! probabilities with the embedded model's.
+//! probabilities with the embedded model's. Essays whose paragraphs the
+//! break model restored are read by a second model trained on such essays
+//! (`restored`).
 
 pub(crate) mod crf;
 pub(crate) mod model;
 pub(crate) mod rescore;
+pub(crate) mod restored;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 

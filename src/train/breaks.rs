@@ -8,15 +8,20 @@
 //! bias per break) are chosen on out-of-fold predictions over the training
 //! essays (K folds by essay), maximising the mean over training files of the
 //! boundary F1, so dev is only measured, never tuned on. The length prior is
-//! the smoothed distribution of the training paragraphs' sizes in sentences.
+//! the smoothed distribution of the training paragraphs' sizes in sentences,
+//! the count prior that of the essays' paragraph counts per essay size; the
+//! floor below which a block stays whole is chosen by the same
+//! cross-validation, from [`TrainConfig::min_sentences`] up to 11.
 
 use super::corpus::{self, AnnotatedEssay};
 use super::rng::Lcg;
 use crate::error::Result;
 use crate::segment::breaks::{
-    boundary_features, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT,
+    boundary_features, size_bucket, table, BreakInfo, BreakModel, SentView, FEATURE_SPEC, FORMAT,
+    MAX_COUNT,
 };
 use crate::segment::Segmenter;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Training settings.
@@ -34,7 +39,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Cross-validation folds for the decoding settings.
     pub folds: usize,
-    /// A block of fewer sentences stays one paragraph (see `BreakInfo`).
+    /// The lowest floor cross-validation may choose: a block of fewer
+    /// sentences stays one paragraph (see `BreakInfo`).
     pub min_sentences: u32,
 }
 
@@ -47,7 +53,7 @@ impl Default for TrainConfig {
             l2: 1e-6,
             seed: 42,
             folds: 3,
-            min_sentences: 11,
+            min_sentences: 8,
         }
     }
 }
@@ -154,6 +160,24 @@ fn length_prior(essays: &[&Essay]) -> [Vec<f32>; 4] {
     })
 }
 
+/// Natural log of the smoothed share of essays of each paragraph count (1
+/// to [`MAX_COUNT`]) among the essays of each size bucket, weighted as the
+/// essays are ([`BreakInfo::count_log_prob`]).
+fn count_prior(essays: &[&Essay]) -> Vec<Vec<f32>> {
+    let mut counts = vec![vec![0.5f64; MAX_COUNT]; size_bucket(usize::MAX) + 1];
+    for e in essays {
+        let paragraphs = e.gold.iter().filter(|&&g| g).count() + 1;
+        counts[size_bucket(e.gold.len() + 1)][paragraphs.min(MAX_COUNT) - 1] += f64::from(e.weight);
+    }
+    counts
+        .into_iter()
+        .map(|c| {
+            let total: f64 = c.iter().sum();
+            c.iter().map(|x| (x / total).ln() as f32).collect()
+        })
+        .collect()
+}
+
 /// Boundary counts: (true positives, predicted breaks, gold breaks).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
@@ -195,11 +219,27 @@ impl Counts {
 
 /// Boundary counts per file of decoding `probs` (one vector per essay) with `m`'s settings.
 fn score(m: &BreakModel, essays: &[&Essay], probs: &[Vec<f32>], files: usize) -> Vec<Counts> {
-    let mut out = vec![Counts::default(); files];
-    for (e, p) in essays.iter().zip(probs) {
-        out[e.file].add(&m.decode(p), &e.gold);
-    }
-    out
+    essays
+        .par_iter()
+        .zip(probs)
+        .fold(
+            || vec![Counts::default(); files],
+            |mut out, (e, p)| {
+                out[e.file].add(&m.decode(p), &e.gold);
+                out
+            },
+        )
+        .reduce(
+            || vec![Counts::default(); files],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.hits += y.hits;
+                    x.predicted += y.predicted;
+                    x.gold += y.gold;
+                }
+                a
+            },
+        )
 }
 
 fn mean_f1(c: &[Counts]) -> f64 {
@@ -266,6 +306,8 @@ pub fn train_files(
             break_bias: 0.0,
             min_sentences: cfg.min_sentences,
             length_log_prob: Default::default(),
+            count_weight: 0.0,
+            count_log_prob: Vec::new(),
             provenance: serde_json::Value::Null,
         },
         weights: Vec::new(),
@@ -296,41 +338,53 @@ pub fn train_files(
     }
     let all: Vec<&Essay> = essays.iter().collect();
     model.info.length_log_prob = length_prior(&all);
-    let mut best = (f64::NEG_INFINITY, 0.0, 0.0);
+    model.info.count_log_prob = count_prior(&all);
+    // The priors' weights and the bias at the shipped floor of 11, then the
+    // floor at those settings.
+    model.info.min_sentences = 11;
+    let mut best = (f64::NEG_INFINITY, 0.0, 0.0, 0.0);
     let mut threshold_only = f64::NEG_INFINITY;
-    for lw in [0.0f32, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0] {
-        for b in -12..=12 {
-            let bias = b as f32 * 0.25;
-            model.info.length_weight = lw;
-            model.info.break_bias = bias;
-            let f = mean_f1(&score(&model, &all, &oof, train.len()));
-            if lw == 0.0 {
-                threshold_only = threshold_only.max(f);
-            }
-            if f > best.0 {
-                best = (f, lw, bias);
+    let mut no_count = f64::NEG_INFINITY;
+    for cw in [0.0f32, 0.5, 1.0, 2.0] {
+        for lw in [0.0f32, 0.25, 0.5, 1.0, 1.5] {
+            for b in -4..=6 {
+                let bias = b as f32 * 0.5;
+                model.info.length_weight = lw;
+                model.info.count_weight = cw;
+                model.info.break_bias = bias;
+                let f = mean_f1(&score(&model, &all, &oof, train.len()));
+                if lw == 0.0 && cw == 0.0 {
+                    threshold_only = threshold_only.max(f);
+                }
+                if cw == 0.0 {
+                    no_count = no_count.max(f);
+                }
+                if f > best.0 {
+                    best = (f, lw, cw, bias);
+                }
             }
         }
     }
     model.info.length_weight = best.1;
-    model.info.break_bias = best.2;
+    model.info.count_weight = best.2;
+    model.info.break_bias = best.3;
+    let mut floors = Vec::new();
+    for floor in cfg.min_sentences.min(11)..=11 {
+        model.info.min_sentences = floor;
+        floors.push((mean_f1(&score(&model, &all, &oof, train.len())), floor));
+    }
+    let (cv_f1, floor) =
+        floors.iter().copied().fold(
+            (f64::NEG_INFINITY, 11),
+            |a, b| if b.0 > a.0 { b } else { a },
+        );
+    model.info.min_sentences = floor;
     let cv = score(&model, &all, &oof, train.len());
-    let cv_all = BreakModel {
-        info: BreakInfo {
-            min_sentences: 0,
-            ..model.info.clone()
-        },
-        ..model.clone()
-    };
-    let cv_no_floor = score(&cv_all, &all, &oof, train.len());
     log(&format!(
-        "cross-validated: length weight {}, break bias {}: mean boundary F1 {:.3} \
-         (thresholding alone {threshold_only:.3}; without the {}-sentence floor {:.3})",
-        best.1,
-        best.2,
-        best.0,
-        cfg.min_sentences,
-        mean_f1(&cv_no_floor)
+        "cross-validated: length weight {}, count weight {}, break bias {}, floor {floor}: \
+         mean boundary F1 {cv_f1:.3} (thresholding alone {threshold_only:.3}, without the \
+         count prior {no_count:.3}; by floor {floors:?})",
+        best.1, best.2, best.3,
     ));
     model.weights = fit(cfg, &all);
     let mut dev_scores = Vec::new();
@@ -365,8 +419,9 @@ pub fn train_files(
         "trained_on": trained_on,
         "config": {"bits": cfg.bits, "epochs": cfg.epochs, "lr": cfg.lr, "l2": cfg.l2,
             "seed": cfg.seed, "folds": folds, "min_sentences": cfg.min_sentences},
-        "cross_validated": {"mean_f1": best.0, "files": cv_json,
-            "threshold_only_mean_f1": threshold_only},
+        "cross_validated": {"mean_f1": cv_f1, "files": cv_json,
+            "threshold_only_mean_f1": threshold_only, "without_count_prior_mean_f1": no_count,
+            "by_floor": floors.iter().map(|&(f, m)| serde_json::json!({"min_sentences": m, "mean_f1": f})).collect::<Vec<_>>()},
         "dev": dev_scores,
     });
     Ok(model)

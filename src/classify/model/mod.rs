@@ -204,6 +204,21 @@ impl Model {
         sigmoid(raw.iter().map(|s| s[REGISTER]).sum::<f32>() / raw.len() as f32)
     }
 
+    /// The register ([`Model::register`]) of the essay whose features are
+    /// `feats`, without labelling it.
+    pub(crate) fn register_of(&self, feats: &Features) -> f32 {
+        let raw: Vec<[f32; N_OUT]> = (0..feats.len())
+            .map(|i| {
+                let mut s = self.row_scores(feats.row(i));
+                for t in feats.tokens(i) {
+                    s[REGISTER] += self.token_scores(feats, t).shared[REGISTER];
+                }
+                s
+            })
+            .collect();
+        Model::register(&raw)
+    }
+
     /// Labels, probabilities and thesis flags for every sentence of `doc`, whose
     /// features are `feats`; written into the sentences.
     pub fn predict(&self, doc: &mut Document, feats: &Features, work: &mut Work) {

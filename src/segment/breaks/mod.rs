@@ -14,9 +14,12 @@
 //! last word and final punctuation, where the boundary sits in the block,
 //! sentence lengths, word overlap across the boundary), trained on the gold
 //! paragraphs of the corpora (`train::breaks`). Decoding is a dynamic programme
-//! over paragraph lengths: it maximises the boundaries' log-probabilities plus
-//! a weighted log-prior of each paragraph's length and a bias per break, both
-//! tuned by cross-validation on the training essays. A block of fewer than
+//! over paragraph lengths and counts: it maximises the boundaries'
+//! log-probabilities plus a weighted log-prior of each paragraph's length, a
+//! weighted log-prior of the number of paragraphs given the block's size (an
+//! argumentative essay has an introduction, a few body paragraphs and a
+//! conclusion, whatever its length) and a bias per break, all tuned by
+//! cross-validation on the training essays. A block of fewer than
 //! [`BreakInfo::min_sentences`] sentences (a short answer) stays one paragraph.
 //!
 //! File layout (`models/breaks.bin`, little-endian):
@@ -30,6 +33,7 @@
 //! or truncated file is [`Error::Model`]. The shipped model is compiled into the
 //! binary and parsed once ([`BreakModel::embedded`]).
 
+use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::text::is_apostrophe;
 use crate::text::markers::{CATEGORIES, MARKERS};
@@ -41,12 +45,14 @@ use std::sync::LazyLock;
 
 const MAGIC: &[u8; 8] = b"EMBREAK\0";
 /// Version of the file layout.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Version of the boundary features; bump on any change to what is extracted.
-pub const FEATURE_SPEC: &str = "breaks-v1";
+pub const FEATURE_SPEC: &str = "breaks-v3";
 /// Longest paragraph, in sentences, the decoder considers (a longer run gets
 /// a break somewhere; essays' paragraphs are far shorter).
 const MAX_PARAGRAPH: usize = 64;
+/// Paragraph counts the count prior tells apart; more share its last entry.
+pub(crate) const MAX_COUNT: usize = 12;
 
 static EMBEDDED_BYTES: &[u8] = include_bytes!("../../../models/breaks.bin");
 static EMBEDDED: LazyLock<Result<BreakModel, String>> =
@@ -73,6 +79,12 @@ pub struct BreakInfo {
     /// a block that is one paragraph (introductions and conclusions are
     /// shorter than body paragraphs).
     pub length_log_prob: [Vec<f32>; 4],
+    /// Weight of the paragraph-count prior in decoding.
+    pub count_weight: f32,
+    /// `[size_bucket(n)][c - 1]`: natural log of the probability that a block
+    /// of `n` sentences has `c` paragraphs (the last entry: [`MAX_COUNT`] or
+    /// more), from the training essays. Empty: no count prior.
+    pub count_log_prob: Vec<Vec<f32>>,
     /// What it was trained on, settings and scores.
     pub provenance: serde_json::Value,
 }
@@ -95,6 +107,9 @@ pub(crate) struct SentView {
     last: char,
     /// Bit `c` set when the sentence opens with a marker of category `c`.
     opens: u32,
+    /// Bit `c` set when a marker of category `c` appears after its start (an
+    /// opening marker is in `opens`).
+    has: u32,
 }
 
 impl SentView {
@@ -108,17 +123,32 @@ impl SentView {
         content.sort_unstable();
         content.dedup();
         let joined = words.join(" ");
-        let opens = MARKERS
-            .iter()
-            .filter(|(_, m)| {
-                joined.starts_with(m) && joined.as_bytes().get(m.len()).map_or(true, |&b| b == b' ')
-            })
-            .fold(0, |acc, (c, _)| acc | 1 << c);
+        let (mut opens, mut has) = (0, 0);
+        for (c, m) in MARKERS {
+            let at_word = |k: usize| {
+                (k == 0 || joined.as_bytes()[k - 1] == b' ')
+                    && joined
+                        .as_bytes()
+                        .get(k + m.len())
+                        .map_or(true, |&b| b == b' ')
+            };
+            for k in joined.match_indices(m).map(|(k, _)| k) {
+                if !at_word(k) {
+                    continue;
+                }
+                if k == 0 {
+                    opens |= 1 << c;
+                } else {
+                    has |= 1 << c;
+                }
+            }
+        }
         SentView {
             words,
             content,
             last: s.trim_end().chars().last().unwrap_or('\0'),
             opens,
+            has,
         }
     }
 
@@ -168,7 +198,7 @@ pub(crate) fn table(first: bool, last: bool) -> usize {
 }
 
 /// Size bucket of a count: exact up to 5, then coarser.
-fn size_bucket(n: usize) -> usize {
+pub(crate) fn size_bucket(n: usize) -> usize {
     match n {
         0..=5 => n,
         6..=8 => 6,
@@ -263,6 +293,38 @@ pub(crate) fn boundary_features(views: &[SentView], i: usize, bits: u32, out: &m
     f.num(19, &[back.max(back2)]);
     f.num(20, &[fwd]);
     f.num(21, &[(fwd + 10).saturating_sub(back.max(back2)) / 2]);
+    // Argument structure either side: an introduction ends with the writer's
+    // opinion; a topic sentence is followed by its example.
+    for (c, _) in CATEGORIES.iter().enumerate() {
+        if prev.has >> c & 1 == 1 {
+            f.num(22, &[c, third]);
+        }
+        if next.has >> c & 1 == 1 {
+            f.num(23, &[c, third]);
+        }
+        if views.get(i + 1).is_some_and(|v| v.opens >> c & 1 == 1) {
+            f.num(24, &[c]);
+        }
+    }
+}
+
+/// Whether the break model cut `doc`'s prose: two sentences of prose in
+/// consecutive paragraphs with no line break between them. The layout only
+/// ends a paragraph at a line break, so only the break model's cuts in text
+/// pasted without any look so. A document without byte ranges (read back from
+/// JSON) was not restored here.
+pub fn restored(doc: &Document) -> bool {
+    doc.sentences.windows(2).any(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        b.paragraph == a.paragraph + 1
+            && a.kind.is_prose()
+            && b.kind.is_prose()
+            && !a.bytes.is_empty()
+            && doc
+                .text
+                .get(a.bytes.end..b.bytes.start)
+                .is_some_and(|gap| !gap.contains(['\n', '\r']))
+    })
 }
 
 impl BreakModel {
@@ -280,7 +342,7 @@ impl BreakModel {
     /// `sentences`: the texts of the block's sentences, in order. Returns the
     /// ascending indices i (1..sentences.len()) of the sentences that start a new
     /// paragraph; empty when the block reads as one paragraph (e.g. a short answer
-    /// of 4-10 sentences must normally stay one paragraph).
+    /// of fewer than `min_sentences` stays one paragraph).
     pub fn breaks(&self, sentences: &[&str]) -> Vec<usize> {
         if sentences.len() < (self.info.min_sentences as usize).max(2) {
             return Vec::new();
@@ -333,32 +395,57 @@ impl BreakModel {
                 .or(lp.last())
                 .map_or(0.0, |&x| f64::from(x * info.length_weight))
         };
-        // best[j]: the best score of the first j sentences cut into paragraphs;
-        // from[j]: where the last of those paragraphs starts.
-        let mut best = vec![f64::NEG_INFINITY; n + 1];
-        let mut from = vec![0usize; n + 1];
-        best[0] = 0.0;
+        // The count prior's row for this block (none: every count scores 0).
+        let counts = info.count_log_prob.get(size_bucket(n));
+        let count_lp = |c: usize| -> f64 {
+            counts
+                .and_then(|row| row.get(c - 1).or(row.last()))
+                .map_or(0.0, |&x| f64::from(x * info.count_weight))
+        };
+        // best[cell(j, c)]: the best score of the first j sentences cut into c
+        // paragraphs (c = MAX_COUNT: that many or more); from[cell(j, c)]:
+        // where the last of those paragraphs starts and the count before it.
+        let cell = |j: usize, c: usize| j * MAX_COUNT + c - 1;
+        let mut best = vec![f64::NEG_INFINITY; (n + 1) * MAX_COUNT];
+        let mut from = vec![(0usize, 0usize); (n + 1) * MAX_COUNT];
         for j in 1..=n {
             for k in j.saturating_sub(MAX_PARAGRAPH)..j {
-                let open = if k == 0 {
-                    0.0
-                } else {
-                    f64::from(clamp(probs[k - 1]).ln() + info.break_bias)
-                };
-                let s = best[k] + open + (stay[j - 1] - stay[k]) + len_lp(k, j);
-                if s > best[j] {
-                    best[j] = s;
-                    from[j] = k;
+                let span = (stay[j - 1] - stay[k]) + len_lp(k, j);
+                if k == 0 {
+                    best[cell(j, 1)] = span;
+                    continue;
+                }
+                let open = f64::from(clamp(probs[k - 1]).ln() + info.break_bias);
+                for c0 in 1..=MAX_COUNT {
+                    let prev = best[cell(k, c0)];
+                    if prev == f64::NEG_INFINITY {
+                        continue;
+                    }
+                    let c = (c0 + 1).min(MAX_COUNT);
+                    let s = prev + open + span;
+                    if s > best[cell(j, c)] {
+                        best[cell(j, c)] = s;
+                        from[cell(j, c)] = (k, c0);
+                    }
                 }
             }
         }
+        let Some(mut c) = (1..=MAX_COUNT)
+            .filter(|&c| best[cell(n, c)] > f64::NEG_INFINITY)
+            .max_by(|&a, &b| {
+                (best[cell(n, a)] + count_lp(a)).total_cmp(&(best[cell(n, b)] + count_lp(b)))
+            })
+        else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         let mut j = n;
         while j > 0 {
-            j = from[j];
-            if j > 0 {
-                out.push(j);
+            let (k, c0) = from[cell(j, c)];
+            if k > 0 {
+                out.push(k);
             }
+            (j, c) = (k, c0);
         }
         out.reverse();
         out
@@ -420,10 +507,12 @@ impl BreakModel {
         if info
             .length_log_prob
             .iter()
+            .chain(&info.count_log_prob)
             .flatten()
+            .chain([&info.length_weight, &info.count_weight, &info.break_bias])
             .any(|x| !x.is_finite())
         {
-            return Err(bad("non-finite length prior"));
+            return Err(bad("non-finite decoding setting or prior"));
         }
         let weights = finite_f32s(rest).ok_or_else(|| bad("non-finite weight"))?;
         Ok(BreakModel { info, weights })
@@ -467,6 +556,8 @@ mod tests {
                 break_bias: 0.0,
                 min_sentences: 3,
                 length_log_prob: [vec![-1.0, -2.0], vec![-1.0], vec![], vec![-3.0]],
+                count_weight: 0.0,
+                count_log_prob: Vec::new(),
                 provenance: serde_json::json!({"test": true}),
             },
             weights: (0..16).map(|i| i as f32 / 8.0 - 1.0).collect(),
@@ -491,7 +582,7 @@ mod tests {
             assert_eq!(e.kind(), "model", "{e}");
         }
         let mut other = tiny();
-        other.info.feature_spec = "breaks-v0".into();
+        other.info.feature_spec = "breaks-v2".into();
         let e = BreakModel::from_bytes(&other.to_bytes()).unwrap_err();
         assert_eq!(e.kind(), "model_mismatch");
     }
@@ -522,6 +613,33 @@ mod tests {
         assert_eq!(m.decode(&[0.9, 0.1, 0.8]), [2]);
     }
 
+    #[test]
+    fn the_count_prior_picks_how_many_paragraphs() {
+        let mut m = tiny();
+        m.info.length_weight = 0.0;
+        m.info.min_sentences = 2;
+        let probs = [0.6, 0.1, 0.4, 0.1, 0.7];
+        // Alone, the boundaries give the breaks above one half.
+        assert_eq!(m.decode(&probs), [1, 5]);
+        // A prior that says blocks of six sentences have four paragraphs adds
+        // the most likely boundary left, and one that says one leaves it whole.
+        let mut row = vec![-30.0; MAX_COUNT];
+        row[3] = 0.0;
+        m.info.count_log_prob = vec![row; 13];
+        m.info.count_weight = 1.0;
+        assert_eq!(m.decode(&probs), [1, 3, 5]);
+        let mut row = vec![-30.0; MAX_COUNT];
+        row[0] = 0.0;
+        m.info.count_log_prob = vec![row; 13];
+        assert!(m.decode(&probs).is_empty());
+        // Weight 0 or a missing row: no prior.
+        m.info.count_weight = 0.0;
+        assert_eq!(m.decode(&probs), [1, 5]);
+        m.info.count_weight = 1.0;
+        m.info.count_log_prob.truncate(2);
+        assert_eq!(m.decode(&probs), [1, 5]);
+    }
+
     /// Sentences of a text written for these tests.
     fn sentences(t: &str) -> Vec<&str> {
         let mut r = Vec::new();
@@ -549,6 +667,37 @@ mod tests {
         }
         assert!(b.windows(2).all(|w| w[0] < w[1]));
         assert!(b.iter().all(|&i| (1..s.len()).contains(&i)));
+    }
+
+    #[test]
+    fn restored_tells_the_break_models_cuts_from_the_layouts() {
+        let seg = crate::segment::RuleSegmenter::default();
+        let doc = |t: &str| crate::segment::document(&seg, None, None, t.to_string());
+        let paragraphs = [
+            "Many towns are growing fast these days. Some people want more roads, while \
+             others want more parks. In my opinion, every town should plant more trees.",
+            "Firstly, trees keep streets cool in the summer. A street lined with old oaks can \
+             be several degrees cooler than a bare one. People walk more when the shade is \
+             there. Shops on shady streets also sell more.",
+            "Secondly, trees clean the air we breathe. Their leaves catch dust and smoke from \
+             traffic. Children who live near parks have fewer problems with asthma.",
+            "In conclusion, trees make towns cooler, cleaner and healthier. Every town \
+             council should plant them now.",
+        ];
+        let flat = doc(&paragraphs.join(" "));
+        assert!(flat.paragraphs.len() > 1, "the break model cuts it");
+        assert!(restored(&flat));
+        for sep in ["\n\n", "\n"] {
+            let laid_out = doc(&paragraphs.join(sep));
+            assert_eq!(laid_out.paragraphs.len(), 4);
+            assert!(!restored(&laid_out), "{sep:?}");
+        }
+        // Read back from JSON, the byte ranges are gone: not restored here.
+        let mut read_back = flat.clone();
+        read_back.sentences.iter_mut().for_each(|s| s.bytes = 0..0);
+        assert!(!restored(&read_back));
+        assert!(!restored(&doc("")));
+        assert!(!restored(&doc("One sentence only.")));
     }
 
     #[test]
