@@ -423,10 +423,11 @@ fn solve(mut a: Vec<[f64; DIM]>, mut b: [f64; DIM]) -> Option<[f64; DIM]> {
         }
         a.swap(c, p);
         b.swap(c, p);
+        let pivot = a[c];
         for r in c + 1..DIM {
-            let k = a[r][c] / a[c][c];
-            for j in c..DIM {
-                a[r][j] -= k * a[c][j];
+            let k = a[r][c] / pivot[c];
+            for (x, y) in a[r][c..].iter_mut().zip(&pivot[c..]) {
+                *x -= k * y;
             }
             b[r] -= k * b[c];
         }
