@@ -145,7 +145,11 @@ impl Analyzer {
             Links::Embedded(m) => m,
             Links::Loaded(m) => &**m,
         };
-        let links = LearnedLinker::new(model).link_labelled(&mut doc);
+        let mut links = LearnedLinker::new(model).link_labelled(&mut doc);
+        // A short text's concessions are its counter-arguments.
+        if let Some(m) = self.roles.short() {
+            m.relink(&mut doc, &mut links);
+        }
         let map = ArgumentMap::build(&doc, &links);
         let mut assessment = self.grader.grade_map(&doc, &map);
         let language = segment::language::detect(&doc);

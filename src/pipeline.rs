@@ -2,7 +2,9 @@
 //! [`Document`].
 //!
 //! A [`Pipeline`] owns a segmenter and a role model (and an optional refiner,
-//! the transformer backend) and runs segment -> features -> classify. The
+//! the transformer backend) and runs segment -> features -> classify; a text
+//! of one paragraph then takes its thesis from the short-text model
+//! ([`ShortModel`], `models/short.json`). The
 //! [`crate::Analyzer`] facade runs it and then the later stages (links, map,
 //! grading); trainers and evaluation call it directly.
 //! The shipped model is compiled into the binary (`models/roles.bin` via
@@ -14,7 +16,7 @@
 //! character features, computed once per word instead of at every occurrence
 //! (a large share of a sentence's features).
 
-use crate::classify::{Classifier, Model, Refiner, TokenCache};
+use crate::classify::{Classifier, Model, Refiner, ShortModel, TokenCache};
 use crate::document::{Document, Essay, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
@@ -34,6 +36,11 @@ static EMBEDDED: LazyLock<std::result::Result<Arc<Model>, String>> = LazyLock::n
         .map(Arc::new)
         .map_err(|e| e.to_string())
 });
+
+/// The shipped short-text model (`models/short.json`), shared by every
+/// pipeline; `None` only if it does not parse, which a unit test rules out.
+static EMBEDDED_SHORT: LazyLock<Option<Arc<ShortModel>>> =
+    LazyLock::new(|| ShortModel::embedded().ok().cloned().map(Arc::new));
 
 thread_local! {
     static BUFS: RefCell<(Scratch, Features, TokenCache)> = RefCell::new(Default::default());
@@ -61,6 +68,8 @@ pub struct Pipeline {
     /// the embedded restored-paragraph model (`classify::restored`): the
     /// embedded pipeline's choice; a model given by the caller reads all.
     restored: bool,
+    /// Decodes a text of one paragraph as a short text (its thesis).
+    short: Option<Arc<ShortModel>>,
 }
 
 /// The restored-paragraph model's key for the token caches.
@@ -112,7 +121,21 @@ impl Pipeline {
             model_id: NEXT_MODEL.fetch_add(1, Ordering::Relaxed),
             refiner: None,
             restored: false,
+            short: EMBEDDED_SHORT.clone(),
         }
+    }
+
+    /// This pipeline decoding one-paragraph texts with `short` (`None`: as
+    /// essays, the role model's thesis alone).
+    #[must_use]
+    pub fn with_short(mut self, short: Option<Arc<ShortModel>>) -> Pipeline {
+        self.short = short;
+        self
+    }
+
+    /// The short-text model, if one decodes one-paragraph texts.
+    pub fn short(&self) -> Option<&ShortModel> {
+        self.short.as_deref()
     }
 
     /// This pipeline with `refiner` run after the role model (e.g. the
@@ -168,7 +191,7 @@ impl Pipeline {
             push_parts(&mut refs, doc, &mut parts);
             r.refine_many(&mut refs)?;
         }
-        finish(doc, parts);
+        finish(doc, parts, self.short());
         Ok(())
     }
 
@@ -190,7 +213,7 @@ impl Pipeline {
             r.refine_many(&mut refs)?;
         }
         for (doc, parts) in docs.iter_mut().zip(parts) {
-            finish(doc, parts);
+            finish(doc, parts, self.short());
         }
         Ok(())
     }
@@ -262,11 +285,14 @@ fn push_parts<'a>(
 
 /// Copies the parts' labels back into `doc` and applies the rules that follow
 /// the models.
-fn finish(doc: &mut Document, parts: Option<Parts>) {
+fn finish(doc: &mut Document, parts: Option<Parts>, short: Option<&ShortModel>) {
     if let Some(t) = parts {
         t.merge_into(doc);
     }
     questions_are_no_evidence(doc);
+    if let Some(m) = short {
+        m.decode_thesis(doc);
+    }
     a_thesis_is_a_claim(doc);
 }
 
@@ -471,7 +497,12 @@ mod tests {
     #[test]
     fn annotate_many_refines_every_part_of_every_essay_in_one_call() {
         let counting = Arc::new(Counting::default());
-        let p = Pipeline::embedded().unwrap().with_refiner(counting.clone());
+        // Without the short-text model, which would set the one-paragraph
+        // essay's thesis after the refiner.
+        let p = Pipeline::embedded()
+            .unwrap()
+            .with_refiner(counting.clone())
+            .with_short(None);
         let mut docs = vec![
             p.segment("Phones distract. They should go.".into()),
             p.segment("A title\n\nIntro here.\n\nBody here.\n\nEnd here.".into()),
@@ -554,6 +585,7 @@ mod tests {
     fn pipeline_is_send_sync_and_embedded_loads() {
         assert_send_sync::<Pipeline>();
         let p = Pipeline::embedded().unwrap();
+        assert!(p.short().is_some(), "the short-text model loads");
         let doc = p.label("Should schools ban phones?".into()).unwrap();
         assert_eq!(doc.sentences.len(), 1);
         assert_eq!(doc.sentences[0].label, Some(Label::Question));

@@ -15,11 +15,13 @@ pub(crate) mod crf;
 pub(crate) mod model;
 pub(crate) mod rescore;
 pub(crate) mod restored;
+pub mod short;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
 pub use model::{DecodeConfig, Model};
 pub(crate) use model::{TokenCache, Work};
+pub use short::ShortModel;
 
 use crate::document::Document;
 use crate::features::{FeatureSpec, Features};

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use essaymap::features::FeatureSpec;
 use essaymap::segment::RuleSegmenter;
 use essaymap::train::cv::{self, Config, CorpusResult, GoldFile};
-use essaymap::train::{links, roles};
+use essaymap::train::{links, roles, short};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +69,49 @@ pub struct Args {
     /// Print one JSON object (every fold and the summary) instead of tables.
     #[arg(long)]
     json: bool,
+    /// Instead of cross-validating: train the short-text model on the short
+    /// texts of all the --gold files (labelled by the embedded role model) and
+    /// write it to this file (the shipped one is models/short.json).
+    #[arg(long, value_name = "PATH")]
+    train_short_out: Option<PathBuf>,
+    /// Short-text model: its thesis decision reads the role model's
+    /// probabilities and thesis flag (false: position and cue words only).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    short_thesis_roles: bool,
+}
+
+/// `--train-short-out`: the shipped short-text model, trained on every
+/// paragraph the --gold files yield as a short text.
+fn train_short(files: &[GoldFile], args: &Args, out: &std::path::Path) -> Result<ExitCode> {
+    let corpora = cv::read(files, &RuleSegmenter::default(), args.max_essays, args.seed)?;
+    let mut seen = std::collections::HashSet::new();
+    let essays: Vec<_> = corpora
+        .into_iter()
+        .flat_map(|c| c.essays.into_iter().map(|(_, e)| e))
+        .filter(|e| seen.insert(e.doc.text.clone()))
+        .collect();
+    let texts: Vec<_> = essays.iter().flat_map(short::for_training).collect();
+    let mut model = short::train(
+        &essaymap::Pipeline::embedded()?,
+        &texts,
+        args.short_thesis_roles,
+    )?;
+    model.provenance["gold"] = serde_json::json!(args
+        .gold
+        .iter()
+        .map(|p| essaymap::train::corpus::file_label(p))
+        .collect::<Vec<_>>());
+    model.provenance["role_model"] = "embedded models/roles.bin".into();
+    let json = serde_json::to_string_pretty(&model)?;
+    std::fs::write(out, json + "\n")?;
+    eprintln!(
+        "short-text model: {} texts, thesis_extra {}, counter_threshold {} -> {}",
+        texts.len(),
+        model.thesis_extra,
+        model.counter_threshold,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Three decimals, or none for a count (the number of short texts).
@@ -149,11 +192,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             register: args.register.get(i).copied(),
         })
         .collect();
+    if let Some(out) = &args.train_short_out {
+        return train_short(&files, &args, out);
+    }
     let cfg = Config {
         folds: args.folds,
         seed: args.seed,
         max_essays: args.max_essays,
         dev_max: args.dev_max,
+        short_thesis_roles: args.short_thesis_roles,
         recipe: roles::Recipe {
             train: Vec::new(),
             dev: Vec::new(),

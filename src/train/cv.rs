@@ -27,6 +27,7 @@ use super::short::{self, ShortReport, ShortScores};
 use super::validity;
 use crate::analyzer::Analyzer;
 use crate::argument::Link as Edge;
+use crate::classify::ShortModel;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::link::{LearnedLinker, LinkModel, Linker};
@@ -70,6 +71,8 @@ pub struct Config {
     /// [`crate::link::PARAGRAPH_CLAIM_MIN`] by default), to choose it by
     /// cross-validation.
     pub paragraph_claim_min: f32,
+    /// The short-text thesis decision reads the role model's output.
+    pub short_thesis_roles: bool,
 }
 
 /// A corpus: the essays of the gold files in one folder.
@@ -330,8 +333,15 @@ pub fn pooled(folds: &[FoldFigures]) -> (Option<validity::Validity>, Option<Shor
 
 /// The map edges of a labelled `doc` (relabelled where the linker finds
 /// counter-arguments), as `validate-grading` computes them.
-fn map_edges(linker: &dyn Linker, mut doc: Document) -> (Document, Vec<Edge>) {
-    let links = linker.link_labelled(&mut doc);
+fn map_edges(
+    linker: &dyn Linker,
+    short: Option<&ShortModel>,
+    mut doc: Document,
+) -> (Document, Vec<Edge>) {
+    let mut links = linker.link_labelled(&mut doc);
+    if let Some(m) = short {
+        m.relink(&mut doc, &mut links);
+    }
     let edges = Edge::from_map(&ArgumentMap::build(&doc, &links));
     (doc, edges)
 }
@@ -380,7 +390,7 @@ fn score_held_out(
         .unzip();
     let mut v = validity::measure(&unique, &|i, d: &Document| {
         let doc = unique_docs.get(i).cloned().unwrap_or_else(|| d.clone());
-        Ok(map_edges(&linker, doc))
+        Ok(map_edges(&linker, pipeline.short(), doc))
     })?;
     if linked.is_empty() {
         v.pearson_unsupported_claims = None;
@@ -492,10 +502,23 @@ pub fn run(
             sets.iter().flat_map(|s| s.essays.iter().cloned()).collect();
         log(&format!("fold {}/{k}: training the role model", f + 1));
         let model = cfg.recipe.fit(sets, &dev_sets, &mut |_| {});
-        let pipeline = Pipeline::with_model(Arc::new(model));
+        let plain = Pipeline::with_model(Arc::new(model)).with_short(None);
+        // The short-text model: on paragraphs of the training side only.
+        let mut seen = std::collections::HashSet::new();
+        let side: Vec<AnnotatedEssay> = train_all
+            .iter()
+            .chain(dev_all.iter().copied())
+            .filter(|e| seen.insert(e.doc.text.as_str()))
+            .cloned()
+            .collect();
+        let side_shorts: Vec<_> = side.iter().flat_map(short::for_training).collect();
+        let short_model = short::train(&plain, &side_shorts, cfg.short_thesis_roles)?;
+        let pipeline = plain.with_short(Some(Arc::new(short_model)));
         log(&format!(
-            "fold {}/{k}: role model in {:.0}s; training the link model",
+            "fold {}/{k}: role model and short-text model ({} texts) in {:.0}s; \
+             training the link model",
             f + 1,
+            side_shorts.len(),
             t0.elapsed().as_secs_f64()
         ));
         let train_refs: Vec<&AnnotatedEssay> = train_all.iter().collect();

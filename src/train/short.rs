@@ -18,9 +18,12 @@
 use super::corpus::{AnnotatedEssay, ComponentType, GoldRelation, Stance};
 use super::links_eval::Counts;
 use crate::analyzer::Analyzer;
-use crate::document::Label;
+use crate::classify::short::{self as decode, ShortModel, DIM, FEATURES, ROLE_FEATURES};
+use crate::document::{Document, Label};
 use crate::error::Result;
+use crate::pipeline::Pipeline;
 use crate::Essay;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -48,10 +51,29 @@ pub struct ShortText {
     pub text: String,
     /// Its gold sentences, in order.
     pub sentences: Vec<ShortSentence>,
+    /// It was chosen because it holds a counter-argument (a PERSUADE
+    /// paragraph with a Counterclaim/Rebuttal pair), so it says nothing about
+    /// how often a text holds one.
+    pub chosen_for_counter: bool,
 }
 
 /// The short texts cut from `e` (none when no paragraph qualifies).
 pub fn from_essay(e: &AnnotatedEssay) -> Vec<ShortText> {
+    cut(e, false)
+}
+
+/// The short texts [`from_essay`] cuts, plus, for training, a PERSUADE essay
+/// of one paragraph stating a Position without a Counterclaim/Rebuttal pair:
+/// the scored set holds only texts with a counter-argument, and a model
+/// trained on those alone finds one in most one-paragraph essays (whose gold
+/// rate is about a fifth). Introductions without the pair are left out: their
+/// thesis closes them, unlike the scored texts', and training on them lowered
+/// the cross-validated short-text figures.
+pub fn for_training(e: &AnnotatedEssay) -> Vec<ShortText> {
+    cut(e, true)
+}
+
+fn cut(e: &AnnotatedEssay, training: bool) -> Vec<ShortText> {
     use ComponentType::*;
     let n = e.gold.len();
     // Every component type a sentence holds: the one covering most of it, and
@@ -85,13 +107,17 @@ pub fn from_essay(e: &AnnotatedEssay) -> Vec<ShortText> {
             continue;
         }
         let has = |k: ComponentType| idx.iter().any(|&i| kinds[i].contains(&k));
+        let mut chosen_for_counter = false;
         let (thesis, counter): (Vec<bool>, Vec<bool>) = if has(MajorClaim) {
             continue;
         } else if has(Position) || has(Counterclaim) || has(Rebuttal) {
             // PERSUADE: the paragraph argues both sides.
-            if !(has(Counterclaim) && has(Rebuttal) && (has(Position) || has(Claim))) {
+            let pair = has(Counterclaim) && has(Rebuttal) && (has(Position) || has(Claim));
+            let lone = training && has(Position) && e.doc.paragraphs.len() == 1;
+            if !(pair || lone) {
                 continue;
             }
+            chosen_for_counter = pair;
             let thesis_kind = if has(Position) { Position } else { Claim };
             idx.iter()
                 .map(|&i| {
@@ -141,6 +167,7 @@ pub fn from_essay(e: &AnnotatedEssay) -> Vec<ShortText> {
             ),
             text,
             sentences,
+            chosen_for_counter,
         });
     }
     out
@@ -240,6 +267,38 @@ fn tally(c: &mut Counts, predicted: bool, gold: bool) {
     }
 }
 
+/// The gold (thesis, counter-argument) of each sentence of `doc`, the text
+/// `t` as segmented, and which gold sentences some sentence matched. Each
+/// sentence is matched to the gold sentence it overlaps most; a gold sentence
+/// split in two counts once, at its first part.
+fn align(doc: &Document, t: &ShortText) -> (Vec<(bool, bool)>, Vec<bool>) {
+    let mut matched = vec![false; t.sentences.len()];
+    let gold = doc
+        .sentences
+        .iter()
+        .map(|s| {
+            let best = t
+                .sentences
+                .iter()
+                .enumerate()
+                .map(|(j, g)| {
+                    let o = s.bytes.end.min(g.bytes.end);
+                    (o.saturating_sub(s.bytes.start.max(g.bytes.start)), j)
+                })
+                .filter(|(o, _)| *o > 0)
+                .max();
+            match best {
+                Some((_, j)) if !matched[j] => {
+                    matched[j] = true;
+                    (t.sentences[j].thesis, t.sentences[j].counter)
+                }
+                _ => (false, false),
+            }
+        })
+        .collect();
+    (gold, matched)
+}
+
 /// Analyses every text with `analyzer` (as a user's pasted text: no paragraph
 /// information beyond the text itself) and scores it against its gold. Each
 /// predicted sentence is matched to the gold sentence it overlaps most; gold
@@ -273,26 +332,8 @@ pub fn score(analyzer: &Analyzer, texts: &[ShortText]) -> Result<ShortScores> {
             })
             .unwrap_or_default();
         let sents = &a.doc.sentences;
-        let mut matched = vec![false; t.sentences.len()];
-        for (k, s) in sents.iter().enumerate() {
-            let best = t
-                .sentences
-                .iter()
-                .enumerate()
-                .map(|(j, g)| {
-                    let o = s.bytes.end.min(g.bytes.end);
-                    (o.saturating_sub(s.bytes.start.max(g.bytes.start)), j)
-                })
-                .filter(|(o, _)| *o > 0)
-                .max();
-            let (gt, gc) = match best {
-                // A gold sentence split in two counts once, at its first part.
-                Some((_, j)) if !matched[j] => {
-                    matched[j] = true;
-                    (t.sentences[j].thesis, t.sentences[j].counter)
-                }
-                _ => (false, false),
-            };
+        let (gold, matched) = align(&a.doc, t);
+        for (k, (s, &(gt, gc))) in sents.iter().zip(&gold).enumerate() {
             tally(&mut sc.thesis, s.thesis == Some(true), gt);
             tally(&mut sc.thesis_first_sentence, k == 0, gt);
             tally(&mut sc.counter, counters.contains(&s.index), gc);
@@ -315,6 +356,249 @@ pub fn score(analyzer: &Analyzer, texts: &[ShortText]) -> Result<ShortScores> {
         }
     }
     Ok(sc)
+}
+
+/// Folds of the inner cross-validation that picks the thresholds.
+const THRESHOLD_FOLDS: usize = 5;
+
+/// L2 penalty of the logistic regressions (per weight, the bias excepted).
+const L2: f64 = 1.0;
+
+/// One short text as training data: the features and gold of its sentences.
+struct Example {
+    features: Vec<[f32; DIM]>,
+    gold: Vec<(bool, bool)>,
+    chosen_for_counter: bool,
+}
+
+/// Logistic regression by Newton's method (IRLS) with an L2 penalty: a few
+/// dozen features, so each step solves a DIM x DIM system; deterministic.
+fn fit(rows: &[(&[f32; DIM], bool)]) -> Vec<f32> {
+    let mut w = [0.0f64; DIM];
+    for _ in 0..25 {
+        let mut grad = [0.0f64; DIM];
+        let mut hess = vec![[0.0f64; DIM]; DIM];
+        for (f, y) in rows {
+            let z: f64 = w.iter().zip(f.iter()).map(|(a, &b)| a * f64::from(b)).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let r = p - if *y { 1.0 } else { 0.0 };
+            let h = (p * (1.0 - p)).max(1e-9);
+            // Most features of a row are zero (the opening buckets).
+            let nz: Vec<(usize, f64)> = (0..DIM)
+                .filter(|&a| f[a] != 0.0)
+                .map(|a| (a, f64::from(f[a])))
+                .collect();
+            for &(a, fa) in &nz {
+                grad[a] += r * fa;
+                for &(b, fb) in &nz {
+                    hess[a][b] += h * fa * fb;
+                }
+            }
+        }
+        for a in 1..DIM {
+            grad[a] += L2 * w[a];
+            hess[a][a] += L2;
+        }
+        hess[0][0] += 1e-6;
+        let Some(step) = solve(hess, grad) else { break };
+        let mut moved = 0.0f64;
+        for a in 0..DIM {
+            w[a] -= step[a];
+            moved = moved.max(step[a].abs());
+        }
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    w.iter().map(|&x| x as f32).collect()
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting (`None`
+/// when singular).
+fn solve(mut a: Vec<[f64; DIM]>, mut b: [f64; DIM]) -> Option<[f64; DIM]> {
+    for c in 0..DIM {
+        let p = (c..DIM).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, p);
+        b.swap(c, p);
+        let pivot = a[c];
+        for r in c + 1..DIM {
+            let k = a[r][c] / pivot[c];
+            for (x, y) in a[r][c..].iter_mut().zip(&pivot[c..]) {
+                *x -= k * y;
+            }
+            b[r] -= k * b[c];
+        }
+    }
+    let mut x = [0.0f64; DIM];
+    for c in (0..DIM).rev() {
+        let s: f64 = (c + 1..DIM).map(|j| a[c][j] * x[j]).sum();
+        x[c] = (b[c] - s) / a[c][c];
+    }
+    Some(x)
+}
+
+/// Thesis and concession weights fitted on `examples`; without
+/// `thesis_roles` the thesis decision does not read the role model's output.
+fn fit_both(examples: &[&Example], thesis_roles: bool) -> (Vec<f32>, Vec<f32>) {
+    let rows = || examples.iter().flat_map(|e| e.features.iter().zip(&e.gold));
+    let masked: Vec<[f32; DIM]> = rows()
+        .map(|(f, _)| {
+            let mut f = *f;
+            if !thesis_roles {
+                ROLE_FEATURES.iter().for_each(|&k| f[k] = 0.0);
+            }
+            f
+        })
+        .collect();
+    let thesis: Vec<(&[f32; DIM], bool)> = masked
+        .iter()
+        .zip(rows())
+        .map(|(f, (_, g))| (f, g.0))
+        .collect();
+    let counter: Vec<(&[f32; DIM], bool)> = rows().map(|(f, g)| (f, g.1)).collect();
+    (fit(&thesis), fit(&counter))
+}
+
+/// Sentence-level thesis and concession counts of `model`'s decisions on
+/// `examples`, given their probabilities.
+fn decision_counts(
+    model: &ShortModel,
+    probs: &[Vec<(f32, f32)>],
+    examples: &[Example],
+) -> (Counts, Counts) {
+    let (mut t, mut c) = (Counts::default(), Counts::default());
+    for (p, e) in probs.iter().zip(examples) {
+        let (thesis, counter) = model.decide(p);
+        for (k, &(gt, gc)) in e.gold.iter().enumerate() {
+            tally(&mut t, thesis[k], gt);
+            tally(&mut c, counter[k], gc);
+        }
+    }
+    (t, c)
+}
+
+/// Trains the short-text model on `texts`: each is labelled by `pipeline`'s
+/// role model (read as an essay, as the product reads it before the short-text
+/// decoding), its sentences' features paired with their gold. The thresholds
+/// are chosen on out-of-fold probabilities of a 5-fold cross-validation over
+/// the texts: `thesis_extra` and `counter_threshold` by sentence F1,
+/// `text_threshold` by the accuracy of "the text concedes something" over the
+/// texts not chosen for holding a counter-argument. The weights are then
+/// fitted on all.
+///
+/// # Errors
+/// The first error the pipeline returns (the embedded models cannot fail).
+pub fn train(pipeline: &Pipeline, texts: &[ShortText], thesis_roles: bool) -> Result<ShortModel> {
+    let plain = pipeline.clone().with_short(None);
+    let examples: Vec<Example> = texts
+        .par_iter()
+        .map(|t| -> Result<Option<Example>> {
+            let doc = plain.label(Essay::new(t.text.clone()))?;
+            if !decode::is_short(&doc) {
+                return Ok(None);
+            }
+            let (gold, _) = align(&doc, t);
+            Ok(Some(Example {
+                features: decode::features(&doc),
+                gold,
+                chosen_for_counter: t.chosen_for_counter,
+            }))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut model = ShortModel {
+        features: FEATURES.into(),
+        thesis: vec![0.0; DIM],
+        counter: vec![0.0; DIM],
+        thesis_extra: 1.0,
+        text_threshold: 0.0,
+        counter_threshold: 0.0,
+        provenance: serde_json::Value::Null,
+    };
+    // Out-of-fold probabilities.
+    let mut probs: Vec<Vec<(f32, f32)>> = vec![Vec::new(); examples.len()];
+    for k in 0..THRESHOLD_FOLDS {
+        let train: Vec<&Example> = examples
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % THRESHOLD_FOLDS != k)
+            .map(|(_, e)| e)
+            .collect();
+        (model.thesis, model.counter) = fit_both(&train, thesis_roles);
+        for (i, e) in examples.iter().enumerate() {
+            if i % THRESHOLD_FOLDS == k {
+                probs[i] = e
+                    .features
+                    .iter()
+                    .map(|f| {
+                        let p =
+                            |w: &[f32]| decode::sigmoid(w.iter().zip(f).map(|(a, b)| a * b).sum());
+                        (p(&model.thesis), p(&model.counter))
+                    })
+                    .collect();
+            }
+        }
+    }
+    let grid: Vec<f32> = (1..=39).map(|i| i as f32 * 0.025).collect();
+    let mut best = (-1.0, 1.0);
+    for &x in grid.iter().chain([&1.0]) {
+        model.thesis_extra = x;
+        let f1 = decision_counts(&model, &probs, &examples).0.f1();
+        if f1 > best.0 {
+            best = (f1, x);
+        }
+    }
+    model.thesis_extra = best.1;
+    // Whether a text concedes anything: accuracy over the texts not chosen
+    // for holding a counter-argument.
+    let mut best = (-1.0, 0.5);
+    for &x in &grid {
+        model.text_threshold = x;
+        let (mut right, mut all) = (0usize, 0usize);
+        for (p, e) in probs.iter().zip(&examples) {
+            if e.chosen_for_counter {
+                continue;
+            }
+            let (_, counter) = model.decide(p);
+            all += 1;
+            right += usize::from(counter.contains(&true) == e.gold.iter().any(|g| g.1));
+        }
+        let acc = right as f64 / all.max(1) as f64;
+        if acc > best.0 {
+            best = (acc, x);
+        }
+    }
+    model.text_threshold = best.1;
+    let text_accuracy = best.0;
+    let mut best = (-1.0, 0.5);
+    for &x in &grid {
+        model.counter_threshold = x;
+        let f1 = decision_counts(&model, &probs, &examples).1.f1();
+        if f1 > best.0 {
+            best = (f1, x);
+        }
+    }
+    model.counter_threshold = best.1;
+    let (oof_thesis, oof_counter) = decision_counts(&model, &probs, &examples);
+    let all: Vec<&Example> = examples.iter().collect();
+    (model.thesis, model.counter) = fit_both(&all, thesis_roles);
+    let sentences: usize = examples.iter().map(|e| e.gold.len()).sum();
+    model.provenance = serde_json::json!({
+        "texts": examples.len(),
+        "sentences": sentences,
+        "thresholds": format!("{THRESHOLD_FOLDS}-fold cross-validation over the texts"),
+        "l2": L2,
+        "thesis_reads_roles": thesis_roles,
+        "out_of_fold_thesis_f1": (oof_thesis.f1() * 1000.0).round() / 1000.0,
+        "out_of_fold_counter_f1": (oof_counter.f1() * 1000.0).round() / 1000.0,
+        "out_of_fold_text_accuracy": (text_accuracy * 1000.0).round() / 1000.0,
+    });
+    Ok(model)
 }
 
 #[cfg(test)]
@@ -426,6 +710,113 @@ mod tests {
         );
         e.gold[2] = g(Label::Evidence, Some(Evidence), None);
         assert!(from_essay(&e).is_empty(), "no rebuttal, no pair");
+        // Training also reads a one-paragraph essay without the pair.
+        let t = for_training(&e);
+        assert_eq!(t.len(), 1);
+        assert!(t[0].sentences[0].thesis && t[0].sentences[1].counter);
+        e.components.clear();
+        assert!(
+            for_training(&e).is_empty(),
+            "no Position: not a training text"
+        );
+    }
+
+    /// Short texts written for this test: the thesis opens each, and every
+    /// other one concedes a point the next sentence answers with "But".
+    fn fixture_texts() -> Vec<ShortText> {
+        let topics = [
+            ("parks", "towns"),
+            ("buses", "cities"),
+            ("libraries", "villages"),
+            ("gardens", "schools"),
+            ("bike lanes", "streets"),
+            ("markets", "squares"),
+            ("trees", "roads"),
+            ("pools", "suburbs"),
+        ];
+        let mut out = Vec::new();
+        for (k, (a, b)) in topics.iter().enumerate() {
+            let parts: Vec<(String, bool, bool)> = if k % 2 == 0 {
+                vec![
+                    (format!("I believe {b} should build more {a}."), true, false),
+                    (
+                        format!("Some people say {a} cost too much money."),
+                        false,
+                        true,
+                    ),
+                    (
+                        format!("But {a} save money on health in the long run."),
+                        false,
+                        false,
+                    ),
+                    (
+                        format!("For example, one study found that {a} cut visits to doctors."),
+                        false,
+                        false,
+                    ),
+                ]
+            } else {
+                vec![
+                    (format!("In my opinion {b} need {a}."), true, false),
+                    (
+                        format!("These {a} give people a place to meet."),
+                        false,
+                        false,
+                    ),
+                    (
+                        format!("For instance, families meet friends near {a} every week."),
+                        false,
+                        false,
+                    ),
+                ]
+            };
+            let mut text = String::new();
+            let mut sentences = Vec::new();
+            for (s, thesis, counter) in parts {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                let start = text.len();
+                text.push_str(&s);
+                sentences.push(ShortSentence {
+                    bytes: start..text.len(),
+                    thesis,
+                    counter,
+                });
+            }
+            out.push(ShortText {
+                id: format!("fixture{k}"),
+                text,
+                sentences,
+                chosen_for_counter: false,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn trains_a_short_text_model_that_loads_and_decides() {
+        let texts = fixture_texts();
+        let pipeline = crate::pipeline::Pipeline::embedded().unwrap();
+        let m = train(&pipeline, &texts, true).unwrap();
+        assert_eq!(m.provenance["texts"], texts.len());
+        let back = ShortModel::from_json(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+        assert!(m.counter_threshold > 0.0 && m.counter_threshold < 1.0);
+        // On a text like those it was trained on, the opening states the
+        // thesis and the conceded sentence is a counter-argument.
+        let doc = pipeline
+            .clone()
+            .with_short(None)
+            .label(Essay::new(
+                "I believe cities should build more fountains. Some people say \
+                 fountains cost too much money. But fountains cool the streets in summer. \
+                 For example, one study found that fountains cut heat illness.",
+            ))
+            .unwrap();
+        let (thesis, counter) = m.decide(&m.probs(&doc));
+        assert_eq!(thesis, [true, false, false, false]);
+        assert_eq!(counter, [false, true, false, false]);
     }
 
     #[test]
