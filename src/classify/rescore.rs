@@ -116,7 +116,7 @@ pub fn opens_with_inference(text: &str) -> bool {
     let head = &head[..len];
     INFERENCE
         .iter()
-        .any(|m| head.starts_with(m.as_bytes()) && head.get(m.len()).map_or(true, |&b| b == b' '))
+        .any(|m| head.starts_with(m.as_bytes()) && head.get(m.len()).is_none_or(|&b| b == b' '))
 }
 
 /// Where a paragraph stands in its essay.

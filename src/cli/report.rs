@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => Some(Grader::new(Rubric::from_file(p)?)),
         None => None,
     };
-    let stdout_out = args.output.as_ref().map_or(true, |o| o.as_os_str() == "-");
+    let stdout_out = args.output.as_ref().is_none_or(|o| o.as_os_str() == "-");
     if args.format == Format::Html && stdout_out {
         bail!("--format html writes several files: give the class page with -o class.html");
     }

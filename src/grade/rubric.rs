@@ -304,10 +304,10 @@ impl Rubric {
                         let needs_met = k
                             .needs
                             .as_deref()
-                            .map_or(true, |n| m.value(n).is_some_and(|v| v > 0.0));
+                            .is_none_or(|n| m.value(n).is_some_and(|v| v > 0.0));
                         let passed = needs_met
                             && value.is_some_and(|v| {
-                                k.min.map_or(true, |a| v >= a) && k.max.map_or(true, |b| v <= b)
+                                k.min.is_none_or(|a| v >= a) && k.max.is_none_or(|b| v <= b)
                             });
                         if !skipped {
                             total += k.weight;

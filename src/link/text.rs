@@ -231,7 +231,7 @@ impl SentText {
                 let i = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
                 let p = phrases.list[i].as_bytes();
-                if starts_with(rest, p) && rest.get(p.len()).map_or(true, |&b| b == b' ') {
+                if starts_with(rest, p) && rest.get(p.len()).is_none_or(|&b| b == b' ') {
                     mask |= 1 << i;
                 }
             }
@@ -247,7 +247,7 @@ impl SentText {
                 .joined
                 .as_bytes()
                 .get(phrase.len())
-                .map_or(true, |&b| b == b' ')
+                .is_none_or(|&b| b == b' ')
     }
 }
 

@@ -445,7 +445,7 @@ fn metric_charts(b: &mut String, data: &ClassData) {
             .essays
             .iter()
             .map(|e| &e.assessment.metrics)
-            .filter(|m| among.map_or(true, |a| m.value(a) == Some(1.0)))
+            .filter(|m| among.is_none_or(|a| m.value(a) == Some(1.0)))
             .filter_map(|m| m.value(name))
             .collect();
         if vals.is_empty() {

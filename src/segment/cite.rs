@@ -773,7 +773,7 @@ pub fn citations(sentence: &str) -> Vec<Range<usize>> {
     let bracketed = out.len();
     for r in extra {
         let i = out[..bracketed].partition_point(|o| o.end <= r.start);
-        if out[..bracketed].get(i).map_or(true, |o| o.start >= r.end) {
+        if out[..bracketed].get(i).is_none_or(|o| o.start >= r.end) {
             out.push(r);
         }
     }
@@ -1044,7 +1044,7 @@ fn pieces(text: &str) -> Vec<Piece> {
         let t = line_start + indent;
         let line_end = t + trimmed.len();
         let open = opening(&text[t..line_end]);
-        let numbered_ok = |n: u32, last: Option<u32>| last.map_or(true, |l| n == l + 1 || n == 1);
+        let numbered_ok = |n: u32, last: Option<u32>| last.is_none_or(|l| n == l + 1 || n == 1);
         let opens = match open {
             Some((Opening::Numbered(n), _)) => {
                 numbered_ok(n, last_num) && (last_num.is_some() || has_evidence(&ev, t))
@@ -1138,7 +1138,7 @@ fn units(s: &str) -> usize {
     (0..b.len())
         .filter(|&k| {
             b[k] == b'.'
-                && b.get(k + 1).map_or(true, |c| c.is_ascii_whitespace())
+                && b.get(k + 1).is_none_or(|c| c.is_ascii_whitespace())
                 && word_before(s, k).chars().count() != 1
                 && (k == 0 || b[k - 1] != b'.')
         })
@@ -1386,7 +1386,7 @@ pub fn match_reference(citation: &str, entries: &[&str]) -> Option<usize> {
                     .filter(|&i| {
                         let a = entry_authors(entries[i]);
                         names.iter().all(|n| has_word(a, n))
-                            && yr.as_ref().map_or(true, |y| has_word(entries[i], y))
+                            && yr.as_ref().is_none_or(|y| has_word(entries[i], y))
                     })
                     .collect();
                 // Several hits: prefer the one whose first author is the first name.

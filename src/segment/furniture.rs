@@ -145,7 +145,7 @@ fn cut_markers(text: &str, out: &mut Vec<Range<usize>>) {
 }
 
 fn none_or_space(c: Option<char>) -> bool {
-    c.map_or(true, char::is_whitespace)
+    c.is_none_or(char::is_whitespace)
 }
 
 /// Byte ranges of page furniture in `text` (a whole essay as pasted): word/page counts

@@ -374,7 +374,7 @@ fn train_binary(
 ) {
     let mut opt = AdaGrad::new(w, cfg.learning_rate, cfg.l2);
     let mut order: Vec<usize> = (0..data.len())
-        .flat_map(|i| std::iter::repeat(i).take(data[i].2))
+        .flat_map(|i| std::iter::repeat_n(i, data[i].2))
         .collect();
     for _ in 0..epochs {
         rng.shuffle(&mut order);

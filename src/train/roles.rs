@@ -690,7 +690,7 @@ fn tune_macro<T: Copy>(
     for c in candidates {
         set(&mut model.decode, c);
         let m = dev.iter().map(|s| s.evaluate(model).macro_f1).sum::<f64>() / dev.len() as f64;
-        if best.as_ref().map_or(true, |b| m > b.0 + 1e-9) {
+        if best.as_ref().is_none_or(|b| m > b.0 + 1e-9) {
             best = Some((m, c, model.decode));
         }
     }

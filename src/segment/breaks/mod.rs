@@ -130,7 +130,7 @@ impl SentView {
                     && joined
                         .as_bytes()
                         .get(k + m.len())
-                        .map_or(true, |&b| b == b' ')
+                        .is_none_or(|&b| b == b' ')
             };
             for k in joined.match_indices(m).map(|(k, _)| k) {
                 if !at_word(k) {
