@@ -562,7 +562,7 @@ pub fn fine_tune(
                 d.name, r.macro_f1
             ));
         }
-        if best.as_ref().map_or(true, |b| m > b.score) {
+        if best.as_ref().is_none_or(|b| m > b.score) {
             let weights = net
                 .top
                 .variables()
