@@ -21,6 +21,9 @@
 //! conclusion, whatever its length) and a bias per break, all tuned by
 //! cross-validation on the training essays. A block of fewer than
 //! [`BreakInfo::min_sentences`] sentences (a short answer) stays one paragraph.
+//! [`BreakModel::sample`] draws segmentations from the same scores taken as a
+//! posterior, for labels that do not stake everything on the best one
+//! (`classify::restored::label_hedged`).
 //!
 //! File layout (`models/breaks.bin`, little-endian):
 //!
