@@ -16,7 +16,7 @@
 //! character features, computed once per word instead of at every occurrence
 //! (a large share of a sentence's features).
 
-use crate::classify::{Classifier, Model, Refiner, ShortModel, TokenCache};
+use crate::classify::{restored, Classifier, Model, Refiner, ShortModel, TokenCache};
 use crate::document::{Document, Essay, Label, Paragraph, Scores, Sentence};
 use crate::error::{Error, Result};
 use crate::features::{extract, extract_deferred, Features, Scratch};
@@ -227,21 +227,40 @@ impl Pipeline {
         if let Some(t) = parts.as_ref().and_then(|p| p.heading.clone()) {
             doc.title.get_or_insert(t);
         }
-        let (model, id) = self.model_for(doc);
-        match &mut parts {
-            Some(t) => t.docs().for_each(|d| self.classify(d, model, id)),
-            None => self.classify(doc, model, id),
+        let restored = self.restored && segment::breaks::restored(doc);
+        let (model, id) = self.model_for(doc, restored);
+        // Paragraphs the break model restored are labelled averaged over its
+        // likely segmentations (`classify::restored::label_hedged`).
+        let hedge = restored
+            .then(segment::breaks::BreakModel::embedded)
+            .and_then(std::result::Result::ok);
+        match (&mut parts, hedge) {
+            (Some(t), None) => t.docs().for_each(|d| self.classify(d, model, id)),
+            (None, None) => self.classify(doc, model, id),
+            (Some(t), Some(b)) => {
+                for d in t.docs() {
+                    restored::label_hedged(d, &doc.text, b, &restored::HEDGE, |c| {
+                        self.classify(c, model, id);
+                    });
+                }
+            }
+            (None, Some(b)) => {
+                let text = doc.text.clone();
+                restored::label_hedged(doc, &text, b, &restored::HEDGE, |c| {
+                    self.classify(c, model, id);
+                });
+            }
         }
         parts
     }
 
     /// The role model for `doc` and its token-cache key: the restored-paragraph
-    /// model when the break model cut its prose and that model reads it
-    /// (`classify::restored::reads`), else the pipeline's.
-    fn model_for(&self, doc: &Document) -> (&Model, u64) {
-        if self.restored && segment::breaks::restored(doc) {
-            if let Ok(m) = crate::classify::restored::embedded_restored() {
-                if crate::classify::restored::reads(m, doc) {
+    /// model when the break model cut its prose (`restored`) and that model
+    /// reads it (`classify::restored::reads`), else the pipeline's.
+    fn model_for(&self, doc: &Document, restored: bool) -> (&Model, u64) {
+        if restored {
+            if let Ok(m) = restored::embedded_restored() {
+                if restored::reads(m, doc) {
                     return (m, *RESTORED_ID);
                 }
             }

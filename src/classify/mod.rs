@@ -14,7 +14,7 @@
 pub(crate) mod crf;
 pub(crate) mod model;
 pub(crate) mod rescore;
-pub(crate) mod restored;
+pub mod restored;
 pub mod short;
 #[cfg(feature = "transformer")]
 pub mod transformer;

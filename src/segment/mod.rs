@@ -10,7 +10,7 @@
 //! document.
 
 mod abbreviations;
-pub(crate) mod breaks;
+pub mod breaks;
 pub(crate) mod cite;
 pub(crate) mod furniture;
 pub mod language;

@@ -21,6 +21,9 @@
 //! conclusion, whatever its length) and a bias per break, all tuned by
 //! cross-validation on the training essays. A block of fewer than
 //! [`BreakInfo::min_sentences`] sentences (a short answer) stays one paragraph.
+//! [`BreakModel::sample`] draws segmentations from the same scores taken as a
+//! posterior, for labels that do not stake everything on the best one
+//! (`classify::restored::label_hedged`).
 //!
 //! File layout (`models/breaks.bin`, little-endian):
 //!
@@ -327,6 +330,106 @@ pub fn restored(doc: &Document) -> bool {
     })
 }
 
+/// The cell of `(sentences so far, paragraphs so far)` in the decoder's tables.
+fn cell(j: usize, c: usize) -> usize {
+    j * MAX_COUNT + c - 1
+}
+
+/// The decoder's scores for one block: what a paragraph, a break and a
+/// paragraph count add.
+struct Lattice<'m> {
+    info: &'m BreakInfo,
+    probs: &'m [f32],
+    /// `stay[m]`: sum of ln(1 - p) over the boundaries before sentences 1..=m.
+    stay: Vec<f64>,
+    /// The count prior's row for this block (none: every count scores 0).
+    counts: Option<&'m Vec<f32>>,
+}
+
+impl<'m> Lattice<'m> {
+    fn new(info: &'m BreakInfo, probs: &'m [f32]) -> Self {
+        let n = probs.len() + 1;
+        let mut stay = vec![0.0f64; n];
+        for (m, &p) in probs.iter().enumerate() {
+            stay[m + 1] = stay[m] + f64::from((1.0 - clamp(p)).ln());
+        }
+        Lattice {
+            info,
+            probs,
+            stay,
+            counts: info.count_log_prob.get(size_bucket(n)),
+        }
+    }
+
+    /// A paragraph of sentences k..j: its inner boundaries stay unbroken, and
+    /// the length prior.
+    fn span(&self, k: usize, j: usize) -> f64 {
+        let n = self.probs.len() + 1;
+        let lp = &self.info.length_log_prob[table(k == 0, j == n)];
+        let prior = lp
+            .get(j - k - 1)
+            .or(lp.last())
+            .map_or(0.0, |&x| f64::from(x * self.info.length_weight));
+        (self.stay[j - 1] - self.stay[k]) + prior
+    }
+
+    /// A break before sentence k.
+    fn open(&self, k: usize) -> f64 {
+        f64::from(clamp(self.probs[k - 1]).ln() + self.info.break_bias)
+    }
+
+    /// The count prior for c paragraphs.
+    fn count(&self, c: usize) -> f64 {
+        self.counts
+            .and_then(|row| row.get(c - 1).or(row.last()))
+            .map_or(0.0, |&x| f64::from(x * self.info.count_weight))
+    }
+}
+
+fn clamp(p: f32) -> f32 {
+    p.clamp(1e-6, 1.0 - 1e-6)
+}
+
+/// ln(e^a + e^b).
+fn log_add(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+/// One of `options` drawn with probability proportional to `exp(weight)`,
+/// advancing the SplitMix64 state `rng`; `None` when every weight is -inf.
+fn draw<T: Copy>(rng: &mut u64, options: &[(f64, T)]) -> Option<T> {
+    let top = options
+        .iter()
+        .map(|o| o.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if top == f64::NEG_INFINITY {
+        return None;
+    }
+    let total: f64 = options.iter().map(|o| (o.0 - top).exp()).sum();
+    *rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *rng;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let mut r = (z >> 11) as f64 / (1u64 << 53) as f64 * total;
+    let mut last = None;
+    for o in options {
+        if o.0 == f64::NEG_INFINITY {
+            continue;
+        }
+        last = Some(o.1);
+        r -= (o.0 - top).exp();
+        if r <= 0.0 {
+            break;
+        }
+    }
+    last
+}
+
 impl BreakModel {
     /// The model compiled into the binary, parsed on first use.
     ///
@@ -381,41 +484,20 @@ impl BreakModel {
         if n < (self.info.min_sentences as usize).max(2) {
             return Vec::new();
         }
-        let info = &self.info;
-        let clamp = |p: f32| p.clamp(1e-6, 1.0 - 1e-6);
-        // stay[m]: sum of ln(1 - p) over the boundaries before sentences 1..=m.
-        let mut stay = vec![0.0f64; n];
-        for (m, &p) in probs.iter().enumerate() {
-            stay[m + 1] = stay[m] + f64::from((1.0 - clamp(p)).ln());
-        }
-        let len_lp = |k: usize, j: usize| -> f64 {
-            let lp = &info.length_log_prob[table(k == 0, j == n)];
-            let len = j - k;
-            lp.get(len - 1)
-                .or(lp.last())
-                .map_or(0.0, |&x| f64::from(x * info.length_weight))
-        };
-        // The count prior's row for this block (none: every count scores 0).
-        let counts = info.count_log_prob.get(size_bucket(n));
-        let count_lp = |c: usize| -> f64 {
-            counts
-                .and_then(|row| row.get(c - 1).or(row.last()))
-                .map_or(0.0, |&x| f64::from(x * info.count_weight))
-        };
+        let lat = Lattice::new(&self.info, probs);
         // best[cell(j, c)]: the best score of the first j sentences cut into c
         // paragraphs (c = MAX_COUNT: that many or more); from[cell(j, c)]:
         // where the last of those paragraphs starts and the count before it.
-        let cell = |j: usize, c: usize| j * MAX_COUNT + c - 1;
         let mut best = vec![f64::NEG_INFINITY; (n + 1) * MAX_COUNT];
         let mut from = vec![(0usize, 0usize); (n + 1) * MAX_COUNT];
         for j in 1..=n {
             for k in j.saturating_sub(MAX_PARAGRAPH)..j {
-                let span = (stay[j - 1] - stay[k]) + len_lp(k, j);
+                let span = lat.span(k, j);
                 if k == 0 {
                     best[cell(j, 1)] = span;
                     continue;
                 }
-                let open = f64::from(clamp(probs[k - 1]).ln() + info.break_bias);
+                let open = lat.open(k);
                 for c0 in 1..=MAX_COUNT {
                     let prev = best[cell(k, c0)];
                     if prev == f64::NEG_INFINITY {
@@ -433,7 +515,7 @@ impl BreakModel {
         let Some(mut c) = (1..=MAX_COUNT)
             .filter(|&c| best[cell(n, c)] > f64::NEG_INFINITY)
             .max_by(|&a, &b| {
-                (best[cell(n, a)] + count_lp(a)).total_cmp(&(best[cell(n, b)] + count_lp(b)))
+                (best[cell(n, a)] + lat.count(a)).total_cmp(&(best[cell(n, b)] + lat.count(b)))
             })
         else {
             return Vec::new();
@@ -448,6 +530,84 @@ impl BreakModel {
             (j, c) = (k, c0);
         }
         out.reverse();
+        out
+    }
+
+    /// `samples` segmentations of a block, each as [`BreakModel::breaks`]
+    /// gives one, drawn from the decoder's posterior (every segmentation
+    /// weighted by `exp(score / temperature)`, its score the one
+    /// [`BreakModel::breaks`] maximises), by forward filtering and backward
+    /// sampling. Why: a restored paragraph break is often wrong, and labels
+    /// averaged over likely segmentations do not stake everything on one.
+    /// Deterministic for a given `seed`. Empty when the block is too short to
+    /// cut (see [`BreakModel::breaks`]).
+    pub fn sample(
+        &self,
+        sentences: &[&str],
+        samples: usize,
+        temperature: f64,
+        seed: u64,
+    ) -> Vec<Vec<usize>> {
+        let n = sentences.len();
+        if n < (self.info.min_sentences as usize).max(2) || samples == 0 {
+            return Vec::new();
+        }
+        let probs = self.boundary_probs(sentences);
+        let lat = Lattice::new(&self.info, &probs);
+        let t = temperature.max(1e-3);
+        // alpha[cell(j, c)]: log of the summed weights of the first j
+        // sentences cut into c paragraphs.
+        let mut alpha = vec![f64::NEG_INFINITY; (n + 1) * MAX_COUNT];
+        for j in 1..=n {
+            for k in j.saturating_sub(MAX_PARAGRAPH)..j {
+                let span = lat.span(k, j) / t;
+                if k == 0 {
+                    alpha[cell(j, 1)] = span;
+                    continue;
+                }
+                let step = lat.open(k) / t + span;
+                for c0 in 1..=MAX_COUNT {
+                    let a = alpha[cell(k, c0)];
+                    if a > f64::NEG_INFINITY {
+                        let c = (c0 + 1).min(MAX_COUNT);
+                        alpha[cell(j, c)] = log_add(alpha[cell(j, c)], a + step);
+                    }
+                }
+            }
+        }
+        let mut rng = seed;
+        let mut out = Vec::with_capacity(samples);
+        let mut options = Vec::new();
+        for _ in 0..samples {
+            options.clear();
+            options.extend((1..=MAX_COUNT).map(|c| (alpha[cell(n, c)] + lat.count(c) / t, (n, c))));
+            let Some((mut j, mut c)) = draw(&mut rng, &options) else {
+                break;
+            };
+            let mut cut = Vec::new();
+            // Walk back: which paragraph ends at j, given c paragraphs so far.
+            while c > 1 {
+                options.clear();
+                for k in j.saturating_sub(MAX_PARAGRAPH).max(1)..j {
+                    let step = lat.open(k) / t + lat.span(k, j) / t;
+                    let before: &[usize] = if c == MAX_COUNT {
+                        &[MAX_COUNT - 1, MAX_COUNT]
+                    } else {
+                        &[c - 1]
+                    };
+                    for &c0 in before {
+                        options.push((alpha[cell(k, c0)] + step, (k, c0)));
+                    }
+                }
+                let Some((k, c0)) = draw(&mut rng, &options) else {
+                    break;
+                };
+                cut.push(k);
+                (j, c) = (k, c0);
+            }
+            cut.reverse();
+            out.push(cut);
+        }
         out
     }
 
@@ -638,6 +798,47 @@ mod tests {
         m.info.count_weight = 1.0;
         m.info.count_log_prob.truncate(2);
         assert_eq!(m.decode(&probs), [1, 5]);
+    }
+
+    #[test]
+    fn samples_are_valid_segmentations_and_cool_to_the_best_one() {
+        let m = BreakModel::embedded().unwrap();
+        let text = "Many towns are growing fast these days. Some people want more roads, \
+            while others want more parks. In my opinion, every town should plant more trees. \
+            Firstly, trees keep streets cool in the summer. A street lined with old oaks can \
+            be several degrees cooler than a bare one. People walk more when the shade is \
+            there. Secondly, trees clean the air we breathe. Their leaves catch dust and \
+            smoke from traffic. Children who live near parks have fewer problems with \
+            asthma. In conclusion, trees make towns cooler, cleaner and healthier. Every \
+            town council should plant them now.";
+        let s = sentences(text);
+        let warm = m.sample(&s, 40, 1.0, 7);
+        assert_eq!(warm.len(), 40);
+        for cut in &warm {
+            assert!(cut.windows(2).all(|w| w[0] < w[1]), "{cut:?}");
+            assert!(cut.iter().all(|&i| (1..s.len()).contains(&i)), "{cut:?}");
+        }
+        assert_eq!(warm, m.sample(&s, 40, 1.0, 7), "deterministic for a seed");
+        // Near zero temperature every draw is the decoder's best segmentation.
+        let best = m.breaks(&s);
+        assert!(m.sample(&s, 5, 1e-3, 1).iter().all(|c| *c == best));
+        // Too short to cut, or nothing asked for: no draws.
+        assert!(m.sample(&s[..5], 4, 1.0, 1).is_empty());
+        assert!(m.sample(&s, 0, 1.0, 1).is_empty());
+    }
+
+    #[test]
+    fn draw_follows_the_weights_and_skips_impossible_options() {
+        let mut rng = 3;
+        let opts = [(f64::NEG_INFINITY, 0), (0.0, 1), (-1e9, 2)];
+        assert!((0..50).all(|_| draw(&mut rng, &opts) == Some(1)));
+        assert_eq!(draw(&mut rng, &[(f64::NEG_INFINITY, 0)]), None);
+        assert_eq!(draw::<u8>(&mut rng, &[]), None);
+        let even = [(0.0, 0), (0.0, 1)];
+        let ones = (0..400)
+            .filter(|_| draw(&mut rng, &even) == Some(1))
+            .count();
+        assert!((150..250).contains(&ones), "{ones}");
     }
 
     /// Sentences of a text written for these tests.
