@@ -1,5 +1,5 @@
-// Research harness (not built by cargo): chooses `classify::restored::HEDGE`
-// on held-out training essays pasted flat. Copy it to examples/hedge_cv.rs and run
+// Research harness (a cargo example, built with the other targets): chooses
+// `classify::restored::HEDGE` on held-out training essays pasted flat. Run
 //
 //   S=16,32 cargo run --release --example hedge_cv -- SEL.flat.jsonl ROLES.bin BREAKS.bin
 //
