@@ -97,7 +97,9 @@ pub fn fit(rows: &[&Example]) -> Vec<f32> {
             hess[a][a] += L2;
         }
         hess[0][0] += 1e-6;
-        let Some(step) = solve(hess, grad) else { break };
+        let Some(step) = super::short::solve(hess, grad) else {
+            break;
+        };
         let mut moved = 0.0f64;
         for a in 0..DIM {
             w[a] -= step[a];
@@ -108,32 +110,6 @@ pub fn fit(rows: &[&Example]) -> Vec<f32> {
         }
     }
     w.iter().map(|&x| x as f32).collect()
-}
-
-/// Solves `a x = b` by Gaussian elimination with partial pivoting (`None`
-/// when singular).
-fn solve(mut a: Vec<[f64; DIM]>, mut b: [f64; DIM]) -> Option<[f64; DIM]> {
-    for c in 0..DIM {
-        let p = (c..DIM).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
-        if a[p][c].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(c, p);
-        b.swap(c, p);
-        for r in c + 1..DIM {
-            let k = a[r][c] / a[c][c];
-            for x in c..DIM {
-                a[r][x] -= k * a[c][x];
-            }
-            b[r] -= k * b[c];
-        }
-    }
-    let mut x = [0.0f64; DIM];
-    for c in (0..DIM).rev() {
-        let s: f64 = (c + 1..DIM).map(|k| a[c][k] * x[k]).sum();
-        x[c] = (b[c] - s) / a[c][c];
-    }
-    Some(x)
 }
 
 /// The threshold of the decision: P(yes) = 0.5.
