@@ -145,8 +145,8 @@ fn cv_trains_the_counter_argument_decision_it_ships() {
         .arg(&out)
         .assert()
         .success();
-    let m = essaymap::link::CounterModel::from_json(&std::fs::read_to_string(&out).unwrap())
-        .unwrap();
+    let m =
+        essaymap::link::CounterModel::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(m.weights.len(), essaymap::link::counter::DIM);
     assert_eq!(m.threshold, 0.5);
     // Essays with a stated thesis are decided; the tiny file has three.
