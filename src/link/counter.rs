@@ -168,15 +168,14 @@ fn turns(t: &SentText) -> bool {
 }
 
 fn reports_others(t: &SentText) -> bool {
-    // Three passes over the words rather than one collected list: most
-    // sentences fail the first, and this runs on every sentence of an essay.
-    t.words().any(|w| OTHERS.contains(&w))
-        && t.words().any(|w| {
-            REPORT
-                .iter()
-                .any(|r| w.strip_prefix(r).is_some_and(|s| matches!(s, "" | "s")))
-        })
-        && !t.words().any(|w| FIRST_PERSON.contains(&w))
+    let words: Vec<&str> = t.words().collect();
+    let subject = words.iter().any(|w| OTHERS.contains(w));
+    let verb = words.iter().any(|w| {
+        REPORT
+            .iter()
+            .any(|r| w.strip_prefix(r).is_some_and(|s| matches!(s, "" | "s")))
+    });
+    subject && verb && !words.iter().any(|w| FIRST_PERSON.contains(w))
 }
 
 /// The stance model's view of one essay that the decision and the map read.
@@ -195,12 +194,10 @@ pub(crate) fn features(v: &DocView<'_>, inputs: &Inputs) -> [f32; DIM] {
     let n = doc.sentences.len();
     let b = |x: bool| if x { 1.0 } else { 0.0 };
     let ln1p = |k: usize| (k as f32).ln_1p();
-    let reports: Vec<bool> = v.text.iter().map(reports_others).collect();
     let concede: Vec<bool> = v
         .text
         .iter()
-        .zip(&reports)
-        .map(|(t, &r)| r || t.phrase_mask(&CONCEDE_PHRASES) != 0)
+        .map(|t| t.phrase_mask(&CONCEDE_PHRASES) != 0 || reports_others(t))
         .collect();
     let same_paragraph =
         |i: usize, j: usize| doc.sentences[i].paragraph == doc.sentences[j].paragraph;
@@ -256,7 +253,7 @@ pub(crate) fn features(v: &DocView<'_>, inputs: &Inputs) -> [f32; DIM] {
         ln1p(scores.iter().filter(|s| s.0 >= 0.3).count()),
         mean,
         ln1p(concede.iter().filter(|&&c| c).count()),
-        ln1p(reports.iter().filter(|&&r| r).count()),
+        ln1p((0..n).filter(|&i| reports_others(&v.text[i])).count()),
         ln1p(answered.iter().filter(|&&a| a).count()),
         ln1p(v.text.iter().filter(|t| turns(t)).count()),
         b(body_opens_conceding),

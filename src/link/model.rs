@@ -341,30 +341,21 @@ impl LearnedLinker<'static> {
 }
 
 impl LearnedLinker<'_> {
-    /// P(against the stated thesis) of every sentence the counter-argument
-    /// decisions read ([`LearnedLinker::counters`], the essay-level inputs),
-    /// computed once: the stance model is the costly part of linking. Empty
-    /// when no sentence states the thesis (nothing to attack).
-    fn stances(&self, v: &DocView<'_>) -> Vec<Option<f32>> {
+    /// Sentences the role classifier called evidence or other that the stance
+    /// model finds clearly against the stated thesis: counter-arguments it
+    /// missed (none when no sentence states the thesis: nothing to attack).
+    fn counters(&self, v: &DocView<'_>) -> Vec<usize> {
         let doc = v.doc;
         let Some(t) = stated_thesis(doc) else {
             return Vec::new();
         };
         (0..doc.sentences.len())
-            .map(|i| {
-                (screened(v, i) || decision_reads(v, i))
-                    .then(|| self.model.against_prob(v, i, Some(t)))
+            .filter(|&c| {
+                let s = &doc.sentences[c];
+                s.thesis != Some(true)
+                    && matches!(s.label, Some(Label::Evidence | Label::Other))
+                    && self.model.against_prob(v, c, Some(t)) >= self.model.info.counter_threshold
             })
-            .collect()
-    }
-
-    /// Sentences the role classifier called evidence or other that the stance
-    /// model finds clearly against the stated thesis (`stances`):
-    /// counter-arguments it missed.
-    fn counters(&self, v: &DocView<'_>, stances: &[Option<f32>]) -> Vec<usize> {
-        let level = self.model.info.counter_threshold;
-        (0..stances.len())
-            .filter(|&c| screened(v, c) && stances[c].is_some_and(|p| p >= level))
             .collect()
     }
 
@@ -402,17 +393,20 @@ impl LearnedLinker<'_> {
     /// question) and whether the sentence-level decisions found one
     /// (`counters`, or a claim at the against threshold). `None` without a
     /// stated thesis (nothing to attack).
-    pub(crate) fn counter_inputs(
-        &self,
-        v: &DocView<'_>,
-        stances: &[Option<f32>],
-        counters: &[usize],
-    ) -> Option<Inputs> {
-        if stances.is_empty() {
-            return None;
-        }
-        let against: Vec<Option<f32>> = (0..stances.len())
-            .map(|i| stances[i].filter(|_| decision_reads(v, i)))
+    pub(crate) fn counter_inputs(&self, v: &DocView<'_>, counters: &[usize]) -> Option<Inputs> {
+        let doc = v.doc;
+        let t = stated_thesis(doc)?;
+        let against: Vec<Option<f32>> = (0..doc.sentences.len())
+            .map(|i| {
+                let s = &doc.sentences[i];
+                let candidate = s.kind.is_prose()
+                    && match v.roles[i] {
+                        Role::Claim | Role::Evidence => true,
+                        Role::Thesis => false,
+                        Role::None => s.label == Some(Label::Other),
+                    };
+                candidate.then(|| self.model.against_prob(v, i, Some(t)))
+            })
             .collect();
         let found = !counters.is_empty()
             || against.iter().enumerate().any(|(i, p)| {
@@ -430,9 +424,8 @@ impl LearnedLinker<'_> {
             return None;
         }
         let v = DocView::new(doc);
-        let stances = self.stances(&v);
-        let counters = self.counters(&v, &stances);
-        let inputs = self.counter_inputs(&v, &stances, &counters)?;
+        let counters = self.counters(&v);
+        let inputs = self.counter_inputs(&v, &counters)?;
         Some(counter::features(&v, &inputs))
     }
 
@@ -440,19 +433,14 @@ impl LearnedLinker<'_> {
     /// decisions found nothing, the sentence to make the counter-argument.
     /// `Keep` without a decision model, a stated thesis, or for a short text
     /// (the short-text model decides those).
-    fn counter_verdict(
-        &self,
-        v: &DocView<'_>,
-        stances: &[Option<f32>],
-        counters: &[usize],
-    ) -> (Verdict, Option<usize>) {
+    fn counter_verdict(&self, v: &DocView<'_>, counters: &[usize]) -> (Verdict, Option<usize>) {
         let Some(m) = self.counter else {
             return (Verdict::Keep, None);
         };
         if !decides(v.doc) {
             return (Verdict::Keep, None);
         }
-        let Some(inputs) = self.counter_inputs(v, stances, counters) else {
+        let Some(inputs) = self.counter_inputs(v, counters) else {
             return (Verdict::Keep, None);
         };
         let verdict = m.verdict(m.prob(&counter::features(v, &inputs)));
@@ -689,13 +677,12 @@ impl Linker for LearnedLinker<'_> {
             // One view for both steps: the screened sentences turn into claims
             // in it the way a view of the relabelled document would show them.
             let mut v = DocView::new(doc);
-            let stances = self.stances(&v);
-            let mut counters = self.counters(&v, &stances);
+            let mut counters = self.counters(&v);
             // The essay-level decision overrides the sentence-level ones: on
             // "no" the screen promotes nothing and no claim attacks the
             // thesis; on "yes" with nothing found, its most likely sentence
             // becomes the counter-argument.
-            let (verdict, promote) = self.counter_verdict(&v, &stances, &counters);
+            let (verdict, promote) = self.counter_verdict(&v, &counters);
             if verdict == Verdict::No {
                 counters.clear();
             }
@@ -733,25 +720,6 @@ impl Linker for LearnedLinker<'_> {
     fn link(&self, doc: &Document) -> Vec<Link> {
         self.link_view(&DocView::new(doc), &[], &[], false)
     }
-}
-
-/// Whether sentence `i` is one the counter-argument screen reads: not the
-/// thesis, labelled evidence or other.
-fn screened(v: &DocView<'_>, i: usize) -> bool {
-    let s = &v.doc.sentences[i];
-    s.thesis != Some(true) && matches!(s.label, Some(Label::Evidence | Label::Other))
-}
-
-/// Whether sentence `i` is one the essay-level decision reads: prose, a
-/// claim or evidence, or a statement labelled other.
-fn decision_reads(v: &DocView<'_>, i: usize) -> bool {
-    let s = &v.doc.sentences[i];
-    s.kind.is_prose()
-        && match v.roles[i] {
-            Role::Claim | Role::Evidence => true,
-            Role::Thesis => false,
-            Role::None => s.label == Some(Label::Other),
-        }
 }
 
 #[cfg(test)]
