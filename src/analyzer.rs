@@ -21,7 +21,7 @@ use crate::argument::ArgumentMap;
 use crate::document::{Document, Essay};
 use crate::error::{Error, Result};
 use crate::grade::{Grader, Rubric};
-use crate::link::{CounterModel, LearnedLinker, LinkModel, Linker};
+use crate::link::{LearnedLinker, LinkModel, Linker};
 use crate::pipeline::Pipeline;
 use crate::segment;
 use rayon::prelude::*;
@@ -42,8 +42,6 @@ enum Links {
 pub struct Analyzer {
     roles: Pipeline,
     links: Links,
-    /// The essay-level counter-argument decision (`None`: sentence by sentence).
-    counter: Option<Arc<CounterModel>>,
     grader: Arc<Grader>,
 }
 
@@ -67,18 +65,8 @@ impl Analyzer {
         Ok(Analyzer {
             roles,
             links: Links::Embedded(LinkModel::embedded()?),
-            counter: Some(Arc::new(CounterModel::embedded()?.clone())),
             grader: Arc::new(Grader::default()),
         })
-    }
-
-    /// This analyzer deciding per essay whether it considers a
-    /// counter-argument with `model` instead of the embedded one (`None`: the
-    /// link model's stance thresholds alone decide).
-    #[must_use]
-    pub fn with_counter(mut self, model: Option<CounterModel>) -> Analyzer {
-        self.counter = model.map(Arc::new);
-        self
     }
 
     /// This analyzer linking with `model` instead of the embedded link model.
@@ -157,9 +145,7 @@ impl Analyzer {
             Links::Embedded(m) => m,
             Links::Loaded(m) => &**m,
         };
-        let mut links = LearnedLinker::new(model)
-            .with_counter(self.counter.as_deref())
-            .link_labelled(&mut doc);
+        let mut links = LearnedLinker::new(model).link_labelled(&mut doc);
         // A short text's concessions are its counter-arguments.
         if let Some(m) = self.roles.short() {
             m.relink(&mut doc, &mut links);

@@ -132,25 +132,3 @@ fn short_text_sets_come_from_both_corpora() {
         );
     }
 }
-
-#[test]
-fn cv_trains_the_counter_argument_decision_it_ships() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("counter.json");
-    Command::cargo_bin("essaymap")
-        .unwrap()
-        .args(["cv", "--gold"])
-        .arg(tiny())
-        .arg("--train-counter-out")
-        .arg(&out)
-        .assert()
-        .success();
-    let m =
-        essaymap::link::CounterModel::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(m.weights.len(), essaymap::link::counter::DIM);
-    assert_eq!(m.threshold, 0.5);
-    // Essays with a stated thesis are decided; the tiny file has three.
-    let essays = m.provenance["essays"].as_u64().unwrap();
-    assert!(essays <= 3, "{essays}");
-    assert_eq!(m.provenance["gold"][0], "data/gold_tiny.jsonl");
-}

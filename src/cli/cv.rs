@@ -78,51 +78,6 @@ pub struct Args {
     /// probabilities and thesis flag (false: position and cue words only).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     short_thesis_roles: bool,
-    /// Each fold trains the essay-level counter-argument decision on its
-    /// inner dev set and links with it (false: the stance thresholds alone).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    essay_counter: bool,
-    /// Instead of cross-validating: train the essay-level counter-argument
-    /// decision on all the --gold essays (labelled by the embedded role and
-    /// link models, so give files they did not train on: the dev splits),
-    /// each distinct text once, and write it to this file (the shipped one is
-    /// models/counter.json).
-    #[arg(long, value_name = "PATH")]
-    train_counter_out: Option<PathBuf>,
-}
-
-/// `--train-counter-out`: the shipped essay-level counter-argument decision,
-/// trained on every --gold essay (each distinct text once).
-fn train_counter(files: &[GoldFile], args: &Args, out: &std::path::Path) -> Result<ExitCode> {
-    let corpora = cv::read(files, &RuleSegmenter::default(), args.max_essays, args.seed)?;
-    let mut seen = std::collections::HashSet::new();
-    let essays: Vec<_> = corpora
-        .iter()
-        .flat_map(|c| c.essays.iter().map(|(_, e)| e))
-        .filter(|e| seen.insert(e.doc.text.clone()))
-        .collect();
-    let linker = essaymap::link::LearnedLinker::new(essaymap::link::LinkModel::embedded()?)
-        .with_paragraph_claim_min(args.paragraph_claim_min);
-    let provenance = serde_json::json!({
-        "gold": args.gold.iter().map(|p| essaymap::train::corpus::file_label(p)).collect::<Vec<_>>(),
-        "role_model": "embedded models/roles.bin",
-        "link_model": "embedded models/links.bin",
-    });
-    let model = essaymap::train::counter::train_on(
-        &essaymap::Pipeline::embedded()?,
-        &linker,
-        &essays,
-        provenance,
-    )?;
-    let json = serde_json::to_string_pretty(&model)?;
-    std::fs::write(out, json + "\n")?;
-    eprintln!(
-        "counter-argument decision: {} essays, out-of-fold accuracy {} -> {}",
-        model.provenance["essays"],
-        model.provenance["out_of_fold_accuracy"],
-        out.display()
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `--train-short-out`: the shipped short-text model, trained on every
@@ -240,9 +195,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(out) = &args.train_short_out {
         return train_short(&files, &args, out);
     }
-    if let Some(out) = &args.train_counter_out {
-        return train_counter(&files, &args, out);
-    }
     let cfg = Config {
         folds: args.folds,
         seed: args.seed,
@@ -266,7 +218,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         links: links::TrainConfig::default(),
         paragraph_claim_min: args.paragraph_claim_min,
-        essay_counter: args.essay_counter,
     };
     let t0 = Instant::now();
     let results = cv::run(&files, &cfg, &RuleSegmenter::default(), &mut |l| {
@@ -282,8 +233,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "max_essays": args.max_essays,
             "recipe": {"epochs": args.epochs, "lr": args.lr, "l2": args.l2,
                 "ensemble": args.ensemble, "rescore_folds": args.rescore_folds,
-                "dev_max": args.dev_max, "paragraph_claim_min": args.paragraph_claim_min,
-                "essay_counter": args.essay_counter},
+                "dev_max": args.dev_max, "paragraph_claim_min": args.paragraph_claim_min},
             "seconds": seconds,
             "corpora": results,
         });

@@ -34,13 +34,11 @@
 //! claims the links treat as claims. The [`crate::map`] stage turns links into
 //! the argument map with its issue node.
 
-pub mod counter;
 pub(crate) mod features;
 pub(crate) mod model;
 mod rules;
 mod text;
 
-pub use counter::CounterModel;
 pub use model::{LearnedLinker, LinkModel, ModelInfo, PARAGRAPH_CLAIM_MIN};
 pub use rules::NearestClaimLinker;
 

@@ -14,7 +14,6 @@
 //! another version is a typed [`Error::Model`] rather than silent garbage. The
 //! shipped model is compiled into the binary and parsed once ([`LinkModel::embedded`]).
 
-use super::counter::{self, CounterModel, Inputs, Verdict};
 use super::features::{self, DocView, Dot, Feats, Hasher, Role, Sink, FEATURE_SPEC};
 use super::{main_thesis, stated_thesis, Forest, Linker};
 use crate::argument::{Link, Relation};
@@ -283,8 +282,6 @@ pub struct LearnedLinker<'m> {
     model: &'m LinkModel,
     /// See [`LearnedLinker::with_paragraph_claim_min`].
     paragraph_claim_min: f32,
-    /// See [`LearnedLinker::with_counter`].
-    counter: Option<&'m CounterModel>,
 }
 
 /// The P(claim) at or above which a body paragraph's most claim-like sentence
@@ -299,17 +296,7 @@ impl<'m> LearnedLinker<'m> {
         LearnedLinker {
             model,
             paragraph_claim_min: PARAGRAPH_CLAIM_MIN,
-            counter: None,
         }
-    }
-
-    /// This linker deciding per essay whether it considers a counter-argument
-    /// ([`CounterModel`]) and making the map agree; `None`: the stance
-    /// thresholds alone decide, sentence by sentence.
-    #[must_use]
-    pub fn with_counter(mut self, counter: Option<&'m CounterModel>) -> Self {
-        self.counter = counter;
-        self
     }
 
     /// This linker with another level for claims of claimless body
@@ -327,16 +314,12 @@ impl<'m> LearnedLinker<'m> {
 }
 
 impl LearnedLinker<'static> {
-    /// A linker using the embedded link model and the embedded counter-argument
-    /// decision.
+    /// A linker using the embedded model.
     ///
     /// # Errors
-    /// As [`LinkModel::embedded`] and [`CounterModel::embedded`].
+    /// As [`LinkModel::embedded`].
     pub fn embedded() -> Result<Self> {
-        Ok(
-            LearnedLinker::new(LinkModel::embedded()?)
-                .with_counter(Some(CounterModel::embedded()?)),
-        )
+        Ok(LearnedLinker::new(LinkModel::embedded()?))
     }
 }
 
@@ -388,81 +371,10 @@ impl LearnedLinker<'_> {
             .collect()
     }
 
-    /// What the essay-level decision reads: P(against) of every sentence
-    /// that could be a counter-argument (prose, not the thesis, not a
-    /// question) and whether the sentence-level decisions found one
-    /// (`counters`, or a claim at the against threshold). `None` without a
-    /// stated thesis (nothing to attack).
-    pub(crate) fn counter_inputs(&self, v: &DocView<'_>, counters: &[usize]) -> Option<Inputs> {
-        let doc = v.doc;
-        let t = stated_thesis(doc)?;
-        let against: Vec<Option<f32>> = (0..doc.sentences.len())
-            .map(|i| {
-                let s = &doc.sentences[i];
-                let candidate = s.kind.is_prose()
-                    && match v.roles[i] {
-                        Role::Claim | Role::Evidence => true,
-                        Role::Thesis => false,
-                        Role::None => s.label == Some(Label::Other),
-                    };
-                candidate.then(|| self.model.against_prob(v, i, Some(t)))
-            })
-            .collect();
-        let found = !counters.is_empty()
-            || against.iter().enumerate().any(|(i, p)| {
-                v.roles[i] == Role::Claim
-                    && p.is_some_and(|p| p >= self.model.info.against_threshold)
-            });
-        Some(Inputs { against, found })
-    }
-
-    /// The features the essay-level decision reads on `doc`, as
-    /// [`Linker::link_labelled`] computes them before deciding; `None` where
-    /// it does not decide (no stated thesis, a short text). For training it.
-    pub(crate) fn counter_features(&self, doc: &Document) -> Option<[f32; counter::DIM]> {
-        if !decides(doc) {
-            return None;
-        }
-        let v = DocView::new(doc);
-        let counters = self.counters(&v);
-        let inputs = self.counter_inputs(&v, &counters)?;
-        Some(counter::features(&v, &inputs))
-    }
-
-    /// The essay-level verdict on `v` and, on "yes" where the sentence-level
-    /// decisions found nothing, the sentence to make the counter-argument.
-    /// `Keep` without a decision model, a stated thesis, or for a short text
-    /// (the short-text model decides those).
-    fn counter_verdict(&self, v: &DocView<'_>, counters: &[usize]) -> (Verdict, Option<usize>) {
-        let Some(m) = self.counter else {
-            return (Verdict::Keep, None);
-        };
-        if !decides(v.doc) {
-            return (Verdict::Keep, None);
-        }
-        let Some(inputs) = self.counter_inputs(v, counters) else {
-            return (Verdict::Keep, None);
-        };
-        let verdict = m.verdict(m.prob(&counter::features(v, &inputs)));
-        let promote = (verdict == Verdict::Yes && !inputs.found)
-            .then(|| counter::most_likely(v, &inputs))
-            .flatten();
-        (verdict, promote)
-    }
-
     /// The links of the document `v` shows (see [`Linker::link`]). The
     /// claims in `for_thesis` support the thesis whatever their stance score:
-    /// paragraph claims the screen for counter-arguments passed over. Those in
-    /// `against` attack it (the counter-argument the essay-level decision
-    /// chose); with `none_against` nothing attacks the thesis (it decided the
-    /// essay considers none).
-    fn link_view(
-        &self,
-        v: &DocView<'_>,
-        for_thesis: &[usize],
-        against: &[usize],
-        none_against: bool,
-    ) -> Vec<Link> {
+    /// paragraph claims the screen for counter-arguments passed over.
+    fn link_view(&self, v: &DocView<'_>, for_thesis: &[usize]) -> Vec<Link> {
         let doc = v.doc;
         let m = self.model;
         let n = doc.sentences.len();
@@ -541,10 +453,8 @@ impl LearnedLinker<'_> {
                 let (relation, confidence) = if v.roles[c] == Role::Thesis {
                     // A restatement of the thesis backs it.
                     (Relation::Supports, 1.0)
-                } else if none_against || for_thesis.contains(&c) {
+                } else if for_thesis.contains(&c) {
                     (Relation::Supports, 1.0 - m.against_prob(v, c, Some(t)))
-                } else if against.contains(&c) {
-                    (Relation::Attacks, m.against_prob(v, c, Some(t)))
                 } else {
                     let pa = m.against_prob(v, c, Some(t));
                     if pa >= m.info.against_threshold {
@@ -561,51 +471,9 @@ impl LearnedLinker<'_> {
                 });
             }
         }
-        if none_against {
-            // Evidence of the introduction attacking the thesis would be a
-            // counter-argument too (`Metrics`): it qualifies it instead.
-            for l in out.iter_mut().filter(|l| v.roles[l.target] == Role::Thesis) {
-                l.relation = Relation::Supports;
-            }
-        }
         answer_counter_arguments(v, &mut out);
-        for &c in against {
-            answer_after(v, &mut out, c);
-        }
         out.sort_by_key(|l| l.source);
         out
-    }
-}
-
-/// Whether the essay-level counter-argument decision reads `doc`: not a short
-/// text (the short-text model decides those), nor a text whose paragraphs the
-/// break model restored (its features read the writer's paragraphs; in
-/// cross-validation, short texts the break model cut lost 0.02
-/// counter-argument F1 to it).
-fn decides(doc: &Document) -> bool {
-    !crate::classify::short::is_short(doc) && !crate::segment::breaks::restored(doc)
-}
-
-/// The sentence after the counter-argument `c` answers it when it is in the
-/// same paragraph, turns with "But / However ..." and is evidence or a claim
-/// other than the thesis (as a short text's concession is answered): its link
-/// becomes `attacks c`. No cycle can close: `c` links straight to the thesis.
-fn answer_after(v: &DocView<'_>, out: &mut [Link], c: usize) {
-    let r = c + 1;
-    let doc = v.doc;
-    let answers = r < doc.sentences.len()
-        && doc.sentences[r].paragraph == doc.sentences[c].paragraph
-        && matches!(v.roles[r], Role::Claim | Role::Evidence)
-        && counter::answers(v, r)
-        && out
-            .iter()
-            .any(|l| l.source == c && l.relation == Relation::Attacks);
-    if !answers {
-        return;
-    }
-    if let Some(l) = out.iter_mut().find(|l| l.source == r) {
-        l.target = c;
-        l.relation = Relation::Attacks;
     }
 }
 
@@ -678,16 +546,6 @@ impl Linker for LearnedLinker<'_> {
             // in it the way a view of the relabelled document would show them.
             let mut v = DocView::new(doc);
             let mut counters = self.counters(&v);
-            // The essay-level decision overrides the sentence-level ones: on
-            // "no" the screen promotes nothing and no claim attacks the
-            // thesis; on "yes" with nothing found, its most likely sentence
-            // becomes the counter-argument.
-            let (verdict, promote) = self.counter_verdict(&v, &counters);
-            if verdict == Verdict::No {
-                counters.clear();
-            }
-            let against: Vec<usize> = promote.into_iter().collect();
-            counters.extend(&against);
             for &c in &counters {
                 v.relabel_claim(c);
             }
@@ -698,7 +556,7 @@ impl Linker for LearnedLinker<'_> {
             for &c in &claims {
                 v.relabel_claim(c);
             }
-            let links = self.link_view(&v, &claims, &against, verdict == Verdict::No);
+            let links = self.link_view(&v, &claims);
             counters.extend(claims);
             (links, counters)
         };
@@ -718,7 +576,7 @@ impl Linker for LearnedLinker<'_> {
     }
 
     fn link(&self, doc: &Document) -> Vec<Link> {
-        self.link_view(&DocView::new(doc), &[], &[], false)
+        self.link_view(&DocView::new(doc), &[])
     }
 }
 
@@ -900,106 +758,6 @@ mod tests {
         assert!(links
             .iter()
             .any(|l| l.source == 1 && l.relation == Relation::Attacks));
-    }
-
-    /// A decision that always says `p` (its bias alone), at threshold 0.5.
-    fn decision(p: f32) -> CounterModel {
-        let mut weights = vec![0.0; counter::DIM];
-        weights[0] = (p / (1.0 - p)).ln();
-        CounterModel {
-            features: counter::FEATURES.into(),
-            weights,
-            threshold: 0.5,
-            provenance: serde_json::Value::Null,
-        }
-    }
-
-    const CONCEDING: &str = "Cars should leave city centres. They pollute the air.\n\n\
-        Some people say a ban hurts trade. But pedestrian zones draw more visitors.\n\n\
-        So cars should go.";
-
-    fn attacks_on_thesis(links: &[Link]) -> Vec<usize> {
-        links
-            .iter()
-            .filter(|l| l.target == 0 && l.relation == Relation::Attacks)
-            .map(|l| l.source)
-            .collect()
-    }
-
-    #[test]
-    fn an_essay_level_yes_makes_the_conceding_sentence_a_counter_argument_answered_after_it() {
-        let labels = [Claim, Evidence, Evidence, Evidence, Claim];
-        // P(against) is 0.5 everywhere: below both stance thresholds, so the
-        // sentence-level decisions find no counter-argument.
-        let mut m = LinkModel::zeros(8, 8, 8);
-        m.info.no_target_weight = 0.0;
-        m.info.attack_threshold = 0.6;
-        m.info.against_threshold = 0.6;
-        m.info.counter_threshold = 0.6;
-        let mut d = labelled(CONCEDING, &labels);
-        assert!(attacks_on_thesis(&LearnedLinker::new(&m).link_labelled(&mut d)).is_empty());
-        let yes = decision(0.9);
-        let mut d = labelled(CONCEDING, &labels);
-        let links = LearnedLinker::new(&m)
-            .with_counter(Some(&yes))
-            .link_labelled(&mut d);
-        assert_eq!(attacks_on_thesis(&links), [2], "{links:?}");
-        assert_eq!(d.sentences[2].label, Some(Claim));
-        assert!(
-            links
-                .iter()
-                .any(|l| (l.source, l.target, l.relation) == (3, 2, Relation::Attacks)),
-            "the 'But ...' sentence answers it: {links:?}"
-        );
-        // Without a stated thesis there is nothing to attack: no decision.
-        let mut d = labelled(CONCEDING, &labels);
-        d.sentences[0].thesis = Some(false);
-        let links = LearnedLinker::new(&m)
-            .with_counter(Some(&yes))
-            .link_labelled(&mut d);
-        assert_eq!(d.sentences[2].label, Some(Evidence));
-        assert!(links.iter().all(|l| l.relation == Relation::Supports));
-    }
-
-    #[test]
-    fn an_essay_level_no_leaves_nothing_attacking_the_thesis() {
-        let labels = [Claim, Evidence, Evidence, Evidence, Claim];
-        // P(against) 0.5 passes both stance thresholds: sentence by sentence,
-        // the conceding statement and the last claim attack the thesis.
-        let mut m = LinkModel::zeros(8, 8, 8);
-        m.info.no_target_weight = 0.0;
-        m.info.attack_threshold = 0.6;
-        m.info.against_threshold = 0.4;
-        m.info.counter_threshold = 0.4;
-        let mut d = labelled(CONCEDING, &labels);
-        let links = LearnedLinker::new(&m).link_labelled(&mut d);
-        assert!(!attacks_on_thesis(&links).is_empty());
-        let no = decision(0.1);
-        let mut d = labelled(CONCEDING, &labels);
-        let links = LearnedLinker::new(&m)
-            .with_counter(Some(&no))
-            .link_labelled(&mut d);
-        assert!(attacks_on_thesis(&links).is_empty(), "{links:?}");
-        assert_eq!(d.sentences[2].label, Some(Evidence), "not promoted");
-        assert!(links
-            .iter()
-            .any(|l| (l.source, l.target, l.relation) == (4, 0, Relation::Supports)));
-    }
-
-    #[test]
-    fn short_texts_and_essays_without_a_thesis_are_not_decided() {
-        let m = LinkModel::zeros(8, 8, 8);
-        let linker = LearnedLinker::new(&m);
-        let essay = labelled(CONCEDING, &[Claim, Evidence, Evidence, Evidence, Claim]);
-        assert!(linker.counter_features(&essay).is_some());
-        let short = labelled(
-            "Cars should go. Some people say a ban hurts trade. But zones draw visitors.",
-            &[Claim, Evidence, Evidence],
-        );
-        assert!(linker.counter_features(&short).is_none());
-        let mut no_thesis = essay.clone();
-        no_thesis.sentences[0].thesis = Some(false);
-        assert!(linker.counter_features(&no_thesis).is_none());
     }
 
     #[test]

@@ -19,7 +19,6 @@
 //!   always on its essay's side.
 
 use super::corpus::{self, AnnotatedEssay};
-use super::counter;
 use super::links::{self, TrainData};
 use super::links_eval;
 use super::roles::{DevSet, Recipe, TrainSet};
@@ -31,7 +30,7 @@ use crate::argument::Link as Edge;
 use crate::classify::ShortModel;
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::link::{CounterModel, LearnedLinker, LinkModel, Linker};
+use crate::link::{LearnedLinker, LinkModel, Linker};
 use crate::pipeline::Pipeline;
 use crate::segment::Segmenter;
 use crate::ArgumentMap;
@@ -74,10 +73,6 @@ pub struct Config {
     pub paragraph_claim_min: f32,
     /// The short-text thesis decision reads the role model's output.
     pub short_thesis_roles: bool,
-    /// Each fold trains the essay-level counter-argument decision
-    /// ([`CounterModel`]) on its inner dev set and links with it; false: the
-    /// stance thresholds alone decide.
-    pub essay_counter: bool,
 }
 
 /// A corpus: the essays of the gold files in one folder.
@@ -252,16 +247,6 @@ impl FoldFigures {
                 self.accuracy_counter_argument,
             ),
             ("gold counter-argument rate", self.gold_counter_rate),
-            (
-                "predicted counter-argument rate",
-                (!self.findings.is_empty()).then(|| {
-                    let yes = self
-                        .findings
-                        .iter()
-                        .filter(|r| r.predicted.counter_argument);
-                    yes.count() as f64 / self.findings.len() as f64
-                }),
-            ),
             ("short texts", Some(s.texts as f64)),
             ("short: thesis F1", short(s.thesis_f1)),
             (
@@ -375,7 +360,6 @@ fn score_held_out(
     pipeline: &Pipeline,
     link_model: &LinkModel,
     paragraph_claim_min: f32,
-    counter_model: Option<&CounterModel>,
     essays: &[&AnnotatedEssay],
 ) -> Result<(f64, f64, Option<f64>, validity::Validity, ShortScores)> {
     let docs = annotate(pipeline, essays.iter().copied())?;
@@ -384,9 +368,7 @@ fn score_held_out(
         scorer.add(d, &e.gold);
     }
     let roles = scorer.report();
-    let linker = LearnedLinker::new(link_model)
-        .with_paragraph_claim_min(paragraph_claim_min)
-        .with_counter(counter_model);
+    let linker = LearnedLinker::new(link_model).with_paragraph_claim_min(paragraph_claim_min);
     let (linked, linked_docs): (Vec<AnnotatedEssay>, Vec<Document>) = essays
         .iter()
         .zip(&docs)
@@ -414,9 +396,7 @@ fn score_held_out(
         v.pearson_unsupported_claims = None;
         v.pearson_orphan_evidence = None;
     }
-    let analyzer = Analyzer::new(pipeline.clone())?
-        .with_links(link_model.clone())
-        .with_counter(counter_model.cloned());
+    let analyzer = Analyzer::new(pipeline.clone())?.with_links(link_model.clone());
     let shorts = short::from_essays(&unique);
     let short = short::score(&analyzer, &shorts)?;
     Ok((roles.macro_f1, roles.thesis.f1, relation_f1, v, short))
@@ -543,32 +523,9 @@ pub fn run(
         ));
         let train_refs: Vec<&AnnotatedEssay> = train_all.iter().collect();
         let link_model = train_links(&pipeline, &train_refs, &dev_all, &cfg.links)?;
-        // The essay-level counter-argument decision: on the inner dev set,
-        // which neither the role model nor the link model trained on.
-        let counter_model = if cfg.essay_counter {
-            let linker =
-                LearnedLinker::new(&link_model).with_paragraph_claim_min(cfg.paragraph_claim_min);
-            let provenance = serde_json::json!({ "trained_on": "cross-validation fold inner dev" });
-            let m = counter::train_on(&pipeline, &linker, &dev_all, provenance)?;
-            log(&format!(
-                "fold {}/{k}: counter-argument decision on {} essays, \
-                 out-of-fold accuracy {}",
-                f + 1,
-                m.provenance["essays"],
-                m.provenance["out_of_fold_accuracy"]
-            ));
-            Some(m)
-        } else {
-            None
-        };
         for (ci, c) in corpora.iter().enumerate() {
-            let (macro_f1, thesis_f1, relation_f1, v, short) = score_held_out(
-                &pipeline,
-                &link_model,
-                cfg.paragraph_claim_min,
-                counter_model.as_ref(),
-                &held[ci],
-            )?;
+            let (macro_f1, thesis_f1, relation_f1, v, short) =
+                score_held_out(&pipeline, &link_model, cfg.paragraph_claim_min, &held[ci])?;
             let fig = FoldFigures {
                 fold: f + 1,
                 essays: held[ci].len(),

@@ -16,13 +16,11 @@
 //! - [`breaks`]: the paragraph-break model's trainer;
 //! - [`validity`]: the grading metrics on gold and on predicted maps, compared;
 //! - [`short`]: short-text sets (single paragraphs) cut from the gold essays;
-//! - [`counter`]: the essay-level counter-argument decision's trainer;
 //! - [`cv`]: k-fold cross-validation of the whole recipe (retrain, score);
 //! - `rng`: the trainers' seeded generators.
 
 pub mod breaks;
 pub mod corpus;
-pub mod counter;
 pub mod cv;
 pub mod links;
 pub mod links_eval;

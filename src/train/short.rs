@@ -414,17 +414,17 @@ fn fit(rows: &[(&[f32; DIM], bool)]) -> Vec<f32> {
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting (`None`
-/// when singular). Also the essay-level counter-argument trainer's.
-pub(crate) fn solve<const N: usize>(mut a: Vec<[f64; N]>, mut b: [f64; N]) -> Option<[f64; N]> {
-    for c in 0..N {
-        let p = (c..N).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+/// when singular).
+fn solve(mut a: Vec<[f64; DIM]>, mut b: [f64; DIM]) -> Option<[f64; DIM]> {
+    for c in 0..DIM {
+        let p = (c..DIM).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
         if a[p][c].abs() < 1e-12 {
             return None;
         }
         a.swap(c, p);
         b.swap(c, p);
         let pivot = a[c];
-        for r in c + 1..N {
+        for r in c + 1..DIM {
             let k = a[r][c] / pivot[c];
             for (x, y) in a[r][c..].iter_mut().zip(&pivot[c..]) {
                 *x -= k * y;
@@ -432,9 +432,9 @@ pub(crate) fn solve<const N: usize>(mut a: Vec<[f64; N]>, mut b: [f64; N]) -> Op
             b[r] -= k * b[c];
         }
     }
-    let mut x = [0.0f64; N];
-    for c in (0..N).rev() {
-        let s: f64 = (c + 1..N).map(|j| a[c][j] * x[j]).sum();
+    let mut x = [0.0f64; DIM];
+    for c in (0..DIM).rev() {
+        let s: f64 = (c + 1..DIM).map(|j| a[c][j] * x[j]).sum();
         x[c] = (b[c] - s) / a[c][c];
     }
     Some(x)
