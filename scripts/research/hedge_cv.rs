@@ -9,44 +9,18 @@
 // ("single") and with `label_hedged` at each setting, and prints macro-F1 /
 // thesis F1. (The pipeline's rules after the role model are not applied, so
 // the figures are for comparing settings, not for quoting as eval scores.)
-use essaymap::classify::restored::{label_hedged, Hedge};
+use essaymap::classify::restored::{label_hedged, reparagraphed, Hedge};
 use essaymap::classify::{Classifier, Model};
-use essaymap::document::Paragraph;
 use essaymap::features::{extract, Features, Scratch};
 use essaymap::segment::breaks::BreakModel;
 use essaymap::train::{corpus, score::Scorer};
 use essaymap::{Document, Pipeline};
 use std::path::Path;
 
+/// `d` with its paragraphs starting at the sentences in `br`.
 fn repar(d: &Document, br: &[usize]) -> Document {
-    let mut d = d.clone();
-    let mut p = 0;
-    let mut pos = 0;
-    let mut paras: Vec<Paragraph> = Vec::new();
-    for i in 0..d.sentences.len() {
-        if br.contains(&i) {
-            p += 1;
-            pos = 0;
-        }
-        let s = &mut d.sentences[i];
-        s.paragraph = p;
-        s.position_in_paragraph = pos;
-        pos += 1;
-        if paras.len() == p {
-            paras.push(Paragraph {
-                index: p,
-                start: s.start,
-                end: s.end,
-                bytes: s.bytes.clone(),
-            });
-        } else {
-            let q = &mut paras[p];
-            q.end = s.end;
-            q.bytes.end = s.bytes.end;
-        }
-    }
-    d.paragraphs = paras;
-    d
+    let starts: Vec<bool> = (0..d.sentences.len()).map(|i| br.contains(&i)).collect();
+    reparagraphed(d, &starts)
 }
 
 fn lab(m: &Model, d: &mut Document) {

@@ -181,8 +181,9 @@ fn restored_blocks(doc: &Document, text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// A copy of `doc` whose paragraphs start at the sentences `starts` marks.
-fn reparagraphed(doc: &Document, starts: &[bool]) -> Document {
+/// A copy of `doc` whose paragraphs start at the sentences `starts` marks
+/// (one entry per sentence; the first sentence always starts one).
+pub fn reparagraphed(doc: &Document, starts: &[bool]) -> Document {
     let mut d = doc.clone();
     d.paragraphs.clear();
     let mut pos = 0;

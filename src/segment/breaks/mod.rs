@@ -411,10 +411,7 @@ fn draw<T: Copy>(rng: &mut u64, options: &[(f64, T)]) -> Option<T> {
     }
     let total: f64 = options.iter().map(|o| (o.0 - top).exp()).sum();
     *rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *rng;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
+    let z = finish(*rng);
     let mut r = (z >> 11) as f64 / (1u64 << 53) as f64 * total;
     let mut last = None;
     for o in options {
