@@ -79,7 +79,7 @@ const SEED: u64 = 0x7365_676d_656e_7473;
 /// sentence gets the mean of the label probabilities, the most probable label,
 /// and the thesis flag when at least `hedge.thesis_share` of the draws gave
 /// it. Why: a restored break is often wrong (a boundary F1 of about 0.8 on
-/// AAE, 0.56 on PERSUADE), and the role model leans on paragraph positions; on
+/// AAE, 0.59 on PERSUADE), and the role model leans on paragraph positions; on
 /// held-out training essays the average beat the single best segmentation.
 ///
 /// `text` is the essay text the sentences' byte ranges point into (`doc` may

@@ -381,6 +381,10 @@ pub fn train_files(
     model.info.min_sentences = floor;
     let cv = score(&model, &all, &oof, train.len());
     log(&format!(
+        "cross-validated per file: {:?}",
+        cv.iter().map(Counts::f1).collect::<Vec<_>>()
+    ));
+    log(&format!(
         "cross-validated: length weight {}, count weight {}, break bias {}, floor {floor}: \
          mean boundary F1 {cv_f1:.3} (thresholding alone {threshold_only:.3}, without the \
          count prior {no_count:.3}; by floor {floors:?})",

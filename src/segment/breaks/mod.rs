@@ -9,10 +9,12 @@
 //! or a quotation often closes one, and where the essay is matters.
 //!
 //! The model is logistic regression over hashed binary features of each
-//! sentence boundary (the next sentence's first one to three words and the
-//! discourse-marker categories it opens with, the previous sentence's opening,
-//! last word and final punctuation, where the boundary sits in the block,
-//! sentence lengths, word overlap across the boundary), trained on the gold
+//! sentence boundary (the next sentence's first one to three words, the words
+//! of its first clause and the discourse-marker categories it opens with, the
+//! previous sentence's opening, last word and final punctuation, capitals,
+//! where the boundary sits in the block, sentence lengths, word overlap across
+//! the boundary, with the block's opening and over three sentences either
+//! side), trained on the gold
 //! paragraphs of the corpora (`train::breaks`). Decoding is a dynamic programme
 //! over paragraph lengths and counts: it maximises the boundaries'
 //! log-probabilities plus a weighted log-prior of each paragraph's length, a
@@ -50,7 +52,7 @@ const MAGIC: &[u8; 8] = b"EMBREAK\0";
 /// Version of the file layout.
 pub const FORMAT: u32 = 2;
 /// Version of the boundary features; bump on any change to what is extracted.
-pub const FEATURE_SPEC: &str = "breaks-v3";
+pub const FEATURE_SPEC: &str = "breaks-v4";
 /// Longest paragraph, in sentences, the decoder considers (a longer run gets
 /// a break somewhere; essays' paragraphs are far shorter).
 const MAX_PARAGRAPH: usize = 64;
@@ -113,6 +115,8 @@ pub(crate) struct SentView {
     /// Bit `c` set when a marker of category `c` appears after its start (an
     /// opening marker is in `opens`).
     has: u32,
+    /// The first letter is upper-case.
+    upper: bool,
 }
 
 impl SentView {
@@ -152,6 +156,10 @@ impl SentView {
             last: s.trim_end().chars().last().unwrap_or('\0'),
             opens,
             has,
+            upper: s
+                .chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase),
         }
     }
 
@@ -309,6 +317,47 @@ pub(crate) fn boundary_features(views: &[SentView], i: usize, bits: u32, out: &m
             f.num(24, &[c]);
         }
     }
+    // Since `breaks-v4`. What the next sentence is about: the words of its
+    // first clause (its first twelve), wherever they sit.
+    for w in next.words.iter().take(12) {
+        f.add(25, &[w.as_bytes()]);
+    }
+    // Whether either sentence opens with a capital, and the previous one's
+    // final punctuation with the next one's first word.
+    f.num(28, &[usize::from(next.upper), usize::from(prev.upper)]);
+    f.add(
+        29,
+        &[prev.last.encode_utf8(&mut punct).as_bytes(), n1.as_bytes()],
+    );
+    // Topic shift over a wider window: the next sentence's overlap with the
+    // block's first two (a conclusion restates the introduction; at the
+    // second sentence trivially full, a mark of that place), with the
+    // three sentences before it and the three after it, and the previous
+    // sentence's with the three after the boundary.
+    let intro = overlap(&next.content, &views[0].content).max(
+        views
+            .get(1)
+            .map_or(0, |v| overlap(&next.content, &v.content)),
+    );
+    f.num(34, &[intro, third]);
+    let pooled = |r: std::ops::Range<usize>| {
+        let mut c: Vec<u64> = views[r]
+            .iter()
+            .flat_map(|v| v.content.iter().copied())
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    };
+    let (before, after) = (pooled(i.saturating_sub(3)..i), pooled(i + 1..n.min(i + 4)));
+    f.num(
+        35,
+        &[
+            overlap(&next.content, &before),
+            overlap(&next.content, &after),
+        ],
+    );
+    f.num(36, &[overlap(&prev.content, &after)]);
 }
 
 /// Whether the break model cut `doc`'s prose: two sentences of prose in
@@ -843,6 +892,48 @@ mod tests {
         let mut r = Vec::new();
         crate::segment::Segmenter::split(&crate::segment::RuleSegmenter::default(), t, &mut r);
         r.into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn boundary_features_read_the_first_clause_capitals_and_the_wider_topic() {
+        let feats = |texts: &[&str], i: usize| {
+            let views: Vec<SentView> = texts.iter().map(|s| SentView::new(s)).collect();
+            let mut f = Vec::new();
+            boundary_features(&views, i, 16, &mut f);
+            f.sort_unstable();
+            f
+        };
+        let base = [
+            "Trees cool streets.",
+            "They shade the road in summer.",
+            "Birds sing.",
+        ];
+        let base_f = feats(&base, 1);
+        // A word deep in the next sentence's first clause, beyond its first
+        // three, changes the features; the same words past the twelfth do not.
+        let deeper = [
+            "Trees cool streets.",
+            "They shade the road in winter.",
+            "Birds sing.",
+        ];
+        assert_ne!(feats(&deeper, 1), base_f);
+        let long = "They shade the road and the path and the yard and the park in summer.";
+        let longer = "They shade the road and the path and the yard and the park in winter.";
+        assert_eq!(
+            feats(&["Trees cool streets.", long, "Birds sing."], 1),
+            feats(&["Trees cool streets.", longer, "Birds sing."], 1)
+        );
+        // A lower-case opening is read as such.
+        let lower = [
+            "Trees cool streets.",
+            "they shade the road in summer.",
+            "Birds sing.",
+        ];
+        assert_ne!(feats(&lower, 1), base_f);
+        // Words shared two sentences after the boundary, which only the
+        // wider window reads.
+        let four = |last: &str| feats(&["Trees cool streets.", base[1], "Birds sing.", last], 1);
+        assert_ne!(four("Summer shade on the road."), four("Cats sleep."));
     }
 
     #[test]
