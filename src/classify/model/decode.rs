@@ -1,13 +1,11 @@
 //! Decoding settings and the per-essay thesis decisions: [`DecodeConfig`]
 //! (tuned on dev data at training time and stored with the weights) and the
 //! rules that turn per-sentence thesis probabilities into thesis flags
-//! ([`decode_thesis`], [`restate_thesis`]), and the cap on claims per body
-//! paragraph of university essays ([`one_claim_per_body_paragraph`]). They
-//! are apart from the scoring because they read probabilities, not weights:
-//! training tunes them on dev predictions and the transformer backend applies
-//! [`decode_thesis`] to its own probabilities.
+//! ([`decode_thesis`], [`restate_thesis`]). They are apart from the scoring
+//! because they read probabilities, not weights: training tunes them on dev
+//! predictions and the transformer backend applies [`decode_thesis`] to its
+//! own probabilities.
 
-use super::L;
 use crate::document::Label;
 
 /// A [`DecodeConfig::thesis_restate`] level no probability reaches: never
@@ -127,80 +125,9 @@ pub fn restate_thesis(
     }
 }
 
-/// Keeps one claim per body paragraph of a university essay: of the
-/// sentences labelled claim (`labels`, label indices) and not flagged
-/// `thesis` in each paragraph for which `body(paragraph, sentences)` holds,
-/// the most probable claim under `probs` stays one and the others take their
-/// next most probable label. On held-out AAE essays a second predicted claim
-/// in a body paragraph was gold evidence 121 times and a gold claim 53, and
-/// these extra claims, uncorrelated with the gold count, flattened claims per
-/// essay (docs/cross-validation.md, "One claim per body paragraph").
-pub fn one_claim_per_body_paragraph(
-    labels: &mut [usize],
-    probs: &[[f32; L]],
-    thesis: &[bool],
-    paragraph: &[usize],
-    body: impl Fn(usize, usize) -> bool,
-) {
-    let claim = Label::Claim.index();
-    let n = labels
-        .len()
-        .min(probs.len())
-        .min(thesis.len())
-        .min(paragraph.len());
-    let mut lo = 0;
-    while lo < n {
-        let mut hi = lo + 1;
-        while hi < n && paragraph[hi] == paragraph[lo] {
-            hi += 1;
-        }
-        if body(paragraph[lo], hi - lo) {
-            let keep = (lo..hi)
-                .filter(|&i| labels[i] == claim && !thesis[i])
-                .max_by(|&a, &b| probs[a][claim].total_cmp(&probs[b][claim]));
-            for i in lo..hi {
-                if labels[i] == claim && !thesis[i] && Some(i) != keep {
-                    labels[i] = (0..L)
-                        .filter(|&k| k != claim)
-                        .max_by(|&a, &b| probs[i][a].total_cmp(&probs[i][b]))
-                        .unwrap_or(claim);
-                }
-            }
-        }
-        lo = hi;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_body_paragraph_keeps_its_most_probable_claim() {
-        // Label order: claim, evidence, question, other (Label::index).
-        let (c, e, o) = (
-            Label::Claim.index(),
-            Label::Evidence.index(),
-            Label::Other.index(),
-        );
-        let probs = [
-            [0.6, 0.3, 0.0, 0.1],
-            [0.5, 0.4, 0.0, 0.1],
-            [0.7, 0.1, 0.0, 0.2],
-            [0.9, 0.1, 0.0, 0.0],
-            [0.55, 0.4, 0.0, 0.05],
-            [0.6, 0.3, 0.0, 0.1],
-            [0.6, 0.3, 0.0, 0.1],
-        ];
-        let para = [0, 0, 1, 1, 1, 2, 2];
-        let thesis = [false, false, false, false, true, false, false];
-        let mut labels = [c; 7];
-        labels[1] = e;
-        one_claim_per_body_paragraph(&mut labels, &probs, &thesis, &para, |p, _| p == 1);
-        // Paragraph 1: 3 (0.9) stays, 2 takes its next label (other), the
-        // thesis (4) is not counted; paragraphs 0 and 2 are not body ones.
-        assert_eq!(labels, [c, e, o, c, c, c, c]);
-    }
 
     #[test]
     fn a_thesis_stated_at_one_end_is_restated_at_the_other() {

@@ -20,7 +20,6 @@ use super::rescore::{self, ParaPlace, Rescorer, N_FEAT};
 use crate::document::{Document, Label, Scores};
 use crate::features::{token_features, FeatureSpec, Features, Token};
 use crate::util::math::sigmoid;
-use decode::one_claim_per_body_paragraph;
 use ndarray::Array2;
 
 /// Outputs per feature: the four label scores, the thesis logit and the
@@ -130,7 +129,6 @@ pub struct Work {
     feats: Vec<[f32; N_FEAT]>,
     inference: Vec<bool>,
     para: Vec<usize>,
-    labels: Vec<usize>,
     lat: Lattice,
 }
 
@@ -387,26 +385,8 @@ impl Model {
                 }
             }
         }
-        work.labels.clear();
-        work.labels.extend(work.all.iter().map(crf::argmax));
-        // University essays state one claim per body paragraph (see
-        // `one_claim_per_body_paragraph`); school essays often more.
-        if reg == 0 {
-            one_claim_per_body_paragraph(
-                &mut work.labels,
-                &work.all,
-                &thesis,
-                &work.para,
-                |p, len| p > 0 && p < last_para && len >= 2,
-            );
-        }
-        for (((s, p), t), &k) in doc
-            .sentences
-            .iter_mut()
-            .zip(&work.all)
-            .zip(thesis)
-            .zip(&work.labels)
-        {
+        for ((s, p), t) in doc.sentences.iter_mut().zip(&work.all).zip(thesis) {
+            let k = crf::argmax(p);
             s.label = Label::from_index(k);
             s.confidence = Some(p[k]);
             s.scores = Some(Scores::from_array(*p));
