@@ -132,3 +132,40 @@ fn short_text_sets_come_from_both_corpora() {
         );
     }
 }
+
+#[test]
+fn cv_dump_dir_writes_each_folds_held_out_analyses_beside_their_gold_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    Command::cargo_bin("essaymap")
+        .unwrap()
+        .args(["cv", "--folds", "3", "--json", "--gold"])
+        .arg(tiny())
+        .args(LIGHT)
+        .arg("--dump-dir")
+        .arg(&dump)
+        .assert()
+        .success();
+    let mut ids = Vec::new();
+    for f in 1..=3 {
+        let text = std::fs::read_to_string(dump.join(format!("fold{f}-data.jsonl"))).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "one held-out essay per fold");
+        let row: Value = serde_json::from_str(lines[0]).unwrap();
+        ids.push(row["id"].as_str().unwrap().to_string());
+        for side in ["predicted", "gold"] {
+            // (document, edges, metrics)
+            let doc = &row[side][0];
+            let n = doc["sentences"].as_array().unwrap().len();
+            assert!(n > 0);
+            assert!(row[side][1].is_array());
+            assert_eq!(row[side][2]["sentences"].as_u64(), Some(n as u64));
+        }
+        // The predicted side carries the role probabilities, the gold side none.
+        assert!(row["predicted"][0]["sentences"][0]["scores"].is_object());
+        assert!(row["gold"][0]["sentences"][0]["scores"].is_null());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "every essay is held out once");
+}

@@ -66,6 +66,11 @@ pub struct Args {
     /// claim-like sentence becomes its claim (above 1: never).
     #[arg(long, default_value_t = essaymap::link::PARAGRAPH_CLAIM_MIN)]
     paragraph_claim_min: f32,
+    /// Write each fold's held-out analyses, with their gold maps, into this
+    /// folder (`foldN-CORPUS.jsonl`, one essay a line), to study where the
+    /// grading figures break.
+    #[arg(long, value_name = "DIR")]
+    dump_dir: Option<PathBuf>,
     /// Print one JSON object (every fold and the summary) instead of tables.
     #[arg(long)]
     json: bool,
@@ -218,7 +223,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         links: links::TrainConfig::default(),
         paragraph_claim_min: args.paragraph_claim_min,
+        dump_dir: args.dump_dir.clone(),
     };
+    if let Some(d) = &args.dump_dir {
+        std::fs::create_dir_all(d)?;
+    }
     let t0 = Instant::now();
     let results = cv::run(&files, &cfg, &RuleSegmenter::default(), &mut |l| {
         eprintln!("[{:>6.0}s] {l}", t0.elapsed().as_secs_f64());

@@ -30,13 +30,14 @@ use crate::argument::Link as Edge;
 use crate::classify::ShortModel;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::grade::metrics::Metrics;
 use crate::link::{LearnedLinker, LinkModel, Linker};
 use crate::pipeline::Pipeline;
 use crate::segment::Segmenter;
 use crate::ArgumentMap;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -73,6 +74,9 @@ pub struct Config {
     pub paragraph_claim_min: f32,
     /// The short-text thesis decision reads the role model's output.
     pub short_thesis_roles: bool,
+    /// Where to write each fold's held-out analyses next to their gold maps
+    /// (see [`dump`]), to study where the grading figures break.
+    pub dump_dir: Option<PathBuf>,
 }
 
 /// A corpus: the essays of the gold files in one folder.
@@ -355,12 +359,44 @@ fn annotate<'a>(
     Ok(docs)
 }
 
-/// Scores the held-out `essays` of one corpus with a fold's models.
+/// One held-out essay as [`dump`] writes it: the predicted and the gold
+/// document (labels, thesis flags, role probabilities), map edges and
+/// metrics.
+#[derive(Serialize)]
+struct Dumped<'a> {
+    id: &'a str,
+    predicted: (&'a Document, &'a [Edge], Metrics),
+    gold: (&'a Document, &'a [Edge], Metrics),
+}
+
+/// Writes a fold's held-out analyses of one corpus to `path`, one [`Dumped`]
+/// JSON line per distinct essay, in the order of `essays`.
+fn dump(path: &Path, essays: &[AnnotatedEssay], predicted: &[(Document, Vec<Edge>)]) -> Result<()> {
+    let mut lines = String::new();
+    for (e, (doc, edges)) in essays.iter().zip(predicted) {
+        let (gdoc, gedges) = validity::gold_map(e);
+        let row = Dumped {
+            id: e.doc.id.as_deref().unwrap_or_default(),
+            predicted: (doc, edges, Metrics::compute(doc, edges)),
+            gold: (&gdoc, &gedges, Metrics::compute(&gdoc, &gedges)),
+        };
+        lines.push_str(&serde_json::to_string(&row).map_err(|e| invalid(e.to_string()))?);
+        lines.push('\n');
+    }
+    std::fs::write(path, lines).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Scores the held-out `essays` of one corpus with a fold's models; with
+/// `dump_to`, writes their analyses there (see [`dump`]).
 fn score_held_out(
     pipeline: &Pipeline,
     link_model: &LinkModel,
     paragraph_claim_min: f32,
     essays: &[&AnnotatedEssay],
+    dump_to: Option<&Path>,
 ) -> Result<(f64, f64, Option<f64>, validity::Validity, ShortScores)> {
     let docs = annotate(pipeline, essays.iter().copied())?;
     let mut scorer = Scorer::default();
@@ -392,6 +428,13 @@ fn score_held_out(
         let doc = unique_docs.get(i).cloned().unwrap_or_else(|| d.clone());
         Ok(map_edges(&linker, pipeline.short(), doc))
     })?;
+    if let Some(path) = dump_to {
+        let predicted: Vec<(Document, Vec<Edge>)> = unique_docs
+            .iter()
+            .map(|d| map_edges(&linker, pipeline.short(), d.clone()))
+            .collect();
+        dump(path, &unique, &predicted)?;
+    }
     if linked.is_empty() {
         v.pearson_unsupported_claims = None;
         v.pearson_orphan_evidence = None;
@@ -524,8 +567,16 @@ pub fn run(
         let train_refs: Vec<&AnnotatedEssay> = train_all.iter().collect();
         let link_model = train_links(&pipeline, &train_refs, &dev_all, &cfg.links)?;
         for (ci, c) in corpora.iter().enumerate() {
-            let (macro_f1, thesis_f1, relation_f1, v, short) =
-                score_held_out(&pipeline, &link_model, cfg.paragraph_claim_min, &held[ci])?;
+            let (macro_f1, thesis_f1, relation_f1, v, short) = score_held_out(
+                &pipeline,
+                &link_model,
+                cfg.paragraph_claim_min,
+                &held[ci],
+                cfg.dump_dir
+                    .as_ref()
+                    .map(|d| d.join(format!("fold{}-{}.jsonl", f + 1, c.name)))
+                    .as_deref(),
+            )?;
             let fig = FoldFigures {
                 fold: f + 1,
                 essays: held[ci].len(),
