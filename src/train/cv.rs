@@ -424,15 +424,21 @@ fn score_held_out(
         .filter(|(e, _)| seen.insert(e.doc.text.as_str()))
         .map(|(e, d)| ((*e).clone(), d.clone()))
         .unzip();
+    // Each map once, for the figures and the dump alike.
+    let predicted: Vec<(Document, Vec<Edge>)> = {
+        use rayon::prelude::*;
+        unique_docs
+            .into_par_iter()
+            .map(|d| map_edges(&linker, pipeline.short(), d))
+            .collect()
+    };
     let mut v = validity::measure(&unique, &|i, d: &Document| {
-        let doc = unique_docs.get(i).cloned().unwrap_or_else(|| d.clone());
-        Ok(map_edges(&linker, pipeline.short(), doc))
+        Ok(predicted
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| map_edges(&linker, pipeline.short(), d.clone())))
     })?;
     if let Some(path) = dump_to {
-        let predicted: Vec<(Document, Vec<Edge>)> = unique_docs
-            .iter()
-            .map(|d| map_edges(&linker, pipeline.short(), d.clone()))
-            .collect();
         dump(path, &unique, &predicted)?;
     }
     if linked.is_empty() {
